@@ -1,0 +1,394 @@
+// Package decode turns a captured frame into the few facts pcaplab's model
+// needs (addresses, ports, TCP flags, ICMP errors, the application payload),
+// with gopacket's DecodingLayerParser over preallocated layers, so the common
+// path does not allocate. Addresses are copied into netip.Addr values at once:
+// the layers point into the reader's reused buffer.
+package decode
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+)
+
+// Net says what the network layer of a packet is.
+type Net uint8
+
+// Network layers.
+const (
+	NetNone  Net = iota // link layer unknown or too short to find one
+	NetIPv4             // IPv4
+	NetIPv6             // IPv6
+	NetARP              // ARP
+	NetOther            // another EtherType (see Packet.EtherType)
+)
+
+// TCP flag bits, as in the TCP header.
+const (
+	FIN = 0x01
+	SYN = 0x02
+	RST = 0x04
+	PSH = 0x08
+	ACK = 0x10
+)
+
+// Packet is what the decoder learnt about one frame. Payload points into the
+// frame and is only valid until the next Decode.
+type Packet struct {
+	Net       Net
+	EtherType layers.EthernetType // network protocol when Net is NetOther
+	Src, Dst  netip.Addr          // outermost IP header
+	Proto     layers.IPProtocol   // transport protocol (after extension headers)
+	IPLen     int                 // bytes of IP header + payload declared by the header
+
+	// Fragments: Fragment is set for any IP fragment; FragFirst for the one
+	// at offset 0 (which carries the transport header).
+	Fragment, FragFirst, MoreFrags bool
+	FragID                         uint32
+
+	HasPorts         bool // TCP, UDP (and SCTP) with a complete header
+	SrcPort, DstPort uint16
+	TCPFlags         uint8
+	Seq, Ack         uint32
+
+	HasICMP            bool
+	ICMPType, ICMPCode uint8
+	ICMPID             uint16 // echo identifier
+	Quoted             Quote  // the packet an ICMP error refers to
+
+	Payload []byte // transport payload
+	// Problem names why decoding stopped short ("" for a complete decode of
+	// what pcaplab reads).
+	Problem string
+}
+
+// Quote is the header of the packet quoted inside an ICMP error.
+type Quote struct {
+	Valid            bool
+	Proto            layers.IPProtocol
+	Src, Dst         netip.Addr
+	HasPorts         bool
+	SrcPort, DstPort uint16
+}
+
+// Decoder decodes frames of any supported link type. The zero value is not
+// usable; call New. A Decoder is not safe for concurrent use.
+type Decoder struct {
+	eth      layers.Ethernet
+	dot1q    layers.Dot1Q
+	sll      layers.LinuxSLL
+	sll2     layers.LinuxSLL2
+	loop     layers.Loopback
+	radiotap layers.RadioTap
+	dot11    layers.Dot11
+	dot11d   layers.Dot11Data
+	llc      layers.LLC
+	snap     layers.SNAP
+	ip4      layers.IPv4
+	ip6      layers.IPv6
+	ip6skip  layers.IPv6ExtensionSkipper
+	ip6frag  layers.IPv6Fragment
+	tcp      layers.TCP
+	udp      layers.UDP
+	icmp4    layers.ICMPv4
+	icmp6    layers.ICMPv6
+	arp      layers.ARP
+
+	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+}
+
+// New returns a Decoder.
+func New() *Decoder {
+	d := &Decoder{parsers: map[gopacket.LayerType]*gopacket.DecodingLayerParser{}, decoded: make([]gopacket.LayerType, 0, 16)}
+	all := []gopacket.DecodingLayer{&d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.radiotap, &d.dot11, &d.dot11d,
+		&d.llc, &d.snap, &d.ip4, &d.ip6, &d.ip6skip, &d.ip6frag, &d.tcp, &d.udp, &d.icmp4, &d.icmp6, &d.arp}
+	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+		layers.LayerTypeLoopback, layers.LayerTypeRadioTap, layers.LayerTypeDot11, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+		p := gopacket.NewDecodingLayerParser(first)
+		p.SetDecodingLayerContainer(gopacket.DecodingLayerSparse(nil))
+		for _, l := range all {
+			p.AddDecodingLayer(l)
+		}
+		p.IgnoreUnsupported = true
+		d.parsers[first] = p
+	}
+	return d
+}
+
+// Supported reports whether frames of the link type can be decoded.
+func Supported(lt layers.LinkType) bool {
+	_, ok := firstLayer(lt, nil)
+	return ok
+}
+
+// firstLayer maps a link type to the layer its frames start with. Raw IP
+// looks at the version nibble.
+func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet, true
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL, true
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2, true
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return layers.LayerTypeLoopback, true
+	case layers.LinkTypeIEEE80211Radio:
+		return layers.LayerTypeRadioTap, true
+	case layers.LinkTypeIEEE802_11:
+		return layers.LayerTypeDot11, true
+	case layers.LinkTypeIPv4:
+		return layers.LayerTypeIPv4, true
+	case layers.LinkTypeIPv6:
+		return layers.LayerTypeIPv6, true
+	case layers.LinkTypeRaw, 12, 14: // DLT_RAW has several numbers across platforms
+		if len(data) > 0 && data[0]>>4 == 6 {
+			return layers.LayerTypeIPv6, true
+		}
+		return layers.LayerTypeIPv4, true
+	}
+	return 0, false
+}
+
+// Decode fills p from one frame of the given link type.
+func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
+	*p = Packet{}
+	first, ok := firstLayer(lt, data)
+	if !ok {
+		p.Problem = fmt.Sprintf("unsupported link type %d", int(lt))
+		return
+	}
+	parser := d.parsers[first]
+	err := parser.DecodeLayers(data, &d.decoded)
+	var transport gopacket.LayerType
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeIPv4:
+			if p.Net != NetNone { // an inner header: not ours to count
+				continue
+			}
+			p.Net = NetIPv4
+			p.Src = netip.AddrFrom4([4]byte(d.ip4.SrcIP.To4()))
+			p.Dst = netip.AddrFrom4([4]byte(d.ip4.DstIP.To4()))
+			p.Proto = d.ip4.Protocol
+			p.IPLen = int(d.ip4.Length)
+			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
+				p.Fragment = true
+				p.FragFirst = d.ip4.FragOffset == 0
+				p.MoreFrags = d.ip4.Flags&layers.IPv4MoreFragments != 0
+				p.FragID = uint32(d.ip4.Id)
+			}
+		case layers.LayerTypeIPv6:
+			if p.Net != NetNone {
+				continue
+			}
+			p.Net = NetIPv6
+			p.Src = netip.AddrFrom16([16]byte(d.ip6.SrcIP))
+			p.Dst = netip.AddrFrom16([16]byte(d.ip6.DstIP))
+			p.Proto = d.ip6.NextHeader
+			if d.ip6.HopByHop != nil {
+				p.Proto = d.ip6.HopByHop.NextHeader
+			}
+			p.IPLen = 40 + int(d.ip6.Length)
+		case layers.LayerTypeIPv6Fragment:
+			if p.Net == NetIPv6 && transport == 0 {
+				p.Fragment = true
+				p.FragFirst = d.ip6frag.FragmentOffset == 0
+				p.MoreFrags = d.ip6frag.MoreFragments
+				p.FragID = d.ip6frag.Identification
+				p.Proto = d.ip6frag.NextHeader
+			}
+		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
+			if p.Net == NetIPv6 && transport == 0 {
+				p.Proto = d.ip6skip.NextHeader
+			}
+		case layers.LayerTypeARP:
+			if p.Net == NetNone {
+				p.Net = NetARP
+			}
+		case layers.LayerTypeTCP, layers.LayerTypeUDP, layers.LayerTypeICMPv4, layers.LayerTypeICMPv6:
+			if transport == 0 {
+				transport = t
+			}
+		}
+	}
+	if p.Net == NetNone {
+		p.EtherType = d.linkNext()
+		if p.EtherType != 0 {
+			p.Net = NetOther
+		}
+		if err != nil {
+			p.Problem = err.Error()
+		} else if p.Net == NetNone {
+			p.Problem = "no network layer found"
+		}
+		return
+	}
+	if p.Net == NetARP {
+		return
+	}
+	// A first fragment carries the transport header; the parser stops at
+	// every fragment, so decode it here.
+	if p.Fragment && p.FragFirst && transport == 0 {
+		var payload []byte
+		if p.Net == NetIPv4 {
+			payload = d.ip4.Payload
+		} else {
+			payload = d.ip6frag.Payload
+		}
+		transport, err = d.decodeTransport(p.Proto, payload)
+	}
+	if transport == 0 {
+		if err != nil {
+			p.Problem = err.Error()
+		}
+		return
+	}
+	switch transport {
+	case layers.LayerTypeTCP:
+		p.HasPorts = true
+		p.SrcPort, p.DstPort = uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort)
+		p.Seq, p.Ack = d.tcp.Seq, d.tcp.Ack
+		var f uint8
+		if d.tcp.FIN {
+			f |= FIN
+		}
+		if d.tcp.SYN {
+			f |= SYN
+		}
+		if d.tcp.RST {
+			f |= RST
+		}
+		if d.tcp.PSH {
+			f |= PSH
+		}
+		if d.tcp.ACK {
+			f |= ACK
+		}
+		p.TCPFlags = f
+		p.Payload = d.tcp.Payload
+	case layers.LayerTypeUDP:
+		p.HasPorts = true
+		p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
+		p.Payload = d.udp.Payload
+	case layers.LayerTypeICMPv4:
+		p.HasICMP = true
+		p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
+		switch p.ICMPType {
+		case layers.ICMPv4TypeEchoRequest, layers.ICMPv4TypeEchoReply, layers.ICMPv4TypeTimestampRequest,
+			layers.ICMPv4TypeTimestampReply, layers.ICMPv4TypeInfoRequest, layers.ICMPv4TypeInfoReply:
+			p.ICMPID = d.icmp4.Id
+		case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,
+			layers.ICMPv4TypeParameterProblem, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect:
+			p.Quoted = quote(d.icmp4.Payload)
+		}
+		p.Payload = d.icmp4.Payload
+	case layers.LayerTypeICMPv6:
+		p.HasICMP = true
+		p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+		body := d.icmp6.Payload
+		switch p.ICMPType {
+		case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
+			if len(body) >= 2 {
+				p.ICMPID = binary.BigEndian.Uint16(body)
+			}
+		case layers.ICMPv6TypeDestinationUnreachable, layers.ICMPv6TypePacketTooBig,
+			layers.ICMPv6TypeTimeExceeded, layers.ICMPv6TypeParameterProblem:
+			if len(body) > 4 {
+				p.Quoted = quote(body[4:])
+			}
+		}
+		p.Payload = body
+	}
+	if err != nil && p.Problem == "" {
+		p.Problem = err.Error()
+	}
+}
+
+// decodeTransport decodes the transport header of a first fragment.
+func (d *Decoder) decodeTransport(proto layers.IPProtocol, b []byte) (gopacket.LayerType, error) {
+	var l gopacket.DecodingLayer
+	switch proto {
+	case layers.IPProtocolTCP:
+		l = &d.tcp
+	case layers.IPProtocolUDP:
+		l = &d.udp
+	case layers.IPProtocolICMPv4:
+		l = &d.icmp4
+	case layers.IPProtocolICMPv6:
+		l = &d.icmp6
+	default:
+		return 0, nil
+	}
+	if err := l.DecodeFromBytes(b, gopacket.NilDecodeFeedback); err != nil {
+		return 0, err
+	}
+	return l.CanDecode().LayerTypes()[0], nil
+}
+
+// linkNext is the network protocol named by the last link layer decoded.
+func (d *Decoder) linkNext() layers.EthernetType {
+	var et layers.EthernetType
+	for _, t := range d.decoded {
+		switch t {
+		case layers.LayerTypeEthernet:
+			et = d.eth.EthernetType
+		case layers.LayerTypeDot1Q:
+			et = d.dot1q.Type
+		case layers.LayerTypeLinuxSLL:
+			et = d.sll.EthernetType
+		case layers.LayerTypeLinuxSLL2:
+			et = d.sll2.ProtocolType
+		case layers.LayerTypeSNAP:
+			et = d.snap.Type
+		}
+	}
+	return et
+}
+
+// quote parses the IP header (and the first 8 bytes after it) that an ICMP
+// error message carries.
+func quote(b []byte) Quote {
+	var q Quote
+	if len(b) < 20 {
+		return q
+	}
+	var rest []byte
+	switch b[0] >> 4 {
+	case 4:
+		ihl := int(b[0]&0x0f) * 4
+		if ihl < 20 || len(b) < ihl {
+			return q
+		}
+		q.Proto = layers.IPProtocol(b[9])
+		q.Src = netip.AddrFrom4([4]byte(b[12:16]))
+		q.Dst = netip.AddrFrom4([4]byte(b[16:20]))
+		if binary.BigEndian.Uint16(b[6:8])&0x1fff == 0 {
+			rest = b[ihl:]
+		}
+	case 6:
+		if len(b) < 40 {
+			return q
+		}
+		q.Proto = layers.IPProtocol(b[6])
+		q.Src = netip.AddrFrom16([16]byte(b[8:24]))
+		q.Dst = netip.AddrFrom16([16]byte(b[24:40]))
+		rest = b[40:]
+	default:
+		return q
+	}
+	q.Valid = true
+	switch q.Proto {
+	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolSCTP, layers.IPProtocolUDPLite:
+		if len(rest) >= 4 {
+			q.HasPorts = true
+			q.SrcPort = binary.BigEndian.Uint16(rest[0:2])
+			q.DstPort = binary.BigEndian.Uint16(rest[2:4])
+		}
+	}
+	return q
+}

@@ -1,0 +1,179 @@
+// Command pcaplab answers questions about a packet capture of your own
+// traffic: flows, hosts, ports, rates and failed connections.
+//
+// Usage:
+//
+//	pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
+//
+// CAPTURE is a pcap or pcapng file, optionally gzip-compressed, or "-" for
+// standard input. Several files are read as one input. The exit status is 0
+// when something usable was read (warnings go to standard error), 1 when
+// nothing was, and 2 for a usage error.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/pcaplab/pcaplab/analysis"
+)
+
+const usage = `pcaplab — answers about a packet capture of your own traffic
+
+Usage:
+  pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
+
+CAPTURE is a pcap or pcapng file (gzip-compressed or not), or - for standard input.
+Run 'pcaplab summary -h' for the options.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errUsage marks errors that should print the usage text.
+var errUsage = errors.New("usage")
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	var err error
+	switch args[0] {
+	case "summary":
+		err = cmdSummary(args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "pcaplab: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	fmt.Fprintf(stderr, "pcaplab: %v\n", err)
+	return 1
+}
+
+// parseInterleaved parses flags that may stand before, between or after the
+// positional arguments.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, errUsage
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// captureFlags are the options every command that reads captures takes.
+type captureFlags struct {
+	idle  string
+	bin   time.Duration
+	quiet bool
+}
+
+func (c *captureFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.idle, "idle-timeout", "", "one idle timeout for all flows, e.g. 2m; 0 = never (reproduces Wireshark's tcp.stream/udp.stream); default: TCP 5m, UDP and others 1m, closed TCP 30s")
+	fs.DurationVar(&c.bin, "bin", time.Second, "width of the time bins")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress messages")
+}
+
+func (c *captureFlags) options(stderr io.Writer) ([]analysis.Option, error) {
+	var opts []analysis.Option
+	if c.idle != "" {
+		d, err := time.ParseDuration(c.idle)
+		if c.idle == "0" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("--idle-timeout %q: want a duration such as 90s or 5m, or 0 for never", c.idle)
+		}
+		opts = append(opts, analysis.IdleTimeout(d))
+	}
+	if c.bin <= 0 {
+		return nil, fmt.Errorf("--bin %v: want a positive duration", c.bin)
+	}
+	opts = append(opts, analysis.BinWidth(c.bin))
+	if !c.quiet && isTerminal(stderr) {
+		start := time.Now()
+		opts = append(opts, analysis.Progress(func(n uint64) {
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(stderr, "\r%d packets read (%.0f packets/s)   ", n, float64(n)/el)
+		}))
+	}
+	return opts, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func openCaptures(paths []string, cf *captureFlags, stderr io.Writer) (*analysis.Capture, error) {
+	opts, err := cf.options(stderr)
+	if err != nil {
+		return nil, err
+	}
+	c, err := analysis.OpenFiles(paths, opts...)
+	if !cf.quiet && isTerminal(stderr) {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range c.Files() {
+		if f.Warning != "" {
+			fmt.Fprintf(stderr, "pcaplab: warning: %s\n", f.Warning)
+		}
+	}
+	return c, nil
+}
+
+func cmdSummary(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the JSON summary (the machine-readable contract)")
+	var cf captureFlags
+	cf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pcaplab summary [--json] [--idle-timeout D] [--bin D] [--quiet] CAPTURE...")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	c, err := openCaptures(paths, &cf, stderr)
+	if err != nil {
+		return err
+	}
+	s := c.Summary()
+	if *asJSON {
+		return writeJSON(stdout, s)
+	}
+	return writeSummaryText(stdout, s)
+}

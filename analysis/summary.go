@@ -182,7 +182,7 @@ func (c *Capture) topHosts(n int, byPackets bool) []HostRow {
 
 // topPorts ranks ports by packets (ties: lower port first).
 func topPorts(ports []ingest.PortStats, n int) []PortRow {
-	var rows []PortRow
+	rows := []PortRow{}
 	for p := range ports {
 		if ports[p].Packets > 0 {
 			rows = append(rows, PortRow{Port: uint16(p), Packets: ports[p].Packets, Bytes: ports[p].Bytes})

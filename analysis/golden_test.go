@@ -1,0 +1,130 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"testing"
+)
+
+// tsharkRef mirrors the golden files written by scripts/tsharkref.
+type tsharkRef struct {
+	File          string               `json:"file"`
+	Packets       uint64               `json:"packets"`
+	Bytes         uint64               `json:"bytes"`
+	DurationS     float64              `json:"duration_s"`
+	IPv4Hosts     int                  `json:"ipv4_hosts"`
+	IPv6Hosts     int                  `json:"ipv6_hosts"`
+	TCPFlows      int                  `json:"tcp_flows"`
+	UDPFlows      int                  `json:"udp_flows"`
+	TopByBytes    []HostRow            `json:"top_hosts_by_bytes"`
+	TopByPackets  []HostRow            `json:"top_hosts_by_packets"`
+	TopTCPPorts   []PortRow            `json:"top_tcp_ports"`
+	TopUDPPorts   []PortRow            `json:"top_udp_ports"`
+	Hosts         map[string][2]uint64 `json:"hosts"`
+	TCPPortCounts map[string]uint64    `json:"tcp_ports"`
+	UDPPortCounts map[string]uint64    `json:"udp_ports"`
+}
+
+// findCapture looks for a capture in testdata/captures, then in the shared
+// captures beside the repository.
+func findCapture(name string) string {
+	for _, dir := range []string{"../testdata/captures", "../../shared/captures"} {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		if _, err := os.Stat(p + ".gz"); err == nil {
+			return p + ".gz"
+		}
+	}
+	return ""
+}
+
+// TestSummaryAgreesWithTshark compares `summary --idle-timeout 0` with the
+// values tshark derives (testdata/golden, made by scripts/tsharkref).
+func TestSummaryAgreesWithTshark(t *testing.T) {
+	goldens, _ := filepath.Glob("../testdata/golden/*.json")
+	if len(goldens) == 0 {
+		t.Fatal("no golden files")
+	}
+	ran := 0
+	for _, g := range goldens {
+		var ref tsharkRef
+		data, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, &ref); err != nil {
+			t.Fatalf("%s: %v", g, err)
+		}
+		path := findCapture(ref.File)
+		if path == "" {
+			t.Logf("%s: capture not here (only in ../shared/captures), skipped", ref.File)
+			continue
+		}
+		ran++
+		t.Run(ref.File, func(t *testing.T) {
+			c, err := Open(path, IdleTimeout(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := c.Summary()
+			check := func(what string, got, want any) {
+				t.Helper()
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %v, tshark says %v", what, got, want)
+				}
+			}
+			check("packets", s.Packets, ref.Packets)
+			check("bytes", s.Bytes, ref.Bytes)
+			if math.Abs(s.DurationS-ref.DurationS) > 1e-6 {
+				t.Errorf("duration_s = %v, tshark says %v", s.DurationS, ref.DurationS)
+			}
+			check("ipv4_hosts", s.IPv4Hosts, ref.IPv4Hosts)
+			check("ipv6_hosts", s.IPv6Hosts, ref.IPv6Hosts)
+			check("tcp_flows", s.TCPFlows, ref.TCPFlows)
+			check("udp_flows", s.UDPFlows, ref.UDPFlows)
+			check("top_hosts_by_bytes", s.TopByBytes, ref.TopByBytes)
+			check("top_hosts_by_packets", s.TopByPackets, ref.TopByPackets)
+			check("top_tcp_ports", stripBytes(s.TopTCPPorts), ref.TopTCPPorts)
+			check("top_udp_ports", stripBytes(s.TopUDPPorts), ref.TopUDPPorts)
+			hosts := map[string][2]uint64{}
+			for a, h := range c.Hosts() {
+				hosts[a.String()] = [2]uint64{h.Bytes, h.Packets}
+			}
+			for a, v := range ref.Hosts {
+				if hosts[a] != v {
+					t.Errorf("host %s: [bytes packets] = %v, tshark says %v", a, hosts[a], v)
+				}
+			}
+			check("number of hosts", len(hosts), len(ref.Hosts))
+			for p, n := range ref.TCPPortCounts {
+				port, _ := strconv.Atoi(p)
+				if got := c.TCPPort(uint16(port)).Packets; got != n {
+					t.Errorf("TCP port %s: %d packets, tshark says %d", p, got, n)
+				}
+			}
+			for p, n := range ref.UDPPortCounts {
+				port, _ := strconv.Atoi(p)
+				if got := c.UDPPort(uint16(port)).Packets; got != n {
+					t.Errorf("UDP port %s: %d packets, tshark says %d", p, got, n)
+				}
+			}
+		})
+	}
+	if ran == 0 {
+		t.Fatal("no capture of a golden file is present")
+	}
+}
+
+func stripBytes(rows []PortRow) []PortRow {
+	out := make([]PortRow, len(rows))
+	for i, r := range rows {
+		out[i] = PortRow{Port: r.Port, Packets: r.Packets}
+	}
+	return out
+}

@@ -1,0 +1,300 @@
+// Command tsharkref derives reference values for pcaplab's tests from
+// tshark, an independent implementation, and writes them as golden JSON
+// files (one per capture), or with -check re-derives them and fails on any
+// difference from the committed files.
+//
+//	go run ./scripts/tsharkref -out testdata/golden CAPTURE...
+//	go run ./scripts/tsharkref -check -out testdata/golden CAPTURE...
+//
+// The counting rules are pcaplab's (see the analysis package documentation),
+// applied to tshark's per-packet fields:
+//   - a host is an address of the outermost IP header (the first ip or ipv6
+//     in frame.protocols); headers quoted inside ICMP errors or tunnelled
+//     inside the packet are not hosts;
+//   - ports and streams come from the first TCP or UDP header after the
+//     outer IP header, unless an ICMP header or another IP header comes
+//     first (then the packet has no ports);
+//   - a packet counts once for each distinct address, and once for each
+//     distinct port;
+//   - IP reassembly is switched off (ip.defragment, ipv6.defragment), so the
+//     first fragment carries the ports, as in pcaplab.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/big"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Reference is what tshark says about one capture.
+type Reference struct {
+	File          string               `json:"file"`
+	Tool          string               `json:"tool"`
+	Packets       uint64               `json:"packets"`
+	Bytes         uint64               `json:"bytes"`
+	DurationS     float64              `json:"duration_s"`
+	IPv4Hosts     int                  `json:"ipv4_hosts"`
+	IPv6Hosts     int                  `json:"ipv6_hosts"`
+	TCPFlows      int                  `json:"tcp_flows"`
+	UDPFlows      int                  `json:"udp_flows"`
+	TopByBytes    []Host               `json:"top_hosts_by_bytes"`
+	TopByPackets  []Host               `json:"top_hosts_by_packets"`
+	TopTCPPorts   []Port               `json:"top_tcp_ports"`
+	TopUDPPorts   []Port               `json:"top_udp_ports"`
+	Hosts         map[string][2]uint64 `json:"hosts"`     // address → [bytes, packets]
+	TCPPortCounts map[string]uint64    `json:"tcp_ports"` // port → packets
+	UDPPortCounts map[string]uint64    `json:"udp_ports"`
+}
+
+// Host is a row of a top-hosts list.
+type Host struct {
+	Host    string `json:"host"`
+	Bytes   uint64 `json:"bytes"`
+	Packets uint64 `json:"packets"`
+}
+
+// Port is a row of a top-ports list.
+type Port struct {
+	Port    uint16 `json:"port"`
+	Packets uint64 `json:"packets"`
+}
+
+var fields = []string{"frame.len", "frame.time_epoch", "frame.protocols", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst",
+	"tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport", "tcp.stream", "udp.stream"}
+
+func main() {
+	out := flag.String("out", "testdata/golden", "directory of the golden files")
+	check := flag.Bool("check", false, "compare with the existing golden files instead of writing them")
+	flag.Parse()
+	failed := false
+	for _, path := range flag.Args() {
+		ref, err := derive(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "tsharkref: %s: %v\n", path, err)
+			os.Exit(1)
+		}
+		data, _ := json.MarshalIndent(ref, "", " ")
+		data = append(data, '\n')
+		name := filepath.Join(*out, filepath.Base(path)+".json")
+		if *check {
+			old, err := os.ReadFile(name)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "tsharkref: %v\n", err)
+				failed = true
+				continue
+			}
+			if !bytes.Equal(old, data) {
+				fmt.Fprintf(os.Stderr, "tsharkref: %s: tshark now gives different values than %s\n", path, name)
+				failed = true
+				continue
+			}
+			fmt.Printf("%s: golden file agrees with tshark\n", path)
+			continue
+		}
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "tsharkref: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Printf("wrote %s\n", name)
+	}
+	if failed {
+		os.Exit(1)
+	}
+}
+
+func tsharkVersion() string {
+	out, err := exec.Command("tshark", "--version").Output()
+	if err != nil {
+		return "tshark"
+	}
+	line, _, _ := strings.Cut(string(out), "\n")
+	// "TShark (Wireshark) 4.0.17 (Git …)" → keep name and version
+	f := strings.Fields(line)
+	if len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return line
+}
+
+func derive(path string) (*Reference, error) {
+	args := []string{"-r", path, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+		"-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"}
+	for _, f := range fields {
+		args = append(args, "-e", f)
+	}
+	cmd := exec.Command("tshark", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("tshark: %v: %s", err, stderr.String())
+	}
+	ref := &Reference{File: filepath.Base(path), Tool: tsharkVersion(), Hosts: map[string][2]uint64{},
+		TCPPortCounts: map[string]uint64{}, UDPPortCounts: map[string]uint64{}}
+	tcpStreams, udpStreams := map[string]bool{}, map[string]bool{}
+	var minT, maxT *big.Rat
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		col := strings.Split(sc.Text(), "\t")
+		for len(col) < len(fields) {
+			col = append(col, "")
+		}
+		get := func(name string) []string {
+			for i, f := range fields {
+				if f == name && col[i] != "" {
+					return strings.Split(col[i], ",")
+				}
+			}
+			return nil
+		}
+		n, err := strconv.ParseUint(col[0], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad frame.len %q", col[0])
+		}
+		ref.Packets++
+		ref.Bytes += n
+		if t, ok := new(big.Rat).SetString(col[1]); ok {
+			if minT == nil || t.Cmp(minT) < 0 {
+				minT = t
+			}
+			if maxT == nil || t.Cmp(maxT) > 0 {
+				maxT = t
+			}
+		}
+		protos := strings.Split(col[2], ":")
+		outer, at := "", -1
+		for i, p := range protos {
+			if p == "ip" || p == "ipv6" {
+				outer, at = p, i
+				break
+			}
+		}
+		if outer == "" {
+			continue
+		}
+		src, dst := get(outer+".src"), get(outer+".dst")
+		if len(src) == 0 || len(dst) == 0 {
+			continue
+		}
+		a, b := norm(src[0]), norm(dst[0])
+		h := ref.Hosts[a]
+		h[0] += n
+		h[1]++
+		ref.Hosts[a] = h
+		if b != a {
+			h := ref.Hosts[b]
+			h[0] += n
+			h[1]++
+			ref.Hosts[b] = h
+		}
+		transport := ""
+		for _, p := range protos[at+1:] {
+			if p == "tcp" || p == "udp" {
+				transport = p
+				break
+			}
+			if p == "icmp" || p == "icmpv6" || p == "ip" || p == "ipv6" {
+				break
+			}
+		}
+		if transport == "" {
+			continue
+		}
+		sp, dp := get(transport+".srcport"), get(transport+".dstport")
+		if len(sp) == 0 || len(dp) == 0 {
+			continue
+		}
+		counts := ref.TCPPortCounts
+		streams := tcpStreams
+		if transport == "udp" {
+			counts, streams = ref.UDPPortCounts, udpStreams
+		}
+		counts[sp[0]]++
+		if dp[0] != sp[0] {
+			counts[dp[0]]++
+		}
+		if s := get(transport + ".stream"); len(s) > 0 {
+			streams[s[0]] = true
+		}
+	}
+	if minT != nil {
+		d, _ := new(big.Rat).Sub(maxT, minT).Float64()
+		ref.DurationS = d
+	}
+	for a := range ref.Hosts {
+		if netip.MustParseAddr(a).Is4() {
+			ref.IPv4Hosts++
+		} else {
+			ref.IPv6Hosts++
+		}
+	}
+	ref.TCPFlows, ref.UDPFlows = len(tcpStreams), len(udpStreams)
+	ref.TopByBytes = topHosts(ref.Hosts, false)
+	ref.TopByPackets = topHosts(ref.Hosts, true)
+	ref.TopTCPPorts = topPorts(ref.TCPPortCounts, 10)
+	ref.TopUDPPorts = topPorts(ref.UDPPortCounts, 5)
+	return ref, nil
+}
+
+func norm(s string) string {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return s
+	}
+	return a.String()
+}
+
+// topHosts orders by bytes, then packets, then address (or packets first).
+func topHosts(m map[string][2]uint64, byPackets bool) []Host {
+	rows := []Host{}
+	for a, v := range m {
+		rows = append(rows, Host{Host: a, Bytes: v[0], Packets: v[1]})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		x, y := rows[i], rows[j]
+		k1x, k1y, k2x, k2y := x.Bytes, y.Bytes, x.Packets, y.Packets
+		if byPackets {
+			k1x, k1y, k2x, k2y = k2x, k2y, k1x, k1y
+		}
+		if k1x != k1y {
+			return k1x > k1y
+		}
+		if k2x != k2y {
+			return k2x > k2y
+		}
+		return netip.MustParseAddr(x.Host).Less(netip.MustParseAddr(y.Host))
+	})
+	if len(rows) > 15 {
+		rows = rows[:15]
+	}
+	return rows
+}
+
+func topPorts(m map[string]uint64, n int) []Port {
+	rows := []Port{}
+	for p, c := range m {
+		v, _ := strconv.ParseUint(p, 10, 16)
+		rows = append(rows, Port{Port: uint16(v), Packets: c})
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].Packets != rows[j].Packets {
+			return rows[i].Packets > rows[j].Packets
+		}
+		return rows[i].Port < rows[j].Port
+	})
+	if len(rows) > n {
+		rows = rows[:n]
+	}
+	return rows
+}

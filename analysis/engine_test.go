@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pcaplab/pcaplab/analysis/internal/synth"
+	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
 var t0 = time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)

@@ -32,7 +32,7 @@ type tsharkRef struct {
 // findCapture looks for a capture in testdata/captures, then in the shared
 // captures beside the repository.
 func findCapture(name string) string {
-	for _, dir := range []string{"../testdata/captures", "../../shared/captures"} {
+	for _, dir := range []string{"../testdata", "../testdata/captures", "../../shared/captures"} {
 		p := filepath.Join(dir, name)
 		if _, err := os.Stat(p); err == nil {
 			return p

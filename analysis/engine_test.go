@@ -355,8 +355,8 @@ func TestIdleTimeouts(t *testing.T) {
 	c.TCP(t0.Add(45*time.Second), k.Client, k.Server, synth.ACK, 5, 5, nil) // 45 s after close
 	path := save(t, &c, "idle.pcap")
 	for _, tc := range []struct {
-		opts      []Option
-		udp, tcp  int
+		opts       []Option
+		udp, tcp   int
 		firstState string
 	}{
 		{nil, 2, 2, "SF"},

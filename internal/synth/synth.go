@@ -445,3 +445,15 @@ func (k *Conn) Close(t time.Time, fromClient bool) {
 	k.FIN(t.Add(time.Millisecond), !fromClient)
 	k.ACK(t.Add(2*time.Millisecond), fromClient)
 }
+
+// WriteTo writes the packets to a pcap writer whose header is already
+// written, for captures built and written in batches.
+func (c *Capture) WriteTo(pw *pcapgo.Writer) error {
+	for _, p := range c.Packets {
+		ci := gopacket.CaptureInfo{Timestamp: p.Time, CaptureLength: len(p.Data), Length: len(p.Data)}
+		if err := pw.WritePacket(ci, p.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -59,7 +59,8 @@ type Packet struct {
 	ICMPID             uint16 // echo identifier
 	Quoted             Quote  // the packet an ICMP error refers to
 
-	Payload []byte // transport payload
+	Payload    []byte // transport payload (as captured)
+	PayloadLen int    // len(Payload), kept when Payload is dropped
 	// Problem names why decoding stopped short ("" for a complete decode of
 	// what pcaplab reads).
 	Problem string
@@ -304,6 +305,7 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
 		}
 		p.Payload = body
 	}
+	p.PayloadLen = len(p.Payload)
 	if err != nil && p.Problem == "" {
 		p.Problem = err.Error()
 	}

@@ -105,7 +105,8 @@ type entry struct {
 	baseSeq  [2]uint32
 	seqSet   [2]bool
 	histSeen [2]uint8 // bit per history letter, per direction
-	hist     []byte
+	hist     [2 * nHist]byte
+	nhist    uint8
 	synTime  int64
 	synAck   bool
 	closed   bool // RST seen, or FIN from both sides
@@ -121,7 +122,8 @@ func (e *entry) mark(dir int, letter int) {
 	if dir == 1 {
 		c += 'a' - 'A'
 	}
-	e.hist = append(e.hist, c)
+	e.hist[e.nhist] = c
+	e.nhist++
 }
 
 // tcp updates TCP state for a packet of direction dir (0 orig, 1 resp).
@@ -147,13 +149,13 @@ func (e *entry) tcp(dir int, p *decode.Packet, ts int64) {
 		if dir == 1 {
 			e.synAck = true
 		}
-	case f&(decode.FIN|decode.RST) == 0 && len(p.Payload) == 0 && f&decode.ACK != 0:
+	case f&(decode.FIN|decode.RST) == 0 && p.PayloadLen == 0 && f&decode.ACK != 0:
 		e.mark(dir, hACK)
 		if dir == 0 && e.synAck && e.RTT < 0 && e.synTime != 0 {
 			e.RTT = ts - e.synTime
 		}
 	}
-	if len(p.Payload) > 0 {
+	if p.PayloadLen > 0 {
 		e.mark(dir, hData)
 		if dir == 0 && e.synAck && e.RTT < 0 && e.synTime != 0 && f&decode.ACK != 0 {
 			e.RTT = ts - e.synTime
@@ -174,11 +176,11 @@ func (e *entry) tcp(dir int, p *decode.Packet, ts int64) {
 
 // finish fills in History and State.
 func (e *entry) finish(reason EndReason) Flow {
-	e.History = string(e.hist)
+	e.History = string(e.hist[:e.nhist])
 	e.End = reason
 	switch e.Proto {
 	case ProtoTCP:
-		e.State = tcpState(e.histSeen, e.hist)
+		e.State = tcpState(e.histSeen, e.hist[:e.nhist])
 	default:
 		switch {
 		case e.OrigPackets > 0 && e.RespPackets > 0:

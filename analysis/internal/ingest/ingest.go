@@ -95,8 +95,6 @@ type fragKey struct {
 type builder struct {
 	opt      Options
 	model    *Model
-	dec      *decode.Decoder
-	pkt      decode.Packet
 	flows    map[Key]*entry
 	frags    map[fragKey]Key
 	dnsOpen  map[dnsKey]int
@@ -106,7 +104,7 @@ type builder struct {
 	ltC      *Counter
 	bins     bins
 	anyTime  bool
-	finished []Flow
+	finished [][]Flow // chunks of finished flows: growing one slice would copy it again and again
 }
 
 // Build reads every file in order as one input. It returns an error only
@@ -145,30 +143,90 @@ func newBuilder(opt Options) *builder {
 		Skipped:    map[string]uint64{},
 		Options:    opt,
 	}
-	return &builder{opt: opt, model: m, dec: decode.New(), flows: map[Key]*entry{}, frags: map[fragKey]Key{},
+	return &builder{opt: opt, model: m, flows: map[Key]*entry{}, frags: map[fragKey]Key{},
 		dnsOpen: map[dnsKey]int{}, bins: bins{width: opt.BinWidth, m: map[int64]*Counter{}}}
 }
 
+// batch carries decoded packets from the reading goroutine to the model.
+type batch struct {
+	recs  []capfile.Record
+	pkts  []decode.Packet
+	arena []byte // payloads the model reads (DNS), copied out of the reader's buffer
+	offs  []int  // where each packet's kept payload starts in arena (-1: none)
+}
+
+const batchSize = 1024
+
+// keepPayload reports whether the model needs a packet's payload bytes,
+// not just their number.
+func keepPayload(p *decode.Packet) bool {
+	return p.HasPorts && p.Proto == ProtoUDP && (p.SrcPort == 53 || p.DstPort == 53) && p.PayloadLen > 0
+}
+
+// readFile reads and decodes on one goroutine and updates the model on
+// this one, so both cores work on a large capture.
 func (b *builder) readFile(r *capfile.Reader) error {
 	fi := FileInfo{Name: r.Name(), Format: r.Format()}
-	for {
-		data, rec, err := r.Next()
-		if err != nil {
-			if err != io.EOF {
-				var re *capfile.RecordError
-				if errors.As(err, &re) && re.Kept == 0 && b.model.Packets == 0 && !re.Truncated() {
-					return err
+	full := make(chan *batch, 4)
+	free := make(chan *batch, 8)
+	for i := 0; i < cap(free); i++ {
+		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize), offs: make([]int, batchSize)}
+	}
+	var readErr error
+	go func() {
+		defer close(full)
+		dec := decode.New()
+		for {
+			bt := <-free
+			bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
+			for len(bt.recs) < batchSize {
+				data, rec, err := r.Next()
+				if err != nil {
+					readErr = err
+					break
 				}
-				fi.Warning = err.Error()
+				i := len(bt.recs)
+				bt.recs = append(bt.recs, rec)
+				p := &bt.pkts[i]
+				dec.Decode(data, rec.LinkType, p)
+				bt.offs[i] = -1
+				if keepPayload(p) {
+					bt.offs[i] = len(bt.arena)
+					bt.arena = append(bt.arena, p.Payload...)
+				}
+				p.Payload = nil
 			}
-			break
+			for i := range bt.recs {
+				if o := bt.offs[i]; o >= 0 {
+					bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]
+				}
+			}
+			if len(bt.recs) > 0 {
+				full <- bt
+			}
+			if readErr != nil {
+				return
+			}
 		}
-		fi.Packets++
-		fi.Bytes += uint64(rec.WireLen)
-		b.packet(data, &rec)
-		if b.opt.Progress != nil && b.model.Packets&0xffff == 0 {
-			b.opt.Progress(b.model.Packets)
+	}()
+	for bt := range full {
+		for i := range bt.recs {
+			rec := &bt.recs[i]
+			fi.Packets++
+			fi.Bytes += uint64(rec.WireLen)
+			b.packet(rec, &bt.pkts[i])
+			if b.opt.Progress != nil && b.model.Packets&0xffff == 0 {
+				b.opt.Progress(b.model.Packets)
+			}
 		}
+		free <- bt
+	}
+	if err := readErr; err != io.EOF {
+		var re *capfile.RecordError
+		if errors.As(err, &re) && re.Kept == 0 && b.model.Packets == 0 && !re.Truncated() {
+			return err
+		}
+		fi.Warning = err.Error()
 	}
 	for _, lt := range r.LinkTypes() {
 		fi.LinkTypes = append(fi.LinkTypes, LinkTypeName(uint16(lt)))
@@ -204,7 +262,7 @@ func LinkTypeName(lt uint16) string {
 	return fmt.Sprintf("link type %d", lt)
 }
 
-func (b *builder) packet(data []byte, rec *capfile.Record) {
+func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 	m := b.model
 	ts, wire := rec.Time, rec.WireLen
 	m.Packets++
@@ -230,8 +288,6 @@ func (b *builder) packet(data []byte, rec *capfile.Record) {
 	}
 	b.ltC.add(wire)
 
-	p := &b.pkt
-	b.dec.Decode(data, rec.LinkType, p)
 	if p.Problem != "" {
 		m.Skipped[problemKind(p)]++
 	}
@@ -308,7 +364,7 @@ func (b *builder) packet(data []byte, rec *capfile.Record) {
 			hs, hd = e.hostO, e.hostO
 		}
 		countHosts(hs, hd, wire)
-		payload := uint64(len(p.Payload))
+		payload := uint64(p.PayloadLen)
 		if p.Fragment && !p.FragFirst {
 			payload = 0
 		}
@@ -476,8 +532,17 @@ func (b *builder) expired(e *entry, now int64) bool {
 }
 
 func (b *builder) end(e *entry, why EndReason) {
-	b.finished = append(b.finished, e.finish(why))
+	b.keep(e.finish(why))
 	delete(b.flows, e.key)
+}
+
+func (b *builder) keep(f Flow) {
+	const chunk = 8192
+	if n := len(b.finished); n == 0 || len(b.finished[n-1]) == chunk {
+		b.finished = append(b.finished, make([]Flow, 0, chunk))
+	}
+	last := &b.finished[len(b.finished)-1]
+	*last = append(*last, f)
 }
 
 // sweepDue reports whether idle flows should be looked for: every 10 s of
@@ -529,11 +594,19 @@ func (b *builder) finish() (*Model, error) {
 		return nil, fmt.Errorf("%s: no packets in capture", strings.Join(names, ", "))
 	}
 	for _, e := range b.flows {
-		b.finished = append(b.finished, e.finish(EndEOF))
+		b.keep(e.finish(EndEOF))
 	}
 	clear(b.flows)
-	sort.Slice(b.finished, func(i, j int) bool { return flowLess(&b.finished[i], &b.finished[j]) })
-	m.Flows = b.finished
+	n := 0
+	for _, c := range b.finished {
+		n += len(c)
+	}
+	m.Flows = make([]Flow, 0, n)
+	for _, c := range b.finished {
+		m.Flows = append(m.Flows, c...)
+	}
+	b.finished = nil
+	sort.Slice(m.Flows, func(i, j int) bool { return flowLess(&m.Flows[i], &m.Flows[j]) })
 	m.Bins = b.bins.m
 	return m, nil
 }

@@ -1,0 +1,132 @@
+// Package analysis is pcaplab's API: it reads packet captures into a compact
+// traffic model in one streaming pass, and answers questions about the
+// traffic as queries on that model.
+//
+//	c, err := analysis.Open("capture.pcapng")
+//	if err != nil { … }
+//	s := c.Summary()
+//	fmt.Println(s.Flows, "flows between", s.IPv4Hosts+s.IPv6Hosts, "hosts")
+//
+// # Input
+//
+// pcap (microsecond and nanosecond timestamps, either byte order) and pcapng
+// (several sections and interfaces, each with its own link type and
+// timestamp resolution), either of them gzip-compressed; the format is
+// recognised from the content. Several files are read in order as one
+// input. Link types: Ethernet (with 802.1Q and QinQ tags), Linux cooked
+// capture v1 and v2, raw IP, BSD loopback (NULL/LOOP), 802.11 with or
+// without radiotap (unencrypted data frames with LLC/SNAP). A frame of
+// another link type, or with another network protocol, is counted (by link
+// type, EtherType or IP protocol) and reported, never fatal.
+//
+// A file that cannot be read at all is an error (`x.pcap: not a pcap or
+// pcapng file`). A file that stops being readable after some packets — a
+// truncated last record, a damaged gzip stream — keeps the packets read and
+// carries a warning (`x.pcap: packet 18211: record truncated at end of file
+// (kept 18210 packets)`).
+//
+// # Definitions
+//
+// Packets and bytes: every record of the input counts; bytes are the
+// packets' lengths on the wire (the original length, not the captured
+// length, so a capture with a small snap length still reports true volumes).
+//
+// Duration: the latest minus the earliest timestamp. Captures are not always
+// in time order (merged interfaces, concatenated files), so these need not
+// be the first and last records.
+//
+// Host: an IP address of a packet's outermost IP header. Addresses of
+// tunnelled inner headers and of the packet quoted inside an ICMP error are
+// facts about the packet, not further hosts. A host's bytes and packets: a
+// packet counts once for each distinct address among its source and
+// destination (a packet from an address to itself counts once). IPv4 and
+// IPv6 host counts are the numbers of distinct addresses of each family
+// seen, of every kind (unicast, multicast, broadcast).
+//
+// Ports: TCP and UDP are counted apart. A packet counts once for each
+// distinct port among its source and destination ports. Only packets that
+// carry a transport header have ports: of a fragmented IP datagram, the first
+// fragment (offset 0) carries them, the others do not.
+//
+// Flow: a bidirectional conversation keyed by the unordered 5-tuple
+// (protocol, address A, port A, address B, port B). ICMP and ICMPv6 echo
+// (and timestamp/information) messages are keyed by their identifier in
+// place of both ports; other ICMP messages by type (port A) and code (port
+// B); other IP protocols by the address pair alone. The originator is the
+// side that sent the first packet seen, except that for TCP the sender of
+// the SYN is the originator (a flow first seen at its SYN-ACK is turned
+// round). A flow's bytes and packets are the sums over its packets in both
+// directions (wire lengths), kept per direction too. The non-first fragments
+// of an IP datagram belong to the flow of its first fragment (matched by
+// addresses, protocol and IP identification); fragments whose first fragment
+// was not seen count for their hosts but belong to no flow.
+//
+// A flow ends:
+//   - for TCP, when a SYN without ACK arrives on its 5-tuple with a sequence
+//     number other than the one that direction started with (a new
+//     connection reusing the tuple, as Wireshark's tcp.stream decides; a
+//     retransmitted SYN stays in the flow);
+//   - after an idle timeout: no packet for 5 minutes (TCP), 1 minute (UDP,
+//     ICMP and others), or 30 seconds for a TCP flow that has already seen a
+//     RST or a FIN from both sides. IdleTimeout sets one value for all; 0
+//     means never, which reproduces Wireshark's tcp.stream and udp.stream
+//     numbering exactly (tested on every shared capture);
+//   - at the end of the input.
+//
+// Connection state: each TCP flow gets Zeek's conn_state from what was seen
+// (originator = upper case in the history, responder = lower case; letters
+// S SYN, H SYN-ACK, A pure ACK, D data, F FIN, R RST, each recorded once per
+// direction in order of first appearance):
+//
+//	S0     SYN seen, no reply at all
+//	REJ    SYN answered by RST
+//	RSTOS0 SYN, then RST from the originator, no SYN-ACK
+//	SH     SYN, then FIN from the originator, no SYN-ACK
+//	S1     handshake seen, not closed
+//	SF     handshake seen, FIN from both sides
+//	S2     handshake seen, FIN from the originator only
+//	S3     handshake seen, FIN from the responder only
+//	RSTO   handshake seen, the originator reset first
+//	RSTR   handshake seen, the responder reset first
+//	RSTRH  SYN-ACK then RST from the responder, no SYN seen
+//	SHR    SYN-ACK then FIN from the responder, no SYN seen
+//	OTH    no SYN seen (mid-stream) or anything else
+//
+// Other flows are SF (packets both ways), S0 (originator only) or SHR. The
+// handshake RTT is the time from the SYN to the originator's first ACK after
+// the SYN-ACK (Wireshark's tcp.analysis.initial_rtt).
+//
+// # Failed communications
+//
+// Each class counts attempts and the distinct hosts that were contacted
+// without success (FailureSummary):
+//
+//	tcp_no_answer          TCP flow in state S0, SH or RSTOS0: the SYN was never answered
+//	tcp_rejected           TCP flow in state REJ: the SYN was answered by RST
+//	tcp_aborted            RSTO or RSTR with no payload from the responder: the handshake completed, then a reset before any answer
+//	icmp_*_unreachable     ICMP destination unreachable (IPv4 type 3, IPv6 type 1), by code:
+//	                       net (v4 codes 0, 6, 11; v6 0), host (v4 1, 7, 12; v6 3), port (v4 3; v6 4),
+//	                       admin_prohibited (v4 9, 10, 13; v6 1, 5, 6), unreachable_other (the rest);
+//	                       the host is the destination of the quoted packet
+//	dns_nxdomain, dns_servfail, dns_refused, dns_other_error
+//	                       DNS response over UDP port 53 with rcode 3, 2, 5 or another non-zero code
+//	dns_no_response        DNS query over UDP port 53 with no response in the capture
+//	udp_no_reply           UDP flow (not port 53) to a unicast address with no packet back and no ICMP error
+//
+// A flow that drew an ICMP error is counted under the ICMP class only. DNS
+// queries and responses are matched by client address and port, server
+// address and DNS ID; a retransmitted query is the same transaction. DNS
+// over TCP is not examined.
+//
+// # Time bins
+//
+// Packets and bytes are also counted in time bins of one second (BinWidth),
+// aligned to whole multiples of the width since the Unix epoch.
+//
+// # Memory
+//
+// The model holds one record per flow, one counter per host, 2×65 536 port
+// counters and one counter per non-empty time bin; packets are never kept.
+// Live flows are dropped from the flow table when their timeout passes, so
+// the table holds the concurrent flows only.
+package analysis

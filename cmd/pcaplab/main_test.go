@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// The JSON contract of DESIGN.md: these fields exist, with these types.
+func TestSummaryJSONContract(t *testing.T) {
+	code, out, errOut := runCLI("summary", "--json", "../../testdata/sample.pcapng")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"packets", "bytes", "duration_s", "ipv4_hosts", "ipv6_hosts", "tcp_flows", "udp_flows", "flows"} {
+		if _, ok := m[k].(float64); !ok {
+			t.Errorf("%s missing or not a number: %v", k, m[k])
+		}
+	}
+	for _, k := range []string{"flow_bytes", "flow_packets"} {
+		st, _ := m[k].(map[string]any)
+		for _, f := range []string{"min", "median", "mean", "max"} {
+			if _, ok := st[f].(float64); !ok {
+				t.Errorf("%s.%s missing", k, f)
+			}
+		}
+	}
+	lists := map[string]int{"top_hosts_by_bytes": 15, "top_hosts_by_packets": 15, "top_tcp_ports": 10, "top_udp_ports": 5}
+	for k, n := range lists {
+		l, ok := m[k].([]any)
+		if !ok || len(l) != n {
+			t.Errorf("%s: want a list of %d, got %v", k, n, m[k])
+		}
+	}
+	fails, _ := m["failures"].([]any)
+	classes := map[string]bool{}
+	for _, f := range fails {
+		row := f.(map[string]any)
+		classes[row["class"].(string)] = true
+		if _, ok := row["attempts"].(float64); !ok {
+			t.Errorf("failure row without attempts: %v", row)
+		}
+		if _, ok := row["hosts"].(float64); !ok {
+			t.Errorf("failure row without hosts: %v", row)
+		}
+	}
+	// The sample was built with one failure of each of these kinds.
+	for _, c := range []string{"tcp_no_answer", "tcp_rejected", "icmp_port_unreachable", "dns_nxdomain", "dns_no_response"} {
+		if !classes[c] {
+			t.Errorf("failure class %s missing from %v", c, classes)
+		}
+	}
+	if _, ok := m["skipped"].(map[string]any); !ok {
+		t.Errorf("skipped missing: %v", m["skipped"])
+	}
+	if m["packets"].(float64) != 1659 {
+		t.Errorf("sample packets = %v, want 1659 (capinfos)", m["packets"])
+	}
+}
+
+func TestSummaryTextHasUnits(t *testing.T) {
+	code, out, _ := runCLI("summary", "../../testdata/sample.pcapng", "--idle-timeout", "0")
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, want := range []string{"packets              1659", "bytes                1454372 B", "duration             106.418629 s", "bytes (B)", "tcp_no_answer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestExitStatusAndOneLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.pcap")
+	os.WriteFile(junk, []byte("GIF89a not a capture at all"), 0o644)
+	cases := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"summary", junk}, 1, "pcaplab: " + junk + ": not a pcap or pcapng file\n"},
+		{[]string{"summary", filepath.Join(dir, "missing.pcap")}, 1, "no such file or directory\n"},
+		{[]string{"summary"}, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"summary", "--idle-timeout", "soon", "../../testdata/sample.pcapng"}, 1, "--idle-timeout \"soon\""},
+	}
+	for _, tc := range cases {
+		code, _, errOut := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.err) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.err)
+		}
+		if tc.code == 1 && strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: error is not one line: %q", tc.args, errOut)
+		}
+	}
+}
+
+// A capture cut off mid-record still gives a summary, exit 0, and one
+// warning line.
+func TestTruncatedCaptureWarns(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/captures/nsec-bigendian.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "cut.pcap")
+	os.WriteFile(p, data[:len(data)-20], 0o644)
+	code, out, errOut := runCLI("summary", "--json", p)
+	if code != 0 || !strings.Contains(errOut, "packet 10: record truncated at end of file (kept 9 packets)") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, `"packets": 9,`) {
+		t.Errorf("want 9 packets: %s", out[:200])
+	}
+}

@@ -85,7 +85,7 @@ func main() {
 		}
 		data, _ := json.MarshalIndent(ref, "", " ")
 		data = append(data, '\n')
-		name := filepath.Join(*out, filepath.Base(path)+".json")
+		name := filepath.Join(*out, strings.TrimSuffix(filepath.Base(path), ".gz")+".json")
 		if *check {
 			old, err := os.ReadFile(name)
 			if err != nil {
@@ -139,7 +139,7 @@ func derive(path string) (*Reference, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tshark: %v: %s", err, stderr.String())
 	}
-	ref := &Reference{File: filepath.Base(path), Tool: tsharkVersion(), Hosts: map[string][2]uint64{},
+	ref := &Reference{File: strings.TrimSuffix(filepath.Base(path), ".gz"), Tool: tsharkVersion(), Hosts: map[string][2]uint64{},
 		TCPPortCounts: map[string]uint64{}, UDPPortCounts: map[string]uint64{}}
 	tcpStreams, udpStreams := map[string]bool{}, map[string]bool{}
 	var minT, maxT *big.Rat

@@ -471,3 +471,23 @@ func TestUnknownLinkTypeIsCounted(t *testing.T) {
 		t.Errorf("packets %d bytes %d skipped %v", got.Packets(), got.Bytes(), got.Skipped())
 	}
 }
+
+// Several files given together are one input: a flow split across two
+// rotated files is one flow.
+func TestSeveralFilesAreOneInput(t *testing.T) {
+	var a, b synth.Capture
+	k := a.NewConn(ap(client, 50000), ap(web, 443), 1)
+	k.Handshake(t0, ms(10))
+	k.C = &b
+	k.Data(t0.Add(ms(20)), false, 500)
+	k.Close(t0.Add(ms(30)), true)
+	c, err := OpenFiles([]string{save(t, &a, "a.pcap"), save(t, &b, "b.pcapng")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Summary()
+	if s.Packets != uint64(a.Len()+b.Len()) || s.Bytes != uint64(a.Bytes()+b.Bytes()) || s.TCPFlows != 1 ||
+		c.Flows()[0].State != "SF" || len(s.Files) != 2 {
+		t.Errorf("two files: %d packets, %d bytes, %d TCP flows (%s), %d files", s.Packets, s.Bytes, s.TCPFlows, c.Flows()[0].State, len(s.Files))
+	}
+}

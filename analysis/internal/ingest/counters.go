@@ -19,7 +19,6 @@ type HostStats struct {
 	Sent     Counter // as source
 	Received Counter // as destination
 	Flows    uint64  // flows it takes part in (counted when a flow starts)
-	Peers    uint32  // not maintained during ingest; filled by queries
 }
 
 // hostTable holds one HostStats per address.

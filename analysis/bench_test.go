@@ -45,3 +45,24 @@ func BenchmarkOpen(b *testing.B) {
 	}
 	b.ReportMetric(float64(packets)*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
 }
+
+// BenchmarkOpenFile reads the capture named by $PCAPLAB_BENCH_FILE (skipped
+// when unset), e.g. one written by scripts/gencapture:
+//
+//	go run ./scripts/gencapture -packets 1500000 -o /tmp/steady.pcap
+//	PCAPLAB_BENCH_FILE=/tmp/steady.pcap go test -run - -bench OpenFile ./analysis/
+func BenchmarkOpenFile(b *testing.B) {
+	path := os.Getenv("PCAPLAB_BENCH_FILE")
+	if path == "" {
+		b.Skip("PCAPLAB_BENCH_FILE not set")
+	}
+	var packets uint64
+	for i := 0; i < b.N; i++ {
+		c, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		packets += c.Packets()
+	}
+	b.ReportMetric(float64(packets)/b.Elapsed().Seconds(), "packets/s")
+}

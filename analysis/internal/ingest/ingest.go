@@ -93,18 +93,19 @@ type fragKey struct {
 }
 
 type builder struct {
-	opt      Options
-	model    *Model
-	flows    map[Key]*entry
-	frags    map[fragKey]Key
-	dnsOpen  map[dnsKey]int
-	now      int64
-	swept    int64
-	ltCur    layers.LinkType
-	ltC      *Counter
-	bins     bins
-	anyTime  bool
-	finished [][]Flow // chunks of finished flows: growing one slice would copy it again and again
+	opt        Options
+	model      *Model
+	flows      map[Key]*entry
+	frags      map[fragKey]Key
+	dnsOpen    map[dnsKey]int
+	now        int64
+	swept      int64
+	sweepEvery int64
+	ltCur      layers.LinkType
+	ltC        *Counter
+	bins       bins
+	anyTime    bool
+	finished   [][]Flow // chunks of finished flows: growing one slice would copy it again and again
 }
 
 // Build reads every file in order as one input. It returns an error only
@@ -143,7 +144,7 @@ func newBuilder(opt Options) *builder {
 		Skipped:    map[string]uint64{},
 		Options:    opt,
 	}
-	return &builder{opt: opt, model: m, flows: map[Key]*entry{}, frags: map[fragKey]Key{},
+	return &builder{opt: opt, model: m, sweepEvery: opt.sweepInterval(), flows: map[Key]*entry{}, frags: map[fragKey]Key{},
 		dnsOpen: map[dnsKey]int{}, bins: bins{width: opt.BinWidth, m: map[int64]*Counter{}}}
 }
 
@@ -303,7 +304,7 @@ func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 		return
 	}
 	m.IPProtocols[p.Proto].add(wire)
-	if b.opt.sweepDue(b.now, b.swept) {
+	if b.sweepEvery > 0 && b.now-b.swept >= b.sweepEvery {
 		b.sweep()
 	}
 
@@ -545,13 +546,21 @@ func (b *builder) keep(f Flow) {
 	*last = append(*last, f)
 }
 
-// sweepDue reports whether idle flows should be looked for: every 10 s of
-// capture time, when any timeout is set.
-func (o *Options) sweepDue(now, last int64) bool {
-	if o.TCPTimeout == 0 && o.UDPTimeout == 0 && o.OtherTimeout == 0 && o.ClosedTimeout == 0 {
-		return false
+// sweepInterval is how often idle flows are looked for. Expiry itself is
+// decided when a flow's next packet arrives; sweeping only frees the memory
+// of flows that get no further packet, so it runs every half of the shortest
+// timeout (at most every 10 s of capture time); 0 means never.
+func (o *Options) sweepInterval() int64 {
+	every := int64(0)
+	for _, t := range []int64{o.TCPTimeout, o.UDPTimeout, o.OtherTimeout, o.ClosedTimeout} {
+		if t > 0 && (every == 0 || t/2 < every) {
+			every = t / 2
+		}
 	}
-	return now-last >= int64(10*time.Second)
+	if every == 0 {
+		return 0
+	}
+	return max(every, int64(10*time.Second))
 }
 
 func (b *builder) sweep() {

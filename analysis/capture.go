@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
@@ -62,6 +63,9 @@ func Progress(f func(packets uint64)) Option {
 // pass. Every metric is a query on it.
 type Capture struct {
 	m *ingest.Model
+
+	pairsOnce sync.Once
+	pairList  []PairStats
 }
 
 // Open reads one capture file (pcap or pcapng, optionally gzip-compressed;

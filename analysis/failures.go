@@ -1,6 +1,12 @@
 package analysis
 
 import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-gota/gota/dataframe"
 	"net/netip"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
@@ -24,6 +30,11 @@ const (
 	FailDNSNoResponse  = "dns_no_response"
 	FailUDPNoReply     = "udp_no_reply" // unicast UDP flow (not DNS) with no packet back and no ICMP error
 )
+
+// failureOrder is the order classes are listed in.
+var failureOrder = []string{FailTCPNoAnswer, FailTCPRejected, FailTCPAborted, FailICMPNet, FailICMPHost, FailICMPPort,
+	FailICMPProhibited, FailICMPOther, FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther,
+	FailDNSNoResponse, FailUDPNoReply}
 
 // FailureRow counts one failure class: attempts, and the distinct hosts
 // that were contacted without success.
@@ -72,11 +83,8 @@ func (c *Capture) FailureSummary() []FailureRow {
 			add(class, t.Server)
 		}
 	}
-	order := []string{FailTCPNoAnswer, FailTCPRejected, FailTCPAborted, FailICMPNet, FailICMPHost, FailICMPPort,
-		FailICMPProhibited, FailICMPOther, FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther,
-		FailDNSNoResponse, FailUDPNoReply}
 	rows := []FailureRow{}
-	for _, cl := range order {
+	for _, cl := range failureOrder {
 		if a := accs[cl]; a != nil {
 			rows = append(rows, FailureRow{Class: cl, Attempts: a.n, Hosts: len(a.hosts)})
 		}
@@ -166,4 +174,89 @@ func dnsFailure(t DNSTransaction) string {
 		return FailDNSRefused
 	}
 	return FailDNSOther
+}
+
+// FailedCommunications answers T3.8: one row per contacted host and failure
+// class (see the class constants), with the number of attempts, the first
+// time, and a detail (the DNS names for DNS classes, the ports tried for
+// TCP/UDP/ICMP classes). Sorted by class order, then attempts, then host.
+// Columns: class, host, attempts, first, detail.
+func (c *Capture) FailedCommunications() dataframe.DataFrame {
+	type key struct {
+		class string
+		host  netip.Addr
+	}
+	type acc struct {
+		n       int
+		first   int64
+		details []string
+		seen    map[string]bool
+	}
+	m := map[key]*acc{}
+	add := func(class string, host netip.Addr, t int64, detail string) {
+		k := key{class, host}
+		a := m[k]
+		if a == nil {
+			a = &acc{first: t, seen: map[string]bool{}}
+			m[k] = a
+		}
+		a.n++
+		if t < a.first {
+			a.first = t
+		}
+		if detail != "" && !a.seen[detail] && len(a.details) < 5 {
+			a.seen[detail] = true
+			a.details = append(a.details, detail)
+		}
+	}
+	for i := range c.m.Flows {
+		f := &c.m.Flows[i]
+		if f.ICMPError != 0 {
+			continue
+		}
+		if class := flowFailure(f); class != "" {
+			add(class, f.Resp, f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort))
+		}
+	}
+	for _, e := range c.m.ICMPErrors {
+		if class := icmpFailure(e); class != "" {
+			d := ProtocolName(uint8(e.Quoted.Proto))
+			if e.Quoted.HasPorts {
+				d = fmt.Sprintf("%s/%d", transportName(uint8(e.Quoted.Proto)), e.Quoted.DstPort)
+			}
+			add(class, e.Quoted.Dst, e.Time, d+fmt.Sprintf(" (reported by %s)", e.From))
+		}
+	}
+	for _, t := range c.m.DNS {
+		if t.QueryTime == 0 {
+			continue
+		}
+		if class := dnsFailure(t); class != "" {
+			add(class, t.Server, t.QueryTime, t.Name)
+		}
+	}
+	keys := make([]key, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	rank := map[string]int{}
+	for i, cl := range failureOrder {
+		rank[cl] = i
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.class != b.class {
+			return rank[a.class] < rank[b.class]
+		}
+		if m[a].n != m[b].n {
+			return m[a].n > m[b].n
+		}
+		return a.host.Less(b.host)
+	})
+	t := newTable(strCol("class"), strCol("host"), intCol("attempts"), strCol("first"), strCol("detail"))
+	for _, k := range keys {
+		a := m[k]
+		t.row(k.class, k.host.String(), a.n, time.Unix(0, a.first).UTC().Format(time.RFC3339Nano), strings.Join(a.details, ", "))
+	}
+	return t.frame()
 }

@@ -27,6 +27,9 @@ type tsharkRef struct {
 	Hosts         map[string][2]uint64 `json:"hosts"`
 	TCPPortCounts map[string]uint64    `json:"tcp_ports"`
 	UDPPortCounts map[string]uint64    `json:"udp_ports"`
+	Pairs         map[string][2]uint64 `json:"pairs"`
+	CapBitRate    float64              `json:"capinfos_data_bit_rate"`
+	CapPacketRate float64              `json:"capinfos_packet_rate"`
 }
 
 // findCapture looks for a capture in testdata/captures, then in the shared
@@ -107,6 +110,31 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 				if got := c.TCPPort(uint16(port)).Packets; got != n {
 					t.Errorf("TCP port %s: %d packets, tshark says %d", p, got, n)
 				}
+			}
+			// Host pairs: bytes and packets of the flows between two
+			// addresses = tshark's per-packet sums over the outer header.
+			pairs := map[string][2]uint64{}
+			for _, p := range c.pairs() {
+				pairs[p.A.String()+" "+p.B.String()] = [2]uint64{p.Bytes, p.Packets}
+			}
+			for k, v := range ref.Pairs {
+				if pairs[k] != v {
+					t.Errorf("pair %s: [bytes packets] = %v, tshark says %v", k, pairs[k], v)
+				}
+			}
+			check("number of host pairs", len(pairs), len(ref.Pairs))
+			// Rates: capinfos cuts to two decimals and computes the
+			// duration from timestamps held as floating-point seconds,
+			// which loses a fraction of a microsecond on present-day
+			// epochs: on sub-millisecond captures that is a 2e-4 relative
+			// difference. pcaplab's durations are exact nanoseconds.
+			r, err := c.RateStats(0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			near := func(a, b float64) bool { return math.Abs(a-b) <= math.Max(0.01, 5e-4*b) }
+			if !near(r.MeanBitsPerS, ref.CapBitRate) || !near(r.MeanPacketsPerS, ref.CapPacketRate) {
+				t.Errorf("mean rates %.4f bit/s, %.4f packets/s; capinfos says %.2f, %.2f", r.MeanBitsPerS, r.MeanPacketsPerS, ref.CapBitRate, ref.CapPacketRate)
 			}
 			for p, n := range ref.UDPPortCounts {
 				port, _ := strconv.Atoi(p)

@@ -54,6 +54,11 @@ type Reference struct {
 	Hosts         map[string][2]uint64 `json:"hosts"`     // address → [bytes, packets]
 	TCPPortCounts map[string]uint64    `json:"tcp_ports"` // port → packets
 	UDPPortCounts map[string]uint64    `json:"udp_ports"`
+	// Pairs: unordered outer-header address pair "a b" (a < b) → [bytes, packets].
+	Pairs map[string][2]uint64 `json:"pairs"`
+	// Capinfos: its rates, as printed (two decimals).
+	CapinfosBitRate    float64 `json:"capinfos_data_bit_rate"`
+	CapinfosPacketRate float64 `json:"capinfos_packet_rate"`
 }
 
 // Host is a row of a top-hosts list.
@@ -140,7 +145,7 @@ func derive(path string) (*Reference, error) {
 		return nil, fmt.Errorf("tshark: %v: %s", err, stderr.String())
 	}
 	ref := &Reference{File: strings.TrimSuffix(filepath.Base(path), ".gz"), Tool: tsharkVersion(), Hosts: map[string][2]uint64{},
-		TCPPortCounts: map[string]uint64{}, UDPPortCounts: map[string]uint64{}}
+		TCPPortCounts: map[string]uint64{}, UDPPortCounts: map[string]uint64{}, Pairs: map[string][2]uint64{}}
 	tcpStreams, udpStreams := map[string]bool{}, map[string]bool{}
 	var minT, maxT *big.Rat
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -198,6 +203,15 @@ func derive(path string) (*Reference, error) {
 			h[1]++
 			ref.Hosts[b] = h
 		}
+		pa, pb := netip.MustParseAddr(a), netip.MustParseAddr(b)
+		if pb.Less(pa) {
+			pa, pb = pb, pa
+		}
+		pk := pa.String() + " " + pb.String()
+		pv := ref.Pairs[pk]
+		pv[0] += n
+		pv[1]++
+		ref.Pairs[pk] = pv
 		transport := ""
 		for _, p := range protos[at+1:] {
 			if p == "tcp" || p == "udp" {
@@ -240,11 +254,30 @@ func derive(path string) (*Reference, error) {
 		}
 	}
 	ref.TCPFlows, ref.UDPFlows = len(tcpStreams), len(udpStreams)
+	if err := capinfos(path, ref); err != nil {
+		return nil, err
+	}
 	ref.TopByBytes = topHosts(ref.Hosts, false)
 	ref.TopByPackets = topHosts(ref.Hosts, true)
 	ref.TopTCPPorts = topPorts(ref.TCPPortCounts, 10)
 	ref.TopUDPPorts = topPorts(ref.UDPPortCounts, 5)
 	return ref, nil
+}
+
+// capinfos reads capinfos' data bit rate and average packet rate.
+func capinfos(path string, ref *Reference) error {
+	out, err := exec.Command("capinfos", "-T", "-M", "-r", "-i", "-x", path).Output()
+	if err != nil {
+		return fmt.Errorf("capinfos: %v", err)
+	}
+	f := strings.Split(strings.TrimSpace(string(out)), "\t")
+	if len(f) < 3 {
+		return fmt.Errorf("capinfos: unexpected output %q", out)
+	}
+	// -i data bit rate, -x packet rate (in that order after the name)
+	ref.CapinfosBitRate, _ = strconv.ParseFloat(f[1], 64)
+	ref.CapinfosPacketRate, _ = strconv.ParseFloat(f[2], 64)
+	return nil
 }
 
 func norm(s string) string {

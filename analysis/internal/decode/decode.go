@@ -61,6 +61,8 @@ type Packet struct {
 
 	Payload    []byte // transport payload (as captured)
 	PayloadLen int    // len(Payload), kept when Payload is dropped
+	App        string // application recognised from the payload (AppTLS …), "" if none
+	Name       string // server name from the payload: TLS SNI or HTTP Host
 	// Problem names why decoding stopped short ("" for a complete decode of
 	// what pcaplab reads).
 	Problem string
@@ -272,10 +274,16 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
 		}
 		p.TCPFlags = f
 		p.Payload = d.tcp.Payload
+		if len(p.Payload) > 0 && !p.Fragment {
+			classify(p, true)
+		}
 	case layers.LayerTypeUDP:
 		p.HasPorts = true
 		p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
 		p.Payload = d.udp.Payload
+		if len(p.Payload) > 0 && !p.Fragment {
+			classify(p, false)
+		}
 	case layers.LayerTypeICMPv4:
 		p.HasICMP = true
 		p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()

@@ -57,6 +57,12 @@ type Flow struct {
 	// ICMPError is the first ICMP/ICMPv6 error that quoted a packet of this
 	// flow, as 1 + type<<8 | code (0: none).
 	ICMPError uint16
+
+	// App is the application protocol recognised from the flow's payload
+	// (TLS, QUIC, HTTP, DNS, STUN …; "" when none was), ServerName the
+	// first TLS SNI or HTTP Host seen in it.
+	App        string
+	ServerName string
 }
 
 // Packets is the flow's packet count in both directions.

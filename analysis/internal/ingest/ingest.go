@@ -387,6 +387,12 @@ func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 		if proto == ProtoTCP && p.HasPorts {
 			e.tcp(dir, p, ts)
 		}
+		if p.App != "" && e.App == "" {
+			e.App = p.App
+		}
+		if p.Name != "" && e.ServerName == "" {
+			e.ServerName = p.Name
+		}
 	}
 	if p.HasPorts {
 		var ports []PortStats

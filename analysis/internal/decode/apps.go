@@ -1,0 +1,176 @@
+package decode
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// Application labels found from payload bytes.
+const (
+	AppTLS  = "TLS"
+	AppQUIC = "QUIC"
+	AppHTTP = "HTTP"
+	AppDNS  = "DNS"
+	AppMDNS = "mDNS"
+	AppSTUN = "STUN"
+	AppDTLS = "DTLS"
+	AppSSDP = "SSDP"
+	AppNTP  = "NTP"
+	AppDHCP = "DHCP"
+)
+
+// MaxName is the longest server name kept (longer ones are cut).
+const MaxName = 253
+
+// classify looks at the first bytes of a TCP or UDP payload and says which
+// application protocol it is, where that is cheap and reliable, and the
+// server name it carries (TLS SNI, HTTP Host, DNS question) when asked for.
+// It only reads; a name is copied out of the packet.
+func classify(p *Packet, tcp bool) {
+	b := p.Payload
+	if len(b) == 0 {
+		return
+	}
+	if tcp {
+		switch {
+		case len(b) >= 6 && b[0] == 0x16 && b[1] == 3 && b[2] <= 4:
+			p.App = AppTLS
+			if b[5] == 1 {
+				p.Name = sni(b)
+			}
+		case len(b) >= 5 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 3 && b[2] <= 4:
+			p.App = AppTLS
+		case isHTTPRequest(b):
+			p.App = AppHTTP
+			p.Name = httpHost(b)
+		case bytes.HasPrefix(b, []byte("HTTP/1.")):
+			p.App = AppHTTP
+		}
+		return
+	}
+	sp, dp := p.SrcPort, p.DstPort
+	switch {
+	case (sp == 53 || dp == 53) && len(b) >= 12:
+		p.App = AppDNS
+	case (sp == 5353 || dp == 5353) && len(b) >= 12:
+		p.App = AppMDNS
+	case len(b) >= 7 && b[0]&0xc0 == 0xc0 && isQUICVersion(binary.BigEndian.Uint32(b[1:5])):
+		p.App = AppQUIC
+	case len(b) >= 20 && b[0]&0xc0 == 0 && binary.BigEndian.Uint32(b[4:8]) == 0x2112a442:
+		p.App = AppSTUN
+	case len(b) >= 13 && b[0] >= 20 && b[0] <= 25 && b[1] == 0xfe && (b[2] == 0xff || b[2] == 0xfd || b[2] == 0xfc):
+		p.App = AppDTLS
+	case (sp == 1900 || dp == 1900) && (bytes.HasPrefix(b, []byte("M-SEARCH ")) || bytes.HasPrefix(b, []byte("NOTIFY ")) || bytes.HasPrefix(b, []byte("HTTP/1.1 200"))):
+		p.App = AppSSDP
+	case (sp == 123 || dp == 123) && len(b) >= 48 && (b[0]>>3)&7 >= 1 && (b[0]>>3)&7 <= 4:
+		p.App = AppNTP
+	case (sp == 67 || sp == 68) && (dp == 67 || dp == 68) && len(b) >= 240 && binary.BigEndian.Uint32(b[236:240]) == 0x63825363:
+		p.App = AppDHCP
+	}
+}
+
+func isQUICVersion(v uint32) bool {
+	return v == 1 || v == 0x6b3343cf || v&0xffffff00 == 0xff000000 || v&0x0f0f0f0f == 0x0a0a0a0a
+}
+
+var httpMethods = [][]byte{[]byte("GET "), []byte("POST "), []byte("HEAD "), []byte("PUT "), []byte("DELETE "),
+	[]byte("OPTIONS "), []byte("CONNECT "), []byte("PATCH ")}
+
+func isHTTPRequest(b []byte) bool {
+	if len(b) < 14 || b[0] < 'C' || b[0] > 'P' {
+		return false
+	}
+	for _, m := range httpMethods {
+		if bytes.HasPrefix(b, m) {
+			line := b
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				line = b[:i]
+			}
+			return bytes.Contains(line, []byte(" HTTP/1."))
+		}
+	}
+	return false
+}
+
+// httpHost returns the Host header of an HTTP/1 request.
+func httpHost(b []byte) string {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			return ""
+		}
+		b = b[i+1:]
+		if len(b) >= 5 && (b[0] == 'H' || b[0] == 'h') && bytes.EqualFold(b[:5], []byte("host:")) {
+			v := b[5:]
+			if j := bytes.IndexByte(v, '\n'); j >= 0 {
+				v = v[:j]
+			}
+			return cleanName(bytes.TrimSpace(v))
+		}
+		if len(b) >= 2 && b[0] == '\r' && b[1] == '\n' {
+			return ""
+		}
+	}
+	return ""
+}
+
+// sni returns the server_name of a TLS ClientHello record, "" if none or
+// the record is cut short.
+func sni(b []byte) string {
+	// record header (5), handshake type (1) and length (3), version (2),
+	// random (32)
+	i := 5 + 4 + 2 + 32
+	if len(b) < i+1 {
+		return ""
+	}
+	i += 1 + int(b[i]) // session id
+	if len(b) < i+2 {
+		return ""
+	}
+	i += 2 + int(binary.BigEndian.Uint16(b[i:])) // cipher suites
+	if len(b) < i+1 {
+		return ""
+	}
+	i += 1 + int(b[i]) // compression methods
+	if len(b) < i+2 {
+		return ""
+	}
+	end := i + 2 + int(binary.BigEndian.Uint16(b[i:]))
+	i += 2
+	if end > len(b) {
+		end = len(b)
+	}
+	for i+4 <= end {
+		typ := binary.BigEndian.Uint16(b[i:])
+		l := int(binary.BigEndian.Uint16(b[i+2:]))
+		i += 4
+		if i+l > end {
+			return ""
+		}
+		if typ == 0 && l >= 5 {
+			// server name list: length (2), type (1), name length (2), name
+			n := int(binary.BigEndian.Uint16(b[i+3:]))
+			if b[i+2] == 0 && i+5+n <= end {
+				return cleanName(b[i+5 : i+5+n])
+			}
+			return ""
+		}
+		i += l
+	}
+	return ""
+}
+
+// cleanName copies a name taken from a packet, keeping printable ASCII
+// only and at most MaxName bytes: names are untrusted input.
+func cleanName(b []byte) string {
+	if len(b) > MaxName {
+		b = b[:MaxName]
+	}
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if c > 0x20 && c < 0x7f {
+			out = append(out, c)
+		}
+	}
+	return string(out)
+}

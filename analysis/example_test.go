@@ -9,7 +9,6 @@ import (
 
 // The examples run on the bundled sample capture (testdata/sample.pcapng).
 
-
 func ExampleOpen() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
 	s := c.Summary()

@@ -39,10 +39,12 @@ type world struct {
 	hostBytes map[netip.Addr]int
 	hostPkts  map[netip.Addr]int
 	flowBytes map[string]int // by a name the test gives each flow
+	flowPkts  map[string]int
 }
 
 func (w *world) note(name string, n int, hosts ...netip.Addr) {
 	w.flowBytes[name] += n
+	w.flowPkts[name]++
 	seen := map[netip.Addr]bool{}
 	for _, h := range hosts {
 		if !seen[h] {
@@ -62,7 +64,7 @@ func (w *world) conn(name string, k *synth.Conn, steps func(k *synth.Conn)) {
 }
 
 func buildWorld(link synth.Link) *world {
-	w := &world{c: synth.Capture{Link: link}, hostBytes: map[netip.Addr]int{}, hostPkts: map[netip.Addr]int{}, flowBytes: map[string]int{}}
+	w := &world{c: synth.Capture{Link: link}, hostBytes: map[netip.Addr]int{}, hostPkts: map[netip.Addr]int{}, flowBytes: map[string]int{}, flowPkts: map[string]int{}}
 	c := &w.c
 	// 1. a normal HTTPS connection
 	w.conn("https", c.NewConn(ap(client, 50000), ap(web, 443), 1000), func(k *synth.Conn) {

@@ -1,10 +1,13 @@
 package analysis
 
 import (
+	"io"
 	"net/netip"
+	"os"
 	"sync"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis/internal/flowfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 )
 
@@ -62,7 +65,8 @@ func Progress(f func(packets uint64)) Option {
 // Capture is the traffic model of one or more capture files, built in one
 // pass. Every metric is a query on it.
 type Capture struct {
-	m *ingest.Model
+	m      *ingest.Model
+	source *flowfile.Result // set when the input was a flow file
 
 	pairsOnce sync.Once
 	pairList  []PairStats
@@ -75,17 +79,68 @@ func Open(path string, opts ...Option) (*Capture, error) {
 }
 
 // OpenFiles reads several capture files as one input, in the order given
-// (rotated dumpcap output, for example).
+// (rotated dumpcap output, for example). A single flow file (see
+// OpenFlows) is recognised from its content too.
 func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	o := ingest.DefaultOptions()
 	for _, f := range opts {
 		f(&o)
+	}
+	if len(paths) == 1 && paths[0] != "-" && isFlowFile(paths[0]) {
+		return openFlows(paths[0], o)
 	}
 	m, err := ingest.Build(paths, o)
 	if err != nil {
 		return nil, err
 	}
 	return &Capture{m: m}, nil
+}
+
+// OpenFlows reads a flow file instead of a capture (T2.0b): tshark's
+// `-q -z conv,tcp` / `conv,udp` text, `nfdump -o csv`, Zeek conn.log (TSV or
+// JSON), Argus `ra -c ,`, CICFlowMeter or NFStream CSV, or pcaplab's own
+// flow CSV (WriteFlowsCSV); the format is recognised from the content.
+// Metrics that need packets are derived from the flows (see FlowSource for
+// what the format can and cannot tell).
+func OpenFlows(path string, opts ...Option) (*Capture, error) {
+	o := ingest.DefaultOptions()
+	for _, f := range opts {
+		f(&o)
+	}
+	return openFlows(path, o)
+}
+
+func openFlows(path string, o ingest.Options) (*Capture, error) {
+	res, err := flowfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	m := ingest.FromFlows(res.Flows, o)
+	m.Files = []ingest.FileInfo{{Name: path, Format: string(res.Format), Packets: m.Packets, Bytes: m.Bytes}}
+	return &Capture{m: m, source: res}, nil
+}
+
+func isFlowFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	return flowfile.Detect(head[:n])
+}
+
+// FlowSource describes a Capture read from a flow file: its format, what
+// its byte counts measure, whether it says how TCP connections went, and
+// notes on what was done (pairing one-way records, rounding). ok is false
+// for a packet capture.
+func (c *Capture) FlowSource() (format, bytes string, hasState bool, notes []string, ok bool) {
+	if c.source == nil {
+		return "", "", false, nil, false
+	}
+	s := c.source
+	return string(s.Format), string(s.Bytes), s.HasState, s.Notes, true
 }
 
 // Files describes the input files, with any warning about each.

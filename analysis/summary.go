@@ -34,6 +34,16 @@ type Summary struct {
 	Failures     []FailureRow      `json:"failures"`
 	Skipped      map[string]uint64 `json:"skipped"`
 	IdleTimeoutS map[string]any    `json:"idle_timeout_s"`
+	// FlowSource is set when the input was a flow file, not a capture.
+	FlowSource *FlowSourceInfo `json:"flow_source,omitempty"`
+}
+
+// FlowSourceInfo describes a flow-file input in a Summary.
+type FlowSourceInfo struct {
+	Format   string   `json:"format"`
+	Bytes    string   `json:"bytes"`
+	HasState bool     `json:"has_tcp_state"`
+	Notes    []string `json:"notes"`
 }
 
 // FileSummary describes one input file in a Summary.
@@ -121,6 +131,9 @@ func (c *Capture) Summary() Summary {
 			return "never"
 		}
 		return d.Seconds()
+	}
+	if format, bytes, state, notes, ok := c.FlowSource(); ok {
+		s.FlowSource = &FlowSourceInfo{Format: format, Bytes: bytes, HasState: state, Notes: notes}
 	}
 	s.IdleTimeoutS = map[string]any{"tcp": sec(tcp), "udp": sec(udp), "other": sec(other), "tcp_closed": sec(closed)}
 	return s

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
+//	pcaplab flows [-o FILE] [--idle-timeout D] CAPTURE...
 //
 // CAPTURE is a pcap or pcapng file, optionally gzip-compressed, or "-" for
 // standard input. Several files are read as one input. The exit status is 0
@@ -26,9 +27,11 @@ const usage = `pcaplab — answers about a packet capture of your own traffic
 
 Usage:
   pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
+  pcaplab flows [-o FILE.csv] [--idle-timeout D] CAPTURE...
 
-CAPTURE is a pcap or pcapng file (gzip-compressed or not), or - for standard input.
-Run 'pcaplab summary -h' for the options.
+CAPTURE is a pcap or pcapng file (gzip-compressed or not), - for standard input,
+or one flow file (tshark conv, nfdump csv, Zeek conn.log, Argus, CICFlowMeter,
+NFStream or pcaplab CSV). Run 'pcaplab COMMAND -h' for the options.
 `
 
 func main() {
@@ -50,6 +53,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "summary":
 		err = cmdSummary(args[1:], stdout, stderr)
+	case "flows":
+		err = cmdFlows(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "pcaplab: unknown command %q\n\n%s", args[0], usage)
 		return 2

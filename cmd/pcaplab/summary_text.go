@@ -44,7 +44,9 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 	fmt.Fprintln(w, "\nTop UDP ports by packets:")
 	writePorts(w, s.TopUDPPorts)
 	fmt.Fprintln(w, "\nFailed communications:")
-	if len(s.Failures) == 0 {
+	if s.FlowSource != nil && !s.FlowSource.HasState {
+		fmt.Fprintf(w, "  not classified: a %s file does not say how TCP connections went\n", s.FlowSource.Format)
+	} else if len(s.Failures) == 0 {
 		fmt.Fprintln(w, "  none found (no unanswered or rejected TCP attempts, ICMP unreachables, DNS errors or unanswered UDP)")
 	} else {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -53,6 +55,12 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t\n", f.Class, f.Attempts, f.Hosts)
 		}
 		tw.Flush()
+	}
+	if fs := s.FlowSource; fs != nil {
+		fmt.Fprintf(w, "\nRead from a flow file (%s); bytes are %s.\n", fs.Format, fs.Bytes)
+		for _, n := range fs.Notes {
+			fmt.Fprintf(w, "  - %s\n", n)
+		}
 	}
 	if len(s.Skipped) > 0 {
 		fmt.Fprintln(w, "\nPackets not fully decoded (still counted in packets and bytes):")

@@ -250,3 +250,37 @@ func tcpState(seen [2]uint8, hist []byte) string {
 	}
 	return "S1"
 }
+
+// MakeKey is the unordered 5-tuple key of a flow between two endpoints.
+func MakeKey(proto uint8, src, dst netip.Addr, sp, dp uint16) Key {
+	return makeKey(proto, src, dst, sp, dp)
+}
+
+// StateFromFlags derives Zeek's conn_state from the TCP flags each side
+// sent, for flow records that keep flags but not their order (nfdump). When
+// both sides reset, the originator is taken to have reset first.
+func StateFromFlags(orig, resp uint8, respPackets uint64) string {
+	var seen [2]uint8
+	var hist []byte
+	mark := func(dir int, l int, on bool) {
+		if on {
+			seen[dir] |= 1 << l
+			c := histLetters[l]
+			if dir == 1 {
+				c += 'a' - 'A'
+			}
+			hist = append(hist, c)
+		}
+	}
+	const syn, ack, fin, rst = 0x02, 0x10, 0x01, 0x04
+	mark(0, hSYN, orig&syn != 0)
+	mark(1, hSYNACK, resp&(syn|ack) == syn|ack)
+	mark(0, hFIN, orig&fin != 0)
+	mark(1, hFIN, resp&fin != 0)
+	mark(0, hRST, orig&rst != 0)
+	mark(1, hRST, resp&rst != 0)
+	if respPackets > 0 && seen[1] == 0 {
+		seen[1] |= 1 << hACK
+	}
+	return tcpState(seen, hist)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// cmdFlows writes the flow records as CSV (the columns of
+// analysis.WriteFlowsCSV), to standard output or to a file.
+func cmdFlows(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("flows", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the CSV to this file (replaced only once complete) instead of standard output")
+	var cf captureFlags
+	cf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: pcaplab flows [-o FILE.csv] [--idle-timeout D] [--quiet] CAPTURE...")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *out != "" {
+		for _, p := range paths {
+			if sameFile(p, *out) {
+				return fmt.Errorf("-o %s is one of the inputs: refusing to overwrite it", *out)
+			}
+		}
+	}
+	c, err := openCaptures(paths, &cf, stderr)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return c.WriteFlowsCSV(stdout)
+	}
+	return writeAtomically(*out, func(w io.Writer) error { return c.WriteFlowsCSV(w) })
+}
+
+// sameFile reports whether two names are the same existing file.
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
+}
+
+// writeAtomically writes to a temporary file beside path and renames it
+// over path only when the write succeeded, so a failed run loses nothing.
+func writeAtomically(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

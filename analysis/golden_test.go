@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/json"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,6 +31,7 @@ type tsharkRef struct {
 	Pairs         map[string][2]uint64 `json:"pairs"`
 	CapBitRate    float64              `json:"capinfos_data_bit_rate"`
 	CapPacketRate float64              `json:"capinfos_packet_rate"`
+	ServerNames   map[string][]string  `json:"server_names"`
 }
 
 // findCapture looks for a capture in testdata/captures, then in the shared
@@ -135,6 +137,30 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			near := func(a, b float64) bool { return math.Abs(a-b) <= math.Max(0.01, 5e-4*b) }
 			if !near(r.MeanBitsPerS, ref.CapBitRate) || !near(r.MeanPacketsPerS, ref.CapPacketRate) {
 				t.Errorf("mean rates %.4f bit/s, %.4f packets/s; capinfos says %.2f, %.2f", r.MeanBitsPerS, r.MeanPacketsPerS, ref.CapBitRate, ref.CapPacketRate)
+			}
+			// Server names: the first HTTP Host or TLS SNI of each TCP
+			// connection, as tshark dissects them.
+			names := map[string][]string{}
+			for _, f := range c.Flows() {
+				if f.Proto != 6 || f.ServerName == "" {
+					continue
+				}
+				a := netip.AddrPortFrom(f.Orig, f.OrigPort).String()
+				b := netip.AddrPortFrom(f.Resp, f.RespPort).String()
+				if b < a {
+					a, b = b, a
+				}
+				names[a+" "+b] = append(names[a+" "+b], f.ServerName)
+			}
+			for k, v := range ref.ServerNames {
+				if !reflect.DeepEqual(names[k], v) {
+					t.Errorf("server names of %s = %v, tshark says %v", k, names[k], v)
+				}
+			}
+			for k, v := range names {
+				if _, ok := ref.ServerNames[k]; !ok {
+					t.Errorf("server names of %s = %v, tshark finds none", k, v)
+				}
 			}
 			for p, n := range ref.UDPPortCounts {
 				port, _ := strconv.Atoi(p)

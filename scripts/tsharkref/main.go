@@ -59,6 +59,9 @@ type Reference struct {
 	// Capinfos: its rates, as printed (two decimals).
 	CapinfosBitRate    float64 `json:"capinfos_data_bit_rate"`
 	CapinfosPacketRate float64 `json:"capinfos_packet_rate"`
+	// ServerNames: for each TCP conversation (unordered "addr:port addr:port"),
+	// the first HTTP Host or TLS SNI of each of its streams, in stream order.
+	ServerNames map[string][]string `json:"server_names"`
 }
 
 // Host is a row of a top-hosts list.
@@ -257,11 +260,69 @@ func derive(path string) (*Reference, error) {
 	if err := capinfos(path, ref); err != nil {
 		return nil, err
 	}
+	if err := serverNames(path, ref); err != nil {
+		return nil, err
+	}
 	ref.TopByBytes = topHosts(ref.Hosts, false)
 	ref.TopByPackets = topHosts(ref.Hosts, true)
 	ref.TopTCPPorts = topPorts(ref.TCPPortCounts, 10)
 	ref.TopUDPPorts = topPorts(ref.UDPPortCounts, 5)
 	return ref, nil
+}
+
+// serverNames collects the first HTTP Host or TLS SNI of each TCP stream.
+func serverNames(path string, ref *Reference) error {
+	args := []string{"-r", path, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+		"-Y", "http.request or tls.handshake.type == 1", "-T", "fields", "-E", "separator=/t", "-E", "occurrence=f",
+		"-e", "tcp.stream", "-e", "ip.src", "-e", "ipv6.src", "-e", "tcp.srcport", "-e", "ip.dst", "-e", "ipv6.dst",
+		"-e", "tcp.dstport", "-e", "http.host", "-e", "tls.handshake.extensions_server_name"}
+	out, err := exec.Command("tshark", args...).Output()
+	if err != nil {
+		return fmt.Errorf("tshark (server names): %v", err)
+	}
+	type first struct {
+		stream int
+		key    string
+		name   string
+	}
+	seen := map[int]bool{}
+	var firsts []first
+	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		col := strings.Split(line, "\t")
+		if len(col) < 9 {
+			continue
+		}
+		st, err := strconv.Atoi(col[0])
+		if err != nil || seen[st] {
+			continue
+		}
+		name := col[7]
+		if name == "" {
+			name = col[8]
+		}
+		if name == "" {
+			continue
+		}
+		seen[st] = true
+		src, dst := col[1]+col[2], col[4]+col[5]
+		a := netip.AddrPortFrom(netip.MustParseAddr(src), uint16(atoi(col[3]))).String()
+		b := netip.AddrPortFrom(netip.MustParseAddr(dst), uint16(atoi(col[6]))).String()
+		if b < a {
+			a, b = b, a
+		}
+		firsts = append(firsts, first{st, a + " " + b, name})
+	}
+	sort.Slice(firsts, func(i, j int) bool { return firsts[i].stream < firsts[j].stream })
+	ref.ServerNames = map[string][]string{}
+	for _, f := range firsts {
+		ref.ServerNames[f.key] = append(ref.ServerNames[f.key], f.name)
+	}
+	return nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // capinfos reads capinfos' data bit rate and average packet rate.

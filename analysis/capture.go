@@ -68,6 +68,7 @@ type Capture struct {
 	m      *ingest.Model
 	source *flowfile.Result // set when the input was a flow file
 
+	geo       *geoDB // country database given by the user, if any
 	pairsOnce sync.Once
 	pairList  []PairStats
 }

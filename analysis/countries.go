@@ -1,10 +1,15 @@
 package analysis
 
 import (
+	"fmt"
+	"net"
 	"net/netip"
+	"path/filepath"
 	"sort"
+	"time"
 
 	"github.com/go-gota/gota/dataframe"
+	"github.com/oschwald/maxminddb-golang"
 	"github.com/phuslu/iploc"
 )
 
@@ -36,6 +41,62 @@ func Country(a netip.Addr) (code, name string) {
 	return code, code
 }
 
+// geoDB is a country database in MaxMind DB format (MaxMind GeoLite2 or
+// GeoIP2 Country/City, DB-IP country lite …).
+type geoDB struct {
+	r    *maxminddb.Reader
+	desc string
+}
+
+type mmdbCountry struct {
+	Country struct {
+		ISOCode string            `maxminddb:"iso_code"`
+		Names   map[string]string `maxminddb:"names"`
+	} `maxminddb:"country"`
+}
+
+// UseGeoIPDatabase makes country lookups use a MaxMind DB file (.mmdb:
+// MaxMind GeoLite2/GeoIP2 Country or City, DB-IP Country Lite …) instead of
+// the embedded IP2Location LITE data. Names are the database's English
+// names, or the ISO 3166 English name where it has none.
+func (c *Capture) UseGeoIPDatabase(path string) error {
+	r, err := maxminddb.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: not a MaxMind DB country database: %v", path, err)
+	}
+	c.geo = &geoDB{r: r, desc: fmt.Sprintf("%s (%s, built %s)", filepath.Base(path), r.Metadata.DatabaseType,
+		time.Unix(int64(r.Metadata.BuildEpoch), 0).UTC().Format("2006-01-02"))}
+	return nil
+}
+
+// GeoIPSource says which country data the capture's lookups use, with the
+// attribution it requires.
+func (c *Capture) GeoIPSource() string {
+	if c.geo != nil {
+		return "MaxMind DB file " + c.geo.desc
+	}
+	return GeoIPAttribution
+}
+
+// country looks an address up in the capture's database.
+func (c *Capture) country(a netip.Addr) (code, name string) {
+	if c.geo == nil || AddressScope(a) != "public" {
+		return Country(a)
+	}
+	var rec mmdbCountry
+	if err := c.geo.r.Lookup(net.IP(a.Unmap().AsSlice()), &rec); err != nil || rec.Country.ISOCode == "" {
+		return "", "unknown"
+	}
+	code = rec.Country.ISOCode
+	if n := rec.Country.Names["en"]; n != "" {
+		return code, n
+	}
+	if n, ok := countryNames[code]; ok {
+		return code, n
+	}
+	return code, code
+}
+
 // TopCountries answers T3.2: the n countries with the most distinct public
 // hosts (ties: bytes, then code), with their packets and bytes; then one
 // row for each kind of non-public address (private network, link-local,
@@ -49,7 +110,7 @@ func (c *Capture) TopCountries(n int) dataframe.DataFrame {
 	countries := map[string]*acc{}
 	other := map[string]*acc{}
 	for a, h := range c.m.Hosts {
-		code, name := Country(a)
+		code, name := c.country(a)
 		m, k := countries, code
 		if code == "" {
 			m, k = other, name

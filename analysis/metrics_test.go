@@ -2,12 +2,18 @@ package analysis
 
 import (
 	"math"
+	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-gota/gota/dataframe"
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
 	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
@@ -398,5 +404,41 @@ func TestApplicationsOnSample(t *testing.T) {
 		if names[n] != 2 {
 			t.Errorf("%s: %d flows, want 2", n, names[n])
 		}
+	}
+}
+
+// A user's MaxMind DB file replaces the embedded data.
+func TestGeoIPDatabase(t *testing.T) {
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "pcaplab-Test-Country", RecordSize: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n1, _ := net.ParseCIDR("93.184.216.0/24")
+	_, n2, _ := net.ParseCIDR("2606:4700::/32")
+	tree.Insert(n1, mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("FR"), "names": mmdbtype.Map{"en": mmdbtype.String("France")}}})
+	tree.Insert(n2, mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("JP")}})
+	p := filepath.Join(t.TempDir(), "test.mmdb")
+	f, _ := os.Create(p)
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, c := openWorld(t)
+	if err := c.UseGeoIPDatabase(p); err != nil {
+		t.Fatal(err)
+	}
+	df := c.TopCountries(5)
+	got := map[string]string{}
+	for r := 0; r < df.Nrow(); r++ {
+		got[cell(df, r, "country_code")] = cell(df, r, "country") + "/" + cell(df, r, "hosts")
+	}
+	if got["FR"] != "France/1" || got["JP"] != "Japan/1" { // JP's name from the ISO table
+		t.Errorf("countries with the test database:\n%s", FormatTable(df))
+	}
+	if !strings.Contains(c.GeoIPSource(), "pcaplab-Test-Country") {
+		t.Errorf("source = %q", c.GeoIPSource())
+	}
+	if err := c.UseGeoIPDatabase("../testdata/sample.pcapng"); err == nil || !strings.Contains(err.Error(), "not a MaxMind DB") {
+		t.Errorf("a capture as database: %v", err)
 	}
 }

@@ -260,3 +260,13 @@ func (c *Capture) FailedCommunications() dataframe.DataFrame {
 	}
 	return t.frame()
 }
+
+// FailureClasses is FailureSummary as a dataframe. Columns: class,
+// attempts, hosts.
+func (c *Capture) FailureClasses() dataframe.DataFrame {
+	t := newTable(strCol("class"), intCol("attempts"), intCol("hosts"))
+	for _, r := range c.FailureSummary() {
+		t.row(r.Class, r.Attempts, r.Hosts)
+	}
+	return t.frame()
+}

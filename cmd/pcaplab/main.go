@@ -3,6 +3,7 @@
 //
 // Usage:
 //
+//	pcaplab report [options] CAPTURE... -o DIR
 //	pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
 //	pcaplab flows [-o FILE] [--idle-timeout D] CAPTURE...
 //
@@ -26,6 +27,7 @@ import (
 const usage = `pcaplab — answers about a packet capture of your own traffic
 
 Usage:
+  pcaplab report [options] CAPTURE... -o DIR   (HTML + Markdown report of every assignment question)
   pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
   pcaplab flows [-o FILE.csv] [--idle-timeout D] CAPTURE...
 
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdSummary(args[1:], stdout, stderr)
 	case "flows":
 		err = cmdFlows(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "pcaplab: unknown command %q\n\n%s", args[0], usage)
 		return 2

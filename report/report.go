@@ -1,0 +1,264 @@
+// Package report turns a Capture into a report a student can hand in: every
+// question of the traffic-analysis assignment (Task 1 from the student's own
+// answers, Task 2 and Task 3 from the capture) with its table, figure and an
+// answer sentence written from the numbers, rendered through the templates
+// to HTML (self-contained) and Markdown (with PNG figures), plus every table
+// as CSV.
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-gota/gota/dataframe"
+	"github.com/go-gota/gota/series"
+	"github.com/pcaplab/pcaplab/analysis"
+	"gonum.org/v1/plot"
+)
+
+// Options steer what the report contains.
+type Options struct {
+	// Answers is the student's Markdown file with the Task 1 answers, one
+	// "## T1.1" heading per answer ("" for none: placeholders are shown).
+	Answers string
+	// Bin is the width of the time bins of the rate figures (0: 1 s, or
+	// coarser for long captures so a figure has at most 2 000 bins).
+	Bin time.Duration
+	// Fastest are the minimums of T3.6 (zero value: the defaults).
+	Fastest analysis.FastestOptions
+	// Command is the command line that made the report, for the methods
+	// section; Version is pcaplab's version.
+	Command, Version string
+	// Now is the report's date (zero: the current time).
+	Now time.Time
+}
+
+// Report is everything the templates show.
+type Report struct {
+	Title     string
+	Generated string
+	Command   string
+	Version   string
+	Overview  []KV     // capture overview: file, format, link types, duration …
+	Methods   []KV     // pcaplab's definitions and options
+	Notes     []string // warnings about the input (truncation, skipped packets, flow-file limits)
+	GeoIP     string
+	Sections  []Section
+	Figures   []*Figure // every figure, in order (for writing the files)
+	Tables    []*Table  // every table, in order
+}
+
+// KV is one labelled line.
+type KV struct{ Key, Value string }
+
+// Section is one task.
+type Section struct {
+	ID, Title string
+	Questions []*Question
+}
+
+// Question is one question of the assignment and its answer.
+type Question struct {
+	ID, Title string
+	Asked     string        // the question, shortly
+	Answer    []string      // answer sentences, from the numbers
+	Markdown  string        // Task 1: the student's own answer (Markdown)
+	HTML      template.HTML // Task 1: that answer rendered (raw HTML left out)
+	Missing   bool          // Task 1: no answer given
+	Tables    []*Table
+	Figures   []*Figure
+}
+
+// Table is a table with a caption; Name is its CSV file name stem.
+type Table struct {
+	Name, Caption string
+	Columns       []string
+	Rows          [][]string
+	Numeric       []bool // per column: right-align
+	frame         dataframe.DataFrame
+}
+
+// Figure is a figure as inline SVG (HTML) and PNG (Markdown).
+type Figure struct {
+	Name, Caption string
+	SVG           template.HTML
+	PNG           []byte
+}
+
+// Build computes the report for a capture.
+func Build(c *analysis.Capture, opt Options) (*Report, error) {
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
+	b := &builder{c: c, opt: opt, r: &Report{
+		Title:     "Traffic analysis of " + c.Name(),
+		Generated: opt.Now.UTC().Format("2006-01-02 15:04 UTC"),
+		Command:   opt.Command,
+		Version:   opt.Version,
+		GeoIP:     c.GeoIPSource(),
+	}}
+	if b.opt.Bin == 0 {
+		b.opt.Bin = autoBin(c.Duration())
+	}
+	b.overview()
+	b.methods()
+	answers, err := readAnswers(opt.Answers)
+	if err != nil {
+		return nil, err
+	}
+	b.task1(answers)
+	if err := b.task2(); err != nil {
+		return nil, err
+	}
+	if err := b.task3(); err != nil {
+		return nil, err
+	}
+	return b.r, b.err
+}
+
+// autoBin is 1 s, or a coarser round width for long captures, so a figure
+// has at most about 2 000 bins.
+func autoBin(d time.Duration) time.Duration {
+	for _, w := range []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute,
+		5 * time.Minute, 10 * time.Minute, 30 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour} {
+		if d/w <= 2000 {
+			return w
+		}
+	}
+	return 7 * 24 * time.Hour
+}
+
+type builder struct {
+	c   *analysis.Capture
+	opt Options
+	r   *Report
+	err error
+}
+
+func (b *builder) table(name, caption string, df dataframe.DataFrame) *Table {
+	t := &Table{Name: name, Caption: caption, Columns: df.Names(), frame: df}
+	var plain []bool // identifiers, not quantities: no digit grouping
+	for _, col := range df.Names() {
+		typ := df.Col(col).Type()
+		t.Numeric = append(t.Numeric, typ == series.Int || typ == series.Float)
+		plain = append(plain, strings.Contains(col, "port") || strings.Contains(col, "slot") || col == "rank")
+	}
+	for r := 0; r < df.Nrow(); r++ {
+		row := make([]string, df.Ncol())
+		for c := 0; c < df.Ncol(); c++ {
+			e := df.Elem(r, c)
+			switch e.Type() {
+			case series.Float:
+				row[c] = formatFloat(e.Float())
+			case series.Int:
+				v, _ := e.Int()
+				if plain[c] {
+					row[c] = fmt.Sprint(v)
+				} else {
+					row[c] = groupDigits(v)
+				}
+			default:
+				row[c] = e.String()
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	b.r.Tables = append(b.r.Tables, t)
+	return t
+}
+
+func (b *builder) figure(name, caption string, p *plot.Plot) *Figure {
+	svg, err := analysis.RenderSVG(p)
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	png, err := analysis.RenderPNG(p)
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+	f := &Figure{Name: name, Caption: caption, SVG: template.HTML(stripXMLHeader(svg)), PNG: png}
+	b.r.Figures = append(b.r.Figures, f)
+	return f
+}
+
+// stripXMLHeader makes an SVG document inlinable in HTML.
+func stripXMLHeader(svg []byte) string {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i > 0 {
+		s = s[i:]
+	}
+	return s
+}
+
+func formatFloat(v float64) string {
+	switch {
+	case v == float64(int64(v)) && v < 1e15 && v > -1e15:
+		return groupDigits(int(v))
+	case v >= 100 || v <= -100:
+		return fmt.Sprintf("%.1f", v)
+	case v >= 1 || v <= -1:
+		return fmt.Sprintf("%.3f", v)
+	}
+	return fmt.Sprintf("%.4g", v)
+}
+
+// groupDigits writes 1234567 as "1 234 567" (thin space), readable in both
+// outputs.
+func groupDigits(v int) string {
+	s := fmt.Sprint(v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var out []string
+	for len(s) > 3 {
+		out = append([]string{s[len(s)-3:]}, out...)
+		s = s[:len(s)-3]
+	}
+	out = append([]string{s}, out...)
+	r := strings.Join(out, "\u202f")
+	if neg {
+		r = "-" + r
+	}
+	return r
+}
+
+func num(v uint64) string { return groupDigits(int(v)) }
+
+// readAnswers reads the student's Task 1 answers: "## T1.x" headings.
+func readAnswers(path string) (map[string]string, error) {
+	out := map[string]string{}
+	if path == "" {
+		return out, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--answers: %v", err)
+	}
+	re := regexp.MustCompile(`(?m)^##\s*(T1\.\d+)\b[^\n]*\n`)
+	idx := re.FindAllSubmatchIndex(data, -1)
+	if len(idx) == 0 {
+		return nil, fmt.Errorf("--answers %s: no \"## T1.1\" style headings found", path)
+	}
+	for i, m := range idx {
+		id := string(data[m[2]:m[3]])
+		end := len(data)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		out[id] = strings.TrimSpace(string(data[m[1]:end]))
+	}
+	return out, nil
+}
+
+func sortedKeys(m map[string]uint64) []string {
+	k := make([]string, 0, len(m))
+	for x := range m {
+		k = append(k, x)
+	}
+	sort.Strings(k)
+	return k
+}

@@ -1,22 +1,209 @@
 package report
 
 import (
+	"bytes"
+	"flag"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
-func TestZZWrite(t *testing.T) {
+var update = flag.Bool("update", false, "rewrite the golden report")
+
+var fixedNow = time.Date(2025, 10, 20, 12, 0, 0, 0, time.UTC)
+
+func buildSample(t *testing.T, opt Options) *Report {
+	t.Helper()
 	c, err := analysis.Open("../testdata/sample.pcapng")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Build(c, Options{Now: time.Date(2025, 10, 20, 12, 0, 0, 0, time.UTC), Version: "test"})
+	opt.Now, opt.Version = fixedNow, "test"
+	r, err := Build(c, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Write("/tmp/rep", Templates{}); err != nil {
+	return r
+}
+
+// measured masks what T2.7 measures (time and memory vary from run to run).
+var measured = regexp.MustCompile(`(?s)(### T2\.7 [^\n]*\n).*?(\n<a id="task3">)`)
+
+// The Markdown report of the bundled (synthetic) sample is compared with a
+// golden file: every number and sentence. go test ./report -update rewrites
+// it after a deliberate change.
+func TestMarkdownGolden(t *testing.T) {
+	r := buildSample(t, Options{})
+	md, err := r.RenderMarkdown("")
+	if err != nil {
 		t.Fatal(err)
+	}
+	got := measured.ReplaceAll(md, []byte("${1}\n(measured numbers left out of the golden file)\n${2}"))
+	golden := "../testdata/golden/report-sample.md"
+	if *update {
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) && i < len(wl); i++ {
+			if gl[i] != wl[i] {
+				t.Fatalf("report.md differs from %s at line %d:\n got %s\nwant %s", golden, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("report.md differs from %s in length (%d vs %d lines)", golden, len(gl), len(wl))
+	}
+	// T2.7 is measured, but must name every method with its numbers.
+	for _, m := range []string{"exact hash map", "2^16 slot array", "Count-Min sketch", "Space-Saving top-k"} {
+		if !bytes.Contains(md, []byte(m)) {
+			t.Errorf("T2.7 lacks %s", m)
+		}
+	}
+	// Every question of the assignment is answered.
+	for _, id := range []string{"T1.1", "T1.2", "T1.3", "T2.0", "T2.1", "T2.2", "T2.3", "T2.4", "T2.5", "T2.6", "T2.7",
+		"T3.1", "T3.2", "T3.3", "T3.4", "T3.5", "T3.6", "T3.7", "T3.8"} {
+		if !bytes.Contains(md, []byte("### "+id+" ")) {
+			t.Errorf("no section for %s", id)
+		}
+	}
+}
+
+// The sentences are written from the numbers: they must agree with the
+// tables they stand beside.
+func TestSentencesAgreeWithTables(t *testing.T) {
+	r := buildSample(t, Options{})
+	q := map[string]*Question{}
+	for _, s := range r.Sections {
+		for _, x := range s.Questions {
+			q[x.ID] = x
+		}
+	}
+	ans := func(id string) string { return strings.Join(q[id].Answer, " ") }
+	if !strings.Contains(ans("T2.1"), "The capture holds 59 flows (20 TCP, 37 UDP, 2 ICMP, 0 other)") {
+		t.Errorf("T2.1: %s", ans("T2.1"))
+	}
+	if !strings.Contains(ans("T3.1"), "16 IPv4 and 5 IPv6 addresses") {
+		t.Errorf("T3.1: %s", ans("T3.1"))
+	}
+	if !strings.Contains(ans("T3.8"), "5 failed attempts") {
+		t.Errorf("T3.8: %s", ans("T3.8"))
+	}
+	if !strings.Contains(ans("T3.5"), "TCP port 443 (HTTPS (web over TLS)) is in 1234 of the 1239 TCP packets") {
+		t.Errorf("T3.5: %s", ans("T3.5"))
+	}
+	if got := q["T3.6"].Tables[0].Rows[0][len(q["T3.6"].Tables[0].Rows[0])-1]; got != "upload.wikimedia.org" || !strings.Contains(ans("T3.6"), "upload.wikimedia.org") {
+		t.Errorf("T3.6 table %q vs sentence %s", got, ans("T3.6"))
+	}
+}
+
+// Names taken from packets (TLS SNI, HTTP Host) are untrusted: escaped in
+// the HTML and in the Markdown.
+func TestHostileNamesAreEscaped(t *testing.T) {
+	var c synth.Capture
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	k := c.NewConn(netip.MustParseAddrPort("192.168.1.2:50000"), netip.MustParseAddrPort("93.184.216.34:443"), 1)
+	now := k.Handshake(t0, 20*time.Millisecond)
+	hostile := `<script>alert(1)</script>"onload=x`
+	c.TCP(now.Add(time.Millisecond), k.Client, k.Server, synth.PSH|synth.ACK, 2, 1+0x5a5a5a5a, synth.ClientHello(hostile))
+	for i := 0; i < 20; i++ {
+		c.TCP(now.Add(time.Duration(10+10*i)*time.Millisecond), k.Server, k.Client, synth.PSH|synth.ACK, uint32(0x5a5a5a5b+1400*i), 200, make([]byte, 1400))
+	}
+	p := filepath.Join(t.TempDir(), "hostile.pcap")
+	if err := c.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := analysis.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ca.Flows()[0].ServerName != hostile {
+		t.Fatalf("server name = %q", ca.Flows()[0].ServerName)
+	}
+	r, err := Build(ca, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := r.RenderHTML("")
+	md, _ := r.RenderMarkdown("")
+	if bytes.Contains(html, []byte("<script>")) || !bytes.Contains(html, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")) {
+		t.Error("the hostile name is not escaped in report.html")
+	}
+	if bytes.Contains(md, []byte("<script>")) || !bytes.Contains(md, []byte("&lt;script&gt;alert(1)&lt;/script&gt;")) {
+		t.Error("the hostile name is not escaped in report.md")
+	}
+}
+
+func TestAnswersAreMerged(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "answers.md")
+	os.WriteFile(p, []byte("# My answers\n\n## T1.1 Passive measurement\nObserving traffic **without** sending any.\n\n<script>x()</script>\n\n## T1.3\nHashing maps keys to slots.\n"), 0o644)
+	r := buildSample(t, Options{Answers: p})
+	q := r.Sections[0].Questions
+	if q[0].Missing || !strings.Contains(string(q[0].HTML), "<strong>without</strong>") || strings.Contains(string(q[0].HTML), "<script>") {
+		t.Errorf("T1.1: %+v", q[0])
+	}
+	if !q[1].Missing || q[2].Missing || !strings.Contains(q[2].Markdown, "Hashing maps keys") {
+		t.Errorf("T1.2 should be missing, T1.3 given: %+v %+v", q[1], q[2])
+	}
+	html, _ := r.RenderHTML("")
+	if !bytes.Contains(html, []byte("[Answer to T1.2 missing")) {
+		t.Error("no placeholder for T1.2")
+	}
+	if _, err := readAnswers(filepath.Join(t.TempDir(), "none.md")); err == nil {
+		t.Error("a missing answers file should be an error")
+	}
+}
+
+// Write replaces an existing report only when the new one is complete, and
+// leaves nothing temporary behind.
+func TestWriteReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "report.html"), []byte("old"), 0o644)
+	os.WriteFile(filepath.Join(dir, "mine.txt"), []byte("keep"), 0o644)
+	r := buildSample(t, Options{})
+	// A broken user template fails before anything is replaced.
+	if err := r.Write(dir, Templates{HTML: "{{.NoSuchField}"}); err == nil {
+		t.Fatal("a broken template should fail")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.html")); string(b) != "old" {
+		t.Fatal("the old report was touched by a failed write")
+	}
+	if err := r.Write(dir, Templates{}); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "figures mine.txt report.html report.md tables" {
+		t.Errorf("directory holds %v", names)
+	}
+	figs, _ := os.ReadDir(filepath.Join(dir, "figures"))
+	tabs, _ := os.ReadDir(filepath.Join(dir, "tables"))
+	if len(figs) != len(r.Figures) || len(tabs) != len(r.Tables) {
+		t.Errorf("%d figures, %d tables written; want %d, %d", len(figs), len(tabs), len(r.Figures), len(r.Tables))
+	}
+	for _, f := range figs {
+		b, _ := os.ReadFile(filepath.Join(dir, "figures", f.Name()))
+		if !bytes.HasPrefix(b, []byte("\x89PNG")) {
+			t.Errorf("%s is not a PNG", f.Name())
+		}
+	}
+	// A user template gets the same data.
+	if err := r.Write(dir, Templates{Markdown: "{{.Title}}: {{len .Sections}} tasks"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.md")); string(b) != "Traffic analysis of sample.pcapng: 3 tasks" {
+		t.Errorf("custom template gave %q", b)
 	}
 }

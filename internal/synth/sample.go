@@ -297,3 +297,8 @@ func arp(reply bool) []byte {
 	}
 	return append(f, make([]byte, 18)...) // pad to 60 bytes
 }
+
+// ClientHello returns a TLS 1.3 ClientHello record naming sni (for tests).
+func ClientHello(sni string) []byte {
+	return clientHello(sni, rand.New(rand.NewPCG(1, 1)))
+}

@@ -35,6 +35,14 @@ func bytesIn(v float64) string {
 	return fmt.Sprintf("%.0f B", v)
 }
 
+// plural writes "1 host", "2 hosts".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
 func head10(df dataframe.DataFrame) dataframe.DataFrame {
 	if df.Nrow() <= 10 {
 		return df
@@ -79,7 +87,7 @@ func topSentence(what string, df dataframe.DataFrame, nameCol, countCol string, 
 	var parts []string
 	for r := 0; r < df.Nrow() && r < 3; r++ {
 		v, _ := df.Col(countCol).Elem(r).Int()
-		parts = append(parts, fmt.Sprintf("%s (%d %s, %.0f %%)", df.Col(nameCol).Elem(r).String(), v, countCol, 100*float64(v)/float64(total)))
+		parts = append(parts, fmt.Sprintf("%s (%s, %.0f %%)", df.Col(nameCol).Elem(r).String(), plural(v, strings.TrimSuffix(countCol, "s")), 100*float64(v)/float64(total)))
 	}
 	return fmt.Sprintf("By %s, the leading %ss are %s.", countCol, what, strings.Join(parts, ", "))
 }
@@ -124,8 +132,8 @@ func hostCountSentence(s analysis.Summary, hc dataframe.DataFrame) string {
 	var parts []string
 	for r := 0; r < hc.Nrow(); r++ {
 		v, _ := hc.Col("hosts").Elem(r).Int()
-		parts = append(parts, fmt.Sprintf("%d %s %s %s", v, hc.Col("family").Elem(r).String(), hc.Col("kind").Elem(r).String(),
-			strings.Trim(hc.Col("scope").Elem(r).String(), "-")))
+		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%d %s %s %s", v, hc.Col("family").Elem(r).String(), hc.Col("kind").Elem(r).String(),
+			strings.Trim(hc.Col("scope").Elem(r).String(), "-"))))
 	}
 	return fmt.Sprintf("%d IPv4 and %d IPv6 addresses took part: %s.", s.IPv4Hosts, s.IPv6Hosts, strings.Join(parts, "; "))
 }
@@ -138,7 +146,7 @@ func countrySentence(tc dataframe.DataFrame) string {
 			continue
 		}
 		v, _ := tc.Col("hosts").Elem(r).Int()
-		parts = append(parts, fmt.Sprintf("%s (%s, %d hosts)", tc.Col("country").Elem(r).String(), code, v))
+		parts = append(parts, fmt.Sprintf("%s (%s, %s)", tc.Col("country").Elem(r).String(), code, plural(v, "host")))
 	}
 	if len(parts) == 0 {
 		return "No public address was seen, so no country can be named."
@@ -203,7 +211,7 @@ func failureSentence(c *analysis.Capture, rows []analysis.FailureRow) string {
 	total := 0
 	for _, r := range rows {
 		total += r.Attempts
-		parts = append(parts, fmt.Sprintf("%s %d (%d hosts)", r.Class, r.Attempts, r.Hosts))
+		parts = append(parts, fmt.Sprintf("%s %d (%s)", r.Class, r.Attempts, plural(r.Hosts, "host")))
 	}
 	return fmt.Sprintf("%d failed attempts were found: %s. The table below names each contacted host.", total, strings.Join(parts, ", "))
 }

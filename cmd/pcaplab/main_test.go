@@ -126,3 +126,24 @@ func TestTruncatedCaptureWarns(t *testing.T) {
 		t.Errorf("want 9 packets: %s", out[:200])
 	}
 }
+
+// The README's main command: the report of the bundled sample.
+func TestReportCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, out, errOut := runCLI("report", "../../testdata/sample.pcapng", "-o", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "wrote "+dir+" (report.html, report.md, 10 figures, ") {
+		t.Errorf("stdout: %q", out)
+	}
+	for _, f := range []string{"report.html", "report.md", "figures/flow-size-cdf.png", "tables/flows.csv", "tables/failures.csv"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	code, _, errOut = runCLI("report", "../../testdata/sample.pcapng")
+	if code != 2 || !strings.Contains(errOut, "-o DIR is required") {
+		t.Errorf("without -o: exit %d, %q", code, errOut)
+	}
+}

@@ -90,9 +90,21 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	if len(paths) == 1 && paths[0] != "-" && isFlowFile(paths[0]) {
 		return openFlows(paths[0], o)
 	}
+	key, cacheable := "", false
+	if o.Cache {
+		key, cacheable = cacheKey(paths, o)
+		if cacheable {
+			if m := loadCached(key); m != nil {
+				return &Capture{m: m}, nil
+			}
+		}
+	}
 	m, err := ingest.Build(paths, o)
 	if err != nil {
 		return nil, err
+	}
+	if cacheable {
+		storeCached(key, m)
 	}
 	return &Capture{m: m}, nil
 }

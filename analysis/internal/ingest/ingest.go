@@ -27,6 +27,9 @@ type Options struct {
 	// Progress, when set, is called about every 2^16 packets with the
 	// packets read so far.
 	Progress func(packets uint64)
+	// Cache asks the caller (analysis.Open) to keep the model in the
+	// user's cache; ingest itself ignores it.
+	Cache bool
 }
 
 // Default timeouts.

@@ -52,6 +52,13 @@ func IdleTimeout(d time.Duration) Option {
 	}
 }
 
+// MaxFlows caps the live flows held at once (default 1 000 000): past it,
+// the tenth idle longest are ended early and counted (Summary's
+// evicted_flows), so memory stays bounded on huge captures.
+func MaxFlows(n int) Option {
+	return func(o *ingest.Options) { o.MaxFlows = n }
+}
+
 // BinWidth sets the width of the time bins (default one second).
 func BinWidth(d time.Duration) Option {
 	return func(o *ingest.Options) { o.BinWidth = int64(d) }

@@ -492,3 +492,36 @@ func TestSeveralFilesAreOneInput(t *testing.T) {
 		t.Errorf("two files: %d packets, %d bytes, %d TCP flows (%s), %d files", s.Packets, s.Bytes, s.TCPFlows, c.Flows()[0].State, len(s.Files))
 	}
 }
+
+// A cap on live flows ends the longest-idle ones early and counts them.
+func TestMaxFlowsEvicts(t *testing.T) {
+	var c synth.Capture
+	for i := 0; i < 50; i++ {
+		c.UDP(t0.Add(time.Duration(i)*ms(10)), ap(client, uint16(20000+i)), ap(router, 53), synth.DNS(uint16(i), "a.example", 1, false, 0, 0))
+	}
+	// the first flow gets a second packet after everything else
+	c.UDP(t0.Add(ms(600)), ap(client, 20000), ap(router, 53), synth.DNS(1000, "b.example", 1, false, 0, 0))
+	p := save(t, &c, "many.pcap")
+	got, err := Open(p, MaxFlows(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := got.Summary()
+	if s.EvictedFlows != 41 || s.Flows != 51 || s.Packets != 51 {
+		// flows 11…50 each push the oldest live flow out (40), and the
+		// late packet of flow 1 finds it gone (1 more eviction, 51 flows)
+		t.Errorf("evicted %d, flows %d, packets %d", s.EvictedFlows, s.Flows, s.Packets)
+	}
+	var evicted int
+	for _, f := range got.Flows() {
+		if f.End.String() == "evicted" {
+			evicted++
+		}
+	}
+	if uint64(evicted) != s.EvictedFlows {
+		t.Errorf("%d flows marked evicted, summary says %d", evicted, s.EvictedFlows)
+	}
+	if all, _ := Open(p); all.Summary().EvictedFlows != 0 || all.Summary().Flows != 50 {
+		t.Errorf("without a cap: %+v", all.Summary().Flows)
+	}
+}

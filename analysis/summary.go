@@ -33,6 +33,7 @@ type Summary struct {
 	TopUDPPorts  []PortRow         `json:"top_udp_ports"`
 	Failures     []FailureRow      `json:"failures"`
 	Skipped      map[string]uint64 `json:"skipped"`
+	EvictedFlows uint64            `json:"evicted_flows"`
 	IdleTimeoutS map[string]any    `json:"idle_timeout_s"`
 	// FlowSource is set when the input was a flow file, not a capture.
 	FlowSource *FlowSourceInfo `json:"flow_source,omitempty"`
@@ -89,6 +90,8 @@ func (c *Capture) Summary() Summary {
 		FirstTime: c.Start().Format(time.RFC3339Nano),
 		LastTime:  c.End().Format(time.RFC3339Nano),
 		Skipped:   m.Skipped,
+
+		EvictedFlows: m.Evicted,
 	}
 	for _, f := range m.Files {
 		s.Files = append(s.Files, FileSummary{Name: f.Name, Format: f.Format, LinkTypes: f.LinkTypes,

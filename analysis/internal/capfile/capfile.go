@@ -92,7 +92,7 @@ func unwrapPathError(err error) error {
 
 // NewReader reads a capture from r; name is used in messages only.
 func NewReader(name string, r io.Reader) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, 256<<10)
 	rd := &Reader{name: name}
 	magic, err := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -101,7 +101,7 @@ func NewReader(name string, r io.Reader) (*Reader, error) {
 			return nil, fmt.Errorf("%s: broken gzip stream: %v", name, zerr)
 		}
 		rd.gzipped = true
-		br = bufio.NewReaderSize(zr, 1<<20)
+		br = bufio.NewReaderSize(zr, 256<<10)
 		magic, err = br.Peek(4)
 	}
 	if len(magic) == 0 && (err == io.EOF || err == nil) {

@@ -14,7 +14,7 @@ type DNSTransaction struct {
 	Client, Server netip.Addr
 	ClientPort     uint16
 	ID             uint16
-	Name           string // first question, lower case, at most 255 bytes
+	Name           string // first question, lower case, at most 255 bytes; bytes outside printable ASCII become '?'
 	QType          uint16
 	QueryTime      int64 // ns; 0 for a response without a query seen
 	ResponseTime   int64 // ns; 0 when no response was seen
@@ -92,8 +92,11 @@ func dnsQuestion(b []byte) (string, uint16) {
 			sb.WriteByte('.')
 		}
 		for _, c := range b[i+1 : i+1+l] {
-			if c >= 'A' && c <= 'Z' {
+			switch {
+			case c >= 'A' && c <= 'Z':
 				c += 'a' - 'A'
+			case c <= 0x20 || c >= 0x7f:
+				c = '?' // names are untrusted: no control or non-ASCII bytes
 			}
 			sb.WriteByte(c)
 		}

@@ -20,9 +20,10 @@ type EndReason uint8
 
 // Why flows end.
 const (
-	EndEOF    EndReason = iota // still open when the capture ended
-	EndIdle                    // idle longer than its protocol's timeout
-	EndReused                  // a new TCP SYN on the same 5-tuple started another flow
+	EndEOF     EndReason = iota // still open when the capture ended
+	EndIdle                     // idle longer than its protocol's timeout
+	EndReused                   // a new TCP SYN on the same 5-tuple started another flow
+	EndEvicted                  // ended early: too many live flows (Options.MaxFlows)
 )
 
 func (e EndReason) String() string {
@@ -31,6 +32,8 @@ func (e EndReason) String() string {
 		return "idle"
 	case EndReused:
 		return "reused"
+	case EndEvicted:
+		return "evicted"
 	}
 	return "eof"
 }

@@ -30,7 +30,15 @@ type Options struct {
 	// Cache asks the caller (analysis.Open) to keep the model in the
 	// user's cache; ingest itself ignores it.
 	Cache bool
+	// MaxFlows caps the live (unfinished) flows held at once; when a new
+	// flow would pass it, the tenth of the live flows idle longest are
+	// ended early (EndEvicted) and counted in Model.Evicted. 0 means
+	// DefaultMaxFlows.
+	MaxFlows int
 }
+
+// DefaultMaxFlows is the default cap on live flows (about 400 MB).
+const DefaultMaxFlows = 1_000_000
 
 // Default timeouts.
 const (
@@ -75,6 +83,7 @@ type Model struct {
 	DNS         []DNSTransaction    // UDP/53 queries and responses
 	ICMPErrors  []ICMPError         // ICMP/ICMPv6 errors
 	Skipped     map[string]uint64   // packets not fully decoded, by reason
+	Evicted     uint64              // live flows ended early because of Options.MaxFlows
 	Fragments   uint64              // IP fragments (all)
 	FragOrphans uint64              // non-first fragments whose first fragment was not seen
 	Options     Options
@@ -121,6 +130,9 @@ func Build(paths []string, opt Options) (*Model, error) {
 	if opt.BinWidth <= 0 {
 		opt.BinWidth = int64(time.Second)
 	}
+	if opt.MaxFlows == 0 {
+		opt.MaxFlows = DefaultMaxFlows
+	}
 	b := newBuilder(opt)
 	for _, p := range paths {
 		r, err := capfile.Open(p)
@@ -132,6 +144,26 @@ func Build(paths []string, opt Options) (*Model, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	return b.finish()
+}
+
+// BuildReader reads one capture from r (name is used in messages), as
+// Build does for files.
+func BuildReader(name string, r io.Reader, opt Options) (*Model, error) {
+	if opt.BinWidth <= 0 {
+		opt.BinWidth = int64(time.Second)
+	}
+	if opt.MaxFlows == 0 {
+		opt.MaxFlows = DefaultMaxFlows
+	}
+	cr, err := capfile.NewReader(name, r)
+	if err != nil {
+		return nil, err
+	}
+	b := newBuilder(opt)
+	if err := b.readFile(cr); err != nil {
+		return nil, err
 	}
 	return b.finish()
 }
@@ -450,6 +482,8 @@ func problemKind(p *decode.Packet) string {
 	switch {
 	case strings.HasPrefix(p.Problem, "unsupported link type"):
 		return p.Problem
+	case p.Problem == "no network layer found":
+		return "no network layer (802.11 management or control frame, or an empty frame)"
 	case p.Net == decode.NetNone:
 		return "malformed or truncated link-layer header"
 	case p.Net == decode.NetOther && p.EtherType == layers.EthernetTypeIPv4:
@@ -493,6 +527,9 @@ func (b *builder) flow(key Key, p *decode.Packet, ts int64) *entry {
 	}
 	if e != nil {
 		return e
+	}
+	if max := b.opt.MaxFlows; len(b.flows) >= max && max > 0 {
+		b.evict()
 	}
 	e = &entry{key: key}
 	e.Proto = key.Proto
@@ -581,6 +618,20 @@ func (b *builder) sweep() {
 	}
 	if len(b.frags) > 4096 {
 		clear(b.frags)
+	}
+}
+
+// evict ends the tenth of the live flows that have been idle longest.
+func (b *builder) evict() {
+	all := make([]*entry, 0, len(b.flows))
+	for _, e := range b.flows {
+		all = append(all, e)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Last < all[j].Last })
+	n := max(1, len(all)/10)
+	for _, e := range all[:n] {
+		b.end(e, EndEvicted)
+		b.model.Evicted++
 	}
 }
 

@@ -186,7 +186,7 @@ type CountingResult struct {
 // 2^16-slot array (FNV1aSlot), a Count-Min sketch (depth 4 × width 16 384
 // 32-bit counters, the same 256 KiB as the array; estimates are the minimum
 // over the rows) and Space-Saving with 200 counters (top-k). Memory is
-// measured as the growth of the live heap (exact map, Space-Saving) or is
+// measured as the live heap the structure holds (exact map, Space-Saving) or is
 // the counters' size (array, sketch); time per update is the mean over the
 // whole flow stream (each round starting from an empty structure), repeated
 // until at least 20 ms of updates have been timed.
@@ -201,11 +201,12 @@ func (c *Capture) CountingMethods() []CountingResult {
 
 	// Exact map.
 	var m map[Pair]uint64
-	mem := heapGrowth(func() {
+	mem := liveSize(func() any {
 		m = make(map[Pair]uint64)
 		for _, p := range stream {
 			m[p]++
 		}
+		return m
 	})
 	var x map[Pair]uint64
 	ns := timePerUpdate(len(stream), func() { x = make(map[Pair]uint64) }, func() {
@@ -248,11 +249,12 @@ func (c *Capture) CountingMethods() []CountingResult {
 
 	// Space-Saving.
 	var ss *spaceSaving
-	mem = heapGrowth(func() {
+	mem = liveSize(func() any {
 		ss = newSpaceSaving(200)
 		for _, p := range stream {
 			ss.add(p)
 		}
+		return ss
 	})
 	var ss2 *spaceSaving
 	ns = timePerUpdate(len(stream), func() { ss2 = newSpaceSaving(200) }, func() {
@@ -322,17 +324,26 @@ func CountingFrame(rs []CountingResult) dataframe.DataFrame {
 	return t.frame()
 }
 
-func heapGrowth(build func()) uint64 {
-	var before, after runtime.MemStats
+// liveSize measures the heap a structure holds: the live heap with it,
+// minus the live heap once it is dropped (both after a collection). Should
+// anything else disturb that, the bytes allocated while building it are
+// returned instead (an upper bound).
+func liveSize(build func() any) uint64 {
+	var t0, t1, with, without runtime.MemStats
 	runtime.GC()
-	runtime.ReadMemStats(&before)
-	build()
+	runtime.ReadMemStats(&t0)
+	v := build()
+	runtime.ReadMemStats(&t1)
 	runtime.GC()
-	runtime.ReadMemStats(&after)
-	if after.HeapAlloc < before.HeapAlloc {
-		return 0
+	runtime.ReadMemStats(&with)
+	runtime.KeepAlive(v)
+	v = nil
+	runtime.GC()
+	runtime.ReadMemStats(&without)
+	if with.HeapAlloc > without.HeapAlloc {
+		return with.HeapAlloc - without.HeapAlloc
 	}
-	return after.HeapAlloc - before.HeapAlloc
+	return t1.TotalAlloc - t0.TotalAlloc
 }
 
 // timePerUpdate times run (the updates only; reset prepares an empty

@@ -42,6 +42,9 @@ func (b *builder) overview() {
 		}
 		b.r.Notes = append(b.r.Notes, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
 	}
+	if s.EvictedFlows > 0 {
+		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", num(s.EvictedFlows)))
+	}
 	if fs := s.FlowSource; fs != nil {
 		b.r.Notes = append(b.r.Notes, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
 		b.r.Notes = append(b.r.Notes, fs.Notes...)

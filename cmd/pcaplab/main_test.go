@@ -147,3 +147,27 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("without -o: exit %d, %q", code, errOut)
 	}
 }
+
+// zcat x.pcap.gz | pcaplab summary -  and  … | pcaplab report - -o out
+func TestStandardInput(t *testing.T) {
+	for _, args := range [][]string{{"summary", "--json", "-"}, {"report", "-", "-o", filepath.Join(t.TempDir(), "r")}} {
+		f, err := os.Open("../../testdata/captures/desktop-http-2013.pcap.gz") // gzip, read from a pipe
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := os.Stdin
+		os.Stdin = f
+		code, out, errOut := runCLI(args...)
+		os.Stdin = old
+		f.Close()
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		if args[0] == "summary" && !strings.Contains(out, `"packets": 4631,`) {
+			t.Errorf("summary of stdin: %s", out[:300])
+		}
+		if args[0] == "report" && !strings.Contains(out, "report.html") {
+			t.Errorf("report of stdin: %s", out)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package analysis
+
+import (
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestMalformedCorpus: every file of testdata/malformed (made by
+// scripts/genmalformed) has its exact outcome: an error naming the file, or
+// the packets kept, the warning and the skipped packets by reason.
+func TestMalformedCorpus(t *testing.T) {
+	const ipv4 = "malformed or truncated IPv4 header"
+	cases := []struct {
+		file    string
+		err     string // error when nothing usable was read
+		packets uint64
+		warning string
+		skipped map[string]uint64
+		check   func(*testing.T, *Capture)
+	}{
+		{file: "empty.pcap", err: "empty.pcap: empty file"},
+		{file: "header-only.pcap", err: "header-only.pcap: no packets in capture"},
+		{file: "wrong-magic.pcap", err: "wrong-magic.pcap: not a pcap or pcapng file"},
+		{file: "truncated-last-record.pcap", packets: 2, warning: "packet 3: record truncated at end of file (kept 2 packets)"},
+		{file: "gzip-cut.pcap.gz", packets: 1, warning: "packet 2: record truncated at end of file (kept 1 packets)"},
+		{file: "record-claims-4gb.pcap", packets: 1, warning: "packet 2: unreadable record: capture length exceeds snap length: 4294967280 > 65535 (kept 1 packets)"},
+		{file: "snaplen-0.pcap", packets: 3},
+		{file: "snaplen-2g.pcap", packets: 3},
+		{file: "time-backwards.pcap", packets: 4, check: func(t *testing.T, c *Capture) {
+			if c.Duration().Seconds() != 4 { // latest (5 s) minus earliest (1 s), not last minus first record
+				t.Errorf("duration %v, want 4 s", c.Duration())
+			}
+		}},
+		{file: "duplicate-packets.pcap", packets: 2, check: func(t *testing.T, c *Capture) {
+			if f := c.Flows(); len(f) != 1 || f[0].Packets() != 2 { // duplicates are not removed: both count
+				t.Errorf("flows %+v", f)
+			}
+		}},
+		{file: "short-ethernet.pcap", packets: 1, skipped: map[string]uint64{"malformed or truncated link-layer header": 1}},
+		{file: "ipv4-ihl-below-5.pcap", packets: 1, skipped: map[string]uint64{ipv4: 1}},
+		{file: "tcp-offset-beyond-packet.pcap", packets: 1, skipped: map[string]uint64{"malformed or truncated TCP header": 1}, check: func(t *testing.T, c *Capture) {
+			if len(c.Flows()) != 0 || len(c.Hosts()) != 2 { // the IP header still names its hosts
+				t.Errorf("%d flows, %d hosts", len(c.Flows()), len(c.Hosts()))
+			}
+		}},
+		{file: "ipv6-extension-loop.pcap", packets: 1, check: func(t *testing.T, c *Capture) {
+			if c.IPProtocol(60).Packets != 1 { // the chain ends with the data: counted under its last header
+				t.Errorf("IP protocol 60: %+v", c.IPProtocol(60))
+			}
+		}},
+		{file: "unknown-link-type.pcap", packets: 1, skipped: map[string]uint64{"unsupported link type 147": 1}},
+		{file: "wifi-beacons-only.pcap", packets: 2, skipped: map[string]uint64{"no network layer (802.11 management or control frame, or an empty frame)": 2}},
+		{file: "pcapng-unknown-block.pcapng", packets: 2},
+		{file: "pcapng-two-byte-orders.pcapng", packets: 2, check: func(t *testing.T, c *Capture) {
+			if len(c.Flows()) != 1 || c.Duration().Seconds() != 1 {
+				t.Errorf("%d flows over %v", len(c.Flows()), c.Duration())
+			}
+		}},
+	}
+	files, _ := filepath.Glob("../testdata/malformed/*")
+	if len(files) != len(cases) {
+		t.Errorf("%d files in testdata/malformed, %d cases: every file needs its outcome", len(files), len(cases))
+	}
+	for _, tc := range cases {
+		t.Run(tc.file, func(t *testing.T) {
+			c, err := Open(filepath.Join("../testdata/malformed", tc.file))
+			if tc.err != "" {
+				if err == nil || !strings.HasSuffix(err.Error(), tc.err) {
+					t.Fatalf("error %v, want …%q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := c.Files()[0].Warning
+			if c.Packets() != tc.packets || (tc.warning == "") != (w == "") || !strings.HasSuffix(w, tc.warning) {
+				t.Errorf("%d packets, warning %q; want %d, …%q", c.Packets(), w, tc.packets, tc.warning)
+			}
+			want := tc.skipped
+			if want == nil {
+				want = map[string]uint64{}
+			}
+			if !reflect.DeepEqual(c.Skipped(), want) {
+				t.Errorf("skipped %v, want %v", c.Skipped(), want)
+			}
+			if tc.check != nil {
+				tc.check(t, c)
+			}
+		})
+	}
+}

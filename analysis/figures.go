@@ -126,7 +126,9 @@ func (c *Capture) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) 
 }
 
 // FlowSizePlot is T2.2's flow-size distribution: the CDF and CCDF of flow
-// sizes in bytes, on a log x axis.
+// sizes in bytes, on a log x axis (flows of 0 bytes, possible only in flow
+// files that count payload, are left off the axis but counted in the
+// fractions).
 func (c *Capture) FlowSizePlot() *plot.Plot {
 	d := c.FlowSizeDistribution()
 	p := c.newPlot("Flow size distribution", "flow size (bytes, log scale)", "fraction of flows")
@@ -136,10 +138,13 @@ func (c *Capture) FlowSizePlot() *plot.Plot {
 	ccdf := make(plotter.XYs, 0, n)
 	for r := 0; r < n; r++ {
 		x := d.Elem(r, 0).Float()
+		if x <= 0 {
+			continue // flows of 0 bytes (payload-only flow files) cannot stand on a log axis
+		}
 		cdf = append(cdf, plotter.XY{X: x, Y: d.Elem(r, 2).Float()})
 		ccdf = append(ccdf, plotter.XY{X: x, Y: d.Elem(r, 3).Float()})
 	}
-	if n > 0 {
+	if len(cdf) > 0 {
 		logX(p)
 		l1, l2 := line(cdf, blue, true), line(ccdf, orange, true)
 		l2.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}

@@ -15,6 +15,7 @@ import (
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 	"github.com/pcaplab/pcaplab/internal/synth"
+	"gonum.org/v1/plot"
 )
 
 // openWorld opens the synthetic world of engine_test.go.
@@ -440,5 +441,28 @@ func TestGeoIPDatabase(t *testing.T) {
 	}
 	if err := c.UseGeoIPDatabase("../testdata/sample.pcapng"); err == nil || !strings.Contains(err.Error(), "not a MaxMind DB") {
 		t.Errorf("a capture as database: %v", err)
+	}
+}
+
+// Every figure draws for every kind of input, flow files with zero-byte
+// flows included (gonum/plot panics on log axes with values ≤ 0).
+func TestFiguresDrawForEveryInput(t *testing.T) {
+	for _, p := range []string{"../testdata/sample.pcapng", "../testdata/flowfiles/sample.cicflowmeter.csv",
+		"../testdata/malformed/wifi-beacons-only.pcap", "../testdata/captures/rawip-v4v6.pcap"} {
+		c, err := Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := c.SlotArrayCounts(nil, "")
+		v, err := c.VolumePlot(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := c.RatePlot(0, true)
+		for _, fig := range []*plot.Plot{v, r, c.FlowSizePlot(), c.PairFlowsPlot(100, true), c.SlotPlot(s, 100, true), c.ExactVsSlotPlot(s), c.ApplicationsPlot(10)} {
+			if _, err := RenderPNG(fig); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+		}
 	}
 }

@@ -64,8 +64,9 @@ func BinWidth(d time.Duration) Option {
 	return func(o *ingest.Options) { o.BinWidth = int64(d) }
 }
 
-// Progress makes Open call f every 65 536 packets with the count so far.
-func Progress(f func(packets uint64)) Option {
+// Progress makes Open call f every 65 536 packets with the packets and the
+// bytes of the input files read so far (compressed bytes for gzip).
+func Progress(f func(packets uint64, bytesRead int64)) Option {
 	return func(o *ingest.Options) { o.Progress = f }
 }
 

@@ -95,6 +95,7 @@ type captureFlags struct {
 	idle  string
 	bin   time.Duration
 	quiet bool
+	total int64 // bytes of the input files, for progress (0: unknown)
 }
 
 func (c *captureFlags) register(fs *flag.FlagSet) {
@@ -120,13 +121,40 @@ func (c *captureFlags) options(stderr io.Writer) ([]analysis.Option, error) {
 	}
 	opts = append(opts, analysis.BinWidth(c.bin))
 	if !c.quiet && isTerminal(stderr) {
-		start := time.Now()
-		opts = append(opts, analysis.Progress(func(n uint64) {
-			el := time.Since(start).Seconds()
-			fmt.Fprintf(stderr, "\r%d packets read (%.0f packets/s)   ", n, float64(n)/el)
-		}))
+		opts = append(opts, analysis.Progress(progress(stderr, c.total)))
 	}
 	return opts, nil
+}
+
+// progress prints "read 412 MB of 1.1 GB (37 %), 1.9 M packets/s, 4 s left"
+// over itself; without a known total it prints what was read.
+func progress(w io.Writer, total int64) func(uint64, int64) {
+	start := time.Now()
+	return func(packets uint64, read int64) {
+		el := time.Since(start).Seconds()
+		if el <= 0 {
+			return
+		}
+		rate := float64(packets) / el
+		if total > 0 && read > 0 {
+			secsLeft := float64(total-read) / (float64(read) / el)
+			left := time.Duration(secsLeft * float64(time.Second)).Round(time.Second)
+			fmt.Fprintf(w, "\r\033[Kread %s of %s (%.0f %%), %.2f M packets/s, about %s left",
+				sizeSI(read), sizeSI(total), 100*float64(read)/float64(total), rate/1e6, left)
+			return
+		}
+		fmt.Fprintf(w, "\r\033[Kread %s, %d packets, %.2f M packets/s", sizeSI(read), packets, rate/1e6)
+	}
+}
+
+func sizeSI(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.0f kB", float64(n)/1e3)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -139,6 +167,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 func openCaptures(paths []string, cf *captureFlags, stderr io.Writer) (*analysis.Capture, error) {
+	cf.total = 0
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if p == "-" || err != nil || !st.Mode().IsRegular() {
+			cf.total = 0
+			break
+		}
+		cf.total += st.Size()
+	}
 	opts, err := cf.options(stderr)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -169,5 +170,20 @@ func TestStandardInput(t *testing.T) {
 		if args[0] == "report" && !strings.Contains(out, "report.html") {
 			t.Errorf("report of stdin: %s", out)
 		}
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	var b strings.Builder
+	p := progress(&b, 1_000_000_000)
+	time.Sleep(10 * time.Millisecond)
+	p(65536, 250_000_000)
+	if s := b.String(); !strings.Contains(s, "read 250 MB of 1.0 GB (25 %)") || !strings.Contains(s, "left") {
+		t.Errorf("progress line %q", s)
+	}
+	b.Reset()
+	progress(&b, 0)(65536, 5_000_000)
+	if s := b.String(); !strings.Contains(s, "read 5 MB, 65536 packets") {
+		t.Errorf("progress without a total %q", s)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -43,6 +44,7 @@ type Record struct {
 
 // Reader reads the records of one capture file.
 type Reader struct {
+	raw     *countingReader // the file's bytes, before gzip
 	name    string
 	format  Format
 	gzipped bool
@@ -92,8 +94,9 @@ func unwrapPathError(err error) error {
 
 // NewReader reads a capture from r; name is used in messages only.
 func NewReader(name string, r io.Reader) (*Reader, error) {
-	br := bufio.NewReaderSize(r, 256<<10)
-	rd := &Reader{name: name}
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 256<<10)
+	rd := &Reader{name: name, raw: cr}
 	magic, err := br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, zerr := gzip.NewReader(br)
@@ -148,6 +151,22 @@ func describe(err error) string {
 	}
 	return err.Error()
 }
+
+// countingReader counts the bytes read from the file.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// Offset is how many bytes of the file (compressed, for gzip) have been
+// read so far; it may run ahead of the records returned by up to a buffer.
+func (r *Reader) Offset() int64 { return r.raw.n.Load() }
 
 // Name is the file name given to Open.
 func (r *Reader) Name() string { return r.name }

@@ -25,8 +25,8 @@ type Options struct {
 	ClosedTimeout int64 // TCP flows that saw RST or FIN from both sides end after this long idle
 	BinWidth      int64 // width of the time bins (default 1 s)
 	// Progress, when set, is called about every 2^16 packets with the
-	// packets read so far.
-	Progress func(packets uint64)
+	// packets and the bytes of the input files read so far.
+	Progress func(packets uint64, bytesRead int64)
 	// Cache asks the caller (analysis.Open) to keep the model in the
 	// user's cache; ingest itself ignores it.
 	Cache bool
@@ -113,6 +113,7 @@ type builder struct {
 	now        int64
 	swept      int64
 	sweepEvery int64
+	readBefore int64 // bytes of the files already read, for progress
 	ltCur      layers.LinkType
 	ltC        *Counter
 	bins       bins
@@ -252,7 +253,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 			fi.Bytes += uint64(rec.WireLen)
 			b.packet(rec, &bt.pkts[i])
 			if b.opt.Progress != nil && b.model.Packets&0xffff == 0 {
-				b.opt.Progress(b.model.Packets)
+				b.opt.Progress(b.model.Packets, b.readBefore+r.Offset())
 			}
 		}
 		free <- bt
@@ -268,6 +269,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 		fi.LinkTypes = append(fi.LinkTypes, LinkTypeName(uint16(lt)))
 	}
 	b.model.Files = append(b.model.Files, fi)
+	b.readBefore += r.Offset()
 	return nil
 }
 

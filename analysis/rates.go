@@ -158,12 +158,12 @@ func (r RateSummary) Frame() dataframe.DataFrame {
 // Sentence states the rates in words.
 func (r RateSummary) Sentence() string {
 	return fmt.Sprintf("Over the whole capture the mean bit rate is %s and the mean packet rate %.1f packets/s; in %g-second bins the median is %s and %.1f packets/s, and the peak %s (bin starting %s) and %.0f packets/s.",
-		bitRate(r.MeanBitsPerS), r.MeanPacketsPerS, r.BinS, bitRate(r.MedianBitsPerS), r.MedianPacketsPerS,
-		bitRate(r.PeakBitsPerS), r.PeakBitsAt.Format("15:04:05"), r.PeakPacketsPerS)
+		FormatBitRate(r.MeanBitsPerS), r.MeanPacketsPerS, r.BinS, FormatBitRate(r.MedianBitsPerS), r.MedianPacketsPerS,
+		FormatBitRate(r.PeakBitsPerS), r.PeakBitsAt.Format("15:04:05"), r.PeakPacketsPerS)
 }
 
-// bitRate formats bit/s with an SI prefix (1 kbit/s = 1000 bit/s).
-func bitRate(v float64) string {
+// FormatBitRate writes a bit rate with an SI prefix (1 kbit/s = 1000 bit/s).
+func FormatBitRate(v float64) string {
 	switch {
 	case v >= 1e9:
 		return fmt.Sprintf("%.2f Gbit/s", v/1e9)

@@ -156,7 +156,7 @@ func (b *builder) task2() error {
 	st, _ := c.RateStats(b.opt.Bin)
 	q.Answer = []string{
 		fmt.Sprintf("The busiest %s bin starts at %s (%s after the first packet) with %s of traffic; the mean over the capture is %s.",
-			b.opt.Bin, st.PeakBitsAt.Format("15:04:05"), st.PeakBitsAt.Sub(c.Start()).Round(time.Millisecond), bytesIn(st.PeakBitsPerS/8*st.BinS), bitRate(st.MeanBitsPerS)),
+			b.opt.Bin, st.PeakBitsAt.Format("15:04:05"), st.PeakBitsAt.Sub(c.Start()).Round(time.Millisecond), bytesIn(st.PeakBitsPerS/8*st.BinS), analysis.FormatBitRate(st.MeanBitsPerS)),
 		flowDistributionSentence(c),
 	}
 	q.Figures = append(q.Figures, b.figure("volume", "Traffic volume: bytes per time bin", vp))

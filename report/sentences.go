@@ -11,18 +11,6 @@ import (
 
 // The answer sentences are written from the numbers only.
 
-func bitRate(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.2f Gbit/s", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.2f Mbit/s", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.1f kbit/s", v/1e3)
-	}
-	return fmt.Sprintf("%.0f bit/s", v)
-}
-
 func bytesIn(v float64) string {
 	switch {
 	case v >= 1e9:

@@ -673,8 +673,9 @@ func (b *builder) finish() (*Model, error) {
 		n += len(c)
 	}
 	m.Flows = make([]Flow, 0, n)
-	for _, c := range b.finished {
+	for i, c := range b.finished {
 		m.Flows = append(m.Flows, c...)
+		b.finished[i] = nil // let the chunk go: the flows are not held twice
 	}
 	b.finished = nil
 	sort.Slice(m.Flows, func(i, j int) bool { return flowLess(&m.Flows[i], &m.Flows[j]) })

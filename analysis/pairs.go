@@ -19,6 +19,7 @@ func makePair(x, y netip.Addr) Pair {
 	return Pair{x, y}
 }
 
+// String writes the pair as "A ↔ B".
 func (p Pair) String() string { return p.A.String() + " ↔ " + p.B.String() }
 
 // PairStats are the flows, packets and bytes between two hosts.

@@ -262,6 +262,7 @@ func (e *RecordError) Truncated() bool {
 	return errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, io.EOF)
 }
 
+// Error is one line naming the file, the record and how many were kept.
 func (e *RecordError) Error() string {
 	if e.Truncated() {
 		return fmt.Sprintf("%s: packet %d: record truncated at end of file (kept %d packets)", e.File, e.Index, e.Kept)
@@ -273,4 +274,5 @@ func (e *RecordError) Error() string {
 	return fmt.Sprintf("%s: packet %d: unreadable record: %s (kept %d packets)", e.File, e.Index, msg, e.Kept)
 }
 
+// Unwrap returns the underlying read error.
 func (e *RecordError) Unwrap() error { return e.Err }

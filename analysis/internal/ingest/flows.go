@@ -26,6 +26,7 @@ const (
 	EndEvicted                  // ended early: too many live flows (Options.MaxFlows)
 )
 
+// String names the reason: eof, idle, reused or evicted.
 func (e EndReason) String() string {
 	switch e {
 	case EndIdle:

@@ -92,16 +92,18 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 
 // captureFlags are the options every command that reads captures takes.
 type captureFlags struct {
-	idle  string
-	bin   time.Duration
-	quiet bool
-	total int64 // bytes of the input files, for progress (0: unknown)
+	idle     string
+	bin      time.Duration
+	quiet    bool
+	maxFlows int
+	total    int64 // bytes of the input files, for progress (0: unknown)
 }
 
 func (c *captureFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.idle, "idle-timeout", "", "one idle timeout for all flows, e.g. 2m; 0 = never (reproduces Wireshark's tcp.stream/udp.stream); default: TCP 5m, UDP and others 1m, closed TCP 30s")
 	fs.DurationVar(&c.bin, "bin", time.Second, "width of the time bins")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress messages")
+	fs.IntVar(&c.maxFlows, "max-flows", 0, "most live flows held at once; past it the longest-idle tenth end early and are counted (default 1000000)")
 }
 
 func (c *captureFlags) options(stderr io.Writer) ([]analysis.Option, error) {
@@ -120,6 +122,12 @@ func (c *captureFlags) options(stderr io.Writer) ([]analysis.Option, error) {
 		return nil, fmt.Errorf("--bin %v: want a positive duration", c.bin)
 	}
 	opts = append(opts, analysis.BinWidth(c.bin))
+	if c.maxFlows < 0 {
+		return nil, fmt.Errorf("--max-flows %d: want a positive number", c.maxFlows)
+	}
+	if c.maxFlows > 0 {
+		opts = append(opts, analysis.MaxFlows(c.maxFlows))
+	}
 	if !c.quiet && isTerminal(stderr) {
 		opts = append(opts, analysis.Progress(progress(stderr, c.total)))
 	}

@@ -160,8 +160,12 @@ func (s *SlotArray) OverCounted() (n int, max uint64) {
 // Sentence states T2.6's answer from the numbers.
 func (s *SlotArray) Sentence() string {
 	n, max := s.OverCounted()
-	msg := fmt.Sprintf("%d host pairs fill %d of the %d slots (%.1f expected for random slots: m(1−(1−1/m)^n)); %d slots hold more than one pair (%d pairs merged). ",
-		s.Pairs, s.Occupied, SlotCount, s.Expected, s.Shared, s.PairsInShared)
+	shared := fmt.Sprintf("%d slots hold", s.Shared)
+	if s.Shared == 1 {
+		shared = "1 slot holds"
+	}
+	msg := fmt.Sprintf("%d host pairs fill %d of the %d slots (%.1f expected for random slots: m(1−(1−1/m)^n)); %s more than one pair (%d pairs merged). ",
+		s.Pairs, s.Occupied, SlotCount, s.Expected, shared, s.PairsInShared)
 	if n == 0 {
 		return msg + fmt.Sprintf("None of the exact top-%d pairs shares its slot with a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.", len(s.exactTop))
 	}

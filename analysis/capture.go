@@ -59,6 +59,14 @@ func MaxFlows(n int) Option {
 	return func(o *ingest.Options) { o.MaxFlows = n }
 }
 
+// SpillAfter sets how many finished flows are kept in memory (default
+// 500 000); past it they go to an unlinked temporary file and only failed
+// DNS transactions are kept, so memory stays flat on huge captures. -1
+// keeps everything in memory.
+func SpillAfter(n int) Option {
+	return func(o *ingest.Options) { o.SpillAfter = n }
+}
+
 // BinWidth sets the width of the time bins (default one second).
 func BinWidth(d time.Duration) Option {
 	return func(o *ingest.Options) { o.BinWidth = int64(d) }
@@ -77,6 +85,9 @@ type Capture struct {
 	source *flowfile.Result // set when the input was a flow file
 
 	geo       *geoDB // country database given by the user, if any
+	loadOnce  sync.Once
+	loaded    []Flow // spilled flows read back by Flows
+	err       error  // reading spilled flows failed
 	pairsOnce sync.Once
 	pairList  []PairStats
 }
@@ -111,7 +122,7 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cacheable {
+	if cacheable && m.Spill() == nil {
 		storeCached(key, m)
 	}
 	return &Capture{m: m}, nil
@@ -184,8 +195,47 @@ func (c *Capture) End() time.Time { return time.Unix(0, c.m.Last).UTC() }
 func (c *Capture) Duration() time.Duration { return time.Duration(c.m.Last - c.m.First) }
 
 // Flows returns the finished flows, ordered by start time and 5-tuple. The
-// slice is shared: do not modify it.
-func (c *Capture) Flows() []Flow { return c.m.Flows }
+// slice is shared: do not modify it. On a capture whose flows were spilled
+// to disk (more than SpillAfter flows) the first call reads them all into
+// memory.
+func (c *Capture) Flows() []Flow {
+	if c.m.Spill() == nil {
+		return c.m.Flows
+	}
+	c.loadOnce.Do(func() {
+		all := make([]Flow, 0, c.m.NFlows)
+		c.eachFlow(func(f *Flow) { all = append(all, *f) })
+		ingest.SortFlows(all)
+		c.loaded = all
+	})
+	return c.loaded
+}
+
+// eachFlow calls fn for every flow, from memory or from the spill file.
+func (c *Capture) eachFlow(fn func(*Flow)) {
+	if c.m.Spill() == nil {
+		for i := range c.m.Flows {
+			fn(&c.m.Flows[i])
+		}
+		return
+	}
+	if c.loaded != nil {
+		for i := range c.loaded {
+			fn(&c.loaded[i])
+		}
+		return
+	}
+	if err := c.m.Spill().Each(fn); err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// FlowCount is the number of flows (without reading spilled ones).
+func (c *Capture) FlowCount() int { return c.m.NFlows }
+
+// Err reports a failure to read back flows that were spilled to disk (see
+// SpillAfter); the metrics computed since then are incomplete.
+func (c *Capture) Err() error { return c.err }
 
 // Host returns the counters of one address (nil if it was not seen).
 func (c *Capture) Host(a netip.Addr) *HostStats { return c.m.Hosts[a] }

@@ -31,17 +31,26 @@ func (c *Capture) WriteFlowsCSV(w io.Writer) error {
 		return err
 	}
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	var werr error
+	fl := c.Flows()
+	for i := range fl {
+		f := &fl[i]
+		if werr != nil {
+			break
+		}
 		rec := []string{strconv.FormatInt(f.First, 10), strconv.FormatInt(f.Last, 10), strconv.Itoa(int(f.Proto)),
 			f.Orig.String(), strconv.Itoa(int(f.OrigPort)), f.Resp.String(), strconv.Itoa(int(f.RespPort)),
 			u(f.OrigPackets), u(f.RespPackets), u(f.OrigBytes), u(f.RespBytes), u(f.OrigPayload), u(f.RespPayload),
 			f.State, f.History, strconv.FormatInt(f.RTT, 10), f.End.String(), strconv.Itoa(int(f.ICMPError)), f.App, f.ServerName,
 			strconv.Itoa(int(f.OrigFlags)), strconv.Itoa(int(f.RespFlags))}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		werr = cw.Write(rec)
+	}
+	if werr != nil {
+		return werr
 	}
 	cw.Flush()
-	return cw.Error()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return c.err
 }

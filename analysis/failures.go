@@ -61,15 +61,14 @@ func (c *Capture) FailureSummary() []FailureRow {
 		a.n++
 		a.hosts[host] = true
 	}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		if f.ICMPError != 0 {
-			continue // counted with the ICMP error below
+			return // counted with the ICMP error below
 		}
 		if class := flowFailure(f); class != "" {
 			add(class, f.Resp)
 		}
-	}
+	})
 	for _, e := range c.m.ICMPErrors {
 		if class := icmpFailure(e); class != "" {
 			add(class, e.Quoted.Dst)
@@ -209,15 +208,14 @@ func (c *Capture) FailedCommunications() dataframe.DataFrame {
 			a.details = append(a.details, detail)
 		}
 	}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		if f.ICMPError != 0 {
-			continue
+			return
 		}
 		if class := flowFailure(f); class != "" {
 			add(class, f.Resp, f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort))
 		}
-	}
+	})
 	for _, e := range c.m.ICMPErrors {
 		if class := icmpFailure(e); class != "" {
 			d := ProtocolName(uint8(e.Quoted.Proto))

@@ -53,17 +53,16 @@ func (c *Capture) FastestTCPConnections(n int, opts FastestOptions) dataframe.Da
 		rate float64
 	}
 	var l []cand
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		if f.Proto != ingest.ProtoTCP || f.OrigFlags&0x02 == 0 || f.RespFlags&0x12 != 0x12 {
-			continue
+			return
 		}
 		d := time.Duration(f.Duration())
 		if f.Packets() < o.MinPackets || f.Bytes() < o.MinBytes || d < o.MinDuration {
-			continue
+			return
 		}
 		l = append(l, cand{f, float64(f.Bytes()) * 8 / d.Seconds()})
-	}
+	})
 	sort.SliceStable(l, func(i, j int) bool {
 		if l[i].rate != l[j].rate {
 			return l[i].rate > l[j].rate

@@ -33,10 +33,8 @@ func (c *Capture) FlowSizeSentence() string {
 // size, the fraction of flows of at most that size (cdf) and of more than
 // that size (ccdf). Columns: bytes, flows, cdf, ccdf.
 func (c *Capture) FlowSizeDistribution() dataframe.DataFrame {
-	sizes := make([]uint64, len(c.m.Flows))
-	for i := range c.m.Flows {
-		sizes[i] = c.m.Flows[i].Bytes()
-	}
+	sizes := make([]uint64, 0, c.FlowCount())
+	c.eachFlow(func(f *Flow) { sizes = append(sizes, f.Bytes()) })
 	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
 	t := newTable(intCol("bytes"), intCol("flows"), floatCol("cdf"), floatCol("ccdf"))
 	n := float64(len(sizes))
@@ -58,8 +56,9 @@ func (c *Capture) FlowTable() dataframe.DataFrame {
 	t := newTable(strCol("start"), floatCol("duration_s"), strCol("protocol"), strCol("orig"), intCol("orig_port"),
 		strCol("resp"), intCol("resp_port"), intCol("packets"), intCol("bytes"), intCol("orig_bytes"), intCol("resp_bytes"),
 		strCol("state"), strCol("history"), strCol("application"), strCol("server_name"))
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	fl := c.Flows() // in start order, read back if spilled
+	for i := range fl {
+		f := &fl[i]
 		app, _ := Application(f)
 		t.row(time.Unix(0, f.First).UTC().Format(time.RFC3339Nano), time.Duration(f.Duration()).Seconds(), ProtocolName(f.Proto),
 			f.Orig.String(), f.OrigPort, f.Resp.String(), f.RespPort, f.Packets(), f.Bytes(), f.OrigBytes, f.RespBytes,

@@ -32,8 +32,7 @@ type PairStats struct {
 func (c *Capture) pairs() []PairStats {
 	c.pairsOnce.Do(func() {
 		m := map[Pair]*PairStats{}
-		for i := range c.m.Flows {
-			f := &c.m.Flows[i]
+		c.eachFlow(func(f *Flow) {
 			k := makePair(f.Orig, f.Resp)
 			s := m[k]
 			if s == nil {
@@ -43,7 +42,7 @@ func (c *Capture) pairs() []PairStats {
 			s.Flows++
 			s.Packets += f.Packets()
 			s.Bytes += f.Bytes()
-		}
+		})
 		c.pairList = make([]PairStats, 0, len(m))
 		for _, s := range m {
 			c.pairList = append(c.pairList, *s)

@@ -75,14 +75,13 @@ func rankVolumes(m map[string]*volume, keyLess func(a, b string) bool) []string 
 // most n rows. Packets and bytes are those of the flows.
 func (c *Capture) TopProtocols(n int) dataframe.DataFrame {
 	m := map[string]*volume{}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		k := ProtocolName(f.Proto)
 		if m[k] == nil {
 			m[k] = &volume{}
 		}
 		m[k].addFlow(f)
-	}
+	})
 	t := newTable(strCol("protocol"), intCol("flows"), intCol("packets"), intCol("bytes"), floatCol("flows_percent"))
 	keys := rankVolumes(m, func(a, b string) bool { return a < b })
 	for i, k := range keys {
@@ -90,7 +89,7 @@ func (c *Capture) TopProtocols(n int) dataframe.DataFrame {
 			break
 		}
 		v := m[k]
-		t.row(k, v.flows, v.packets, v.bytes, percent(v.flows, uint64(len(c.m.Flows))))
+		t.row(k, v.flows, v.packets, v.bytes, percent(v.flows, uint64(c.FlowCount())))
 	}
 	return t.frame()
 }
@@ -102,8 +101,7 @@ func (c *Capture) TopProtocols(n int) dataframe.DataFrame {
 func (c *Capture) TopApplications(n int) dataframe.DataFrame {
 	m := map[string]*volume{}
 	by := map[string]string{}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		name, how := Application(f)
 		if m[name] == nil {
 			m[name] = &volume{}
@@ -112,7 +110,7 @@ func (c *Capture) TopApplications(n int) dataframe.DataFrame {
 			by[name] += "+" + how
 		}
 		m[name].addFlow(f)
-	}
+	})
 	t := newTable(strCol("application"), strCol("identified_by"), intCol("flows"), intCol("packets"), intCol("bytes"), floatCol("flows_percent"))
 	keys := rankVolumes(m, func(a, b string) bool { return a < b })
 	for i, k := range keys {
@@ -120,7 +118,7 @@ func (c *Capture) TopApplications(n int) dataframe.DataFrame {
 			break
 		}
 		v := m[k]
-		t.row(k, by[k], v.flows, v.packets, v.bytes, percent(v.flows, uint64(len(c.m.Flows))))
+		t.row(k, by[k], v.flows, v.packets, v.bytes, percent(v.flows, uint64(c.FlowCount())))
 	}
 	return t.frame()
 }
@@ -156,10 +154,9 @@ type protoPort struct {
 
 func (c *Capture) topFlowPorts(n int, source bool) dataframe.DataFrame {
 	m := map[protoPort]*volume{}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		if f.Proto != ingest.ProtoTCP && f.Proto != ingest.ProtoUDP {
-			continue
+			return
 		}
 		k := protoPort{f.Proto, f.RespPort}
 		if source {
@@ -169,7 +166,7 @@ func (c *Capture) topFlowPorts(n int, source bool) dataframe.DataFrame {
 			m[k] = &volume{}
 		}
 		m[k].addFlow(f)
-	}
+	})
 	keys := make([]protoPort, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -65,10 +65,9 @@ func (c *Capture) SlotArrayCounts(index SlotIndex, name string) *SlotArray {
 		index, name = FNV1aSlot, "FNV-1a 32-bit over both addresses, folded to 16 bits"
 	}
 	s := &SlotArray{Index: name, slotOf: map[Pair]uint16{}}
-	for i := range c.m.Flows {
-		f := &c.m.Flows[i]
+	c.eachFlow(func(f *Flow) {
 		s.Counts[index(makePair(f.Orig, f.Resp))]++
-	}
+	})
 	pairs := c.pairs()
 	s.Pairs = len(pairs)
 	bySlot := map[uint16][]PairStats{}
@@ -195,10 +194,8 @@ type CountingResult struct {
 // whole flow stream (each round starting from an empty structure), repeated
 // until at least 20 ms of updates have been timed.
 func (c *Capture) CountingMethods() []CountingResult {
-	stream := make([]Pair, len(c.m.Flows))
-	for i := range c.m.Flows {
-		stream[i] = makePair(c.m.Flows[i].Orig, c.m.Flows[i].Resp)
-	}
+	stream := make([]Pair, 0, c.FlowCount())
+	c.eachFlow(func(f *Flow) { stream = append(stream, makePair(f.Orig, f.Resp)) })
 	exact := rankPairs(c.pairs(), false, 100)
 	all := c.pairs()
 	var out []CountingResult

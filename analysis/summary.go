@@ -104,10 +104,9 @@ func (c *Capture) Summary() Summary {
 			s.IPv6Hosts++
 		}
 	}
-	bytes := make([]float64, 0, len(m.Flows))
-	pkts := make([]float64, 0, len(m.Flows))
-	for i := range m.Flows {
-		f := &m.Flows[i]
+	bytes := make([]float64, 0, c.FlowCount())
+	pkts := make([]float64, 0, c.FlowCount())
+	c.eachFlow(func(f *Flow) {
 		switch f.Proto {
 		case ingest.ProtoTCP:
 			s.TCPFlows++
@@ -120,8 +119,8 @@ func (c *Capture) Summary() Summary {
 		}
 		bytes = append(bytes, float64(f.Bytes()))
 		pkts = append(pkts, float64(f.Packets()))
-	}
-	s.Flows = len(m.Flows)
+	})
+	s.Flows = c.FlowCount()
 	s.FlowBytes, s.FlowPackets = statsOf(bytes), statsOf(pkts)
 	s.TopByBytes = c.topHosts(15, false)
 	s.TopByPackets = c.topHosts(15, true)
@@ -142,12 +141,11 @@ func (c *Capture) Summary() Summary {
 	return s
 }
 
-// statsOf computes Stats; all zero for no values.
+// statsOf computes Stats (sorting v in place); all zero for no values.
 func statsOf(v []float64) Stats {
 	if len(v) == 0 {
 		return Stats{}
 	}
-	v = slices.Clone(v)
 	slices.Sort(v)
 	var sum float64
 	for _, x := range v {

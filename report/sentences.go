@@ -51,11 +51,15 @@ func flowDistributionSentence(c *analysis.Capture) string {
 			small = d.Elem(r, 2).Float()
 		}
 	}
-	sizes := make([]float64, 0, len(c.Flows()))
+	sizes := make([]float64, 0, d.Nrow())
 	var total float64
-	for _, f := range c.Flows() {
-		sizes = append(sizes, float64(f.Bytes()))
-		total += float64(f.Bytes())
+	for r := 0; r < n; r++ {
+		b, _ := d.Elem(r, 0).Int()
+		k, _ := d.Elem(r, 1).Int()
+		for j := 0; j < k; j++ {
+			sizes = append(sizes, float64(b))
+		}
+		total += float64(b) * float64(k)
 	}
 	sort.Sort(sort.Reverse(sort.Float64Slice(sizes)))
 	k := max(1, len(sizes)/10)
@@ -94,7 +98,7 @@ func pairSentence(c *analysis.Capture, pf dataframe.DataFrame) string {
 			inTop10 += float64(v)
 		}
 	}
-	all = float64(len(c.Flows()))
+	all = float64(c.FlowCount())
 	return fmt.Sprintf("The most common pair (%s ↔ %s) has %d flows and pair %d has %d; the 10 most common pairs hold %.0f %% of all %d flows. A few pairs dominate and many have one or two flows — the long tail is visible on the log-scale plot.",
 		pf.Elem(0, 1).String(), pf.Elem(0, 2).String(), first, n, last, 100*inTop10/all, int(all))
 }

@@ -27,6 +27,7 @@ func FromFlows(flows []Flow, opt Options) *Model {
 		Skipped:    map[string]uint64{},
 		Options:    opt,
 		Flows:      flows,
+		NFlows:     len(flows),
 	}
 	for i := range flows {
 		f := &flows[i]

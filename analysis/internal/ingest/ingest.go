@@ -30,6 +30,11 @@ type Options struct {
 	// Cache asks the caller (analysis.Open) to keep the model in the
 	// user's cache; ingest itself ignores it.
 	Cache bool
+	// SpillAfter is how many finished flows are kept in memory; past it
+	// they go to an unlinked temporary file (Model.Spill) and only failed
+	// DNS transactions are kept, so memory does not grow with the length
+	// of a huge capture. 0 means DefaultSpillAfter; -1 never spills.
+	SpillAfter int
 	// MaxFlows caps the live (unfinished) flows held at once; when a new
 	// flow would pass it, the tenth of the live flows idle longest are
 	// ended early (EndEvicted) and counted in Model.Evicted. 0 means
@@ -70,7 +75,15 @@ type Model struct {
 	Packets, Bytes uint64
 	First, Last    int64 // ns; earliest and latest timestamp (not first and last record)
 
-	Flows []Flow // finished flows, ordered by First, then by 5-tuple
+	Flows []Flow // finished flows, ordered by First, then by 5-tuple; nil when spilled
+	// spill holds the finished flows instead of Flows on huge captures (in
+	// the order they finished; see Spill); NFlows counts them either way.
+	// Unexported, so a cached model (gob) never includes it.
+	spill  *FlowSpill
+	NFlows int
+	// DNSAnswered counts the successful DNS transactions left out of DNS
+	// once flows are spilled (only failed ones are kept then).
+	DNSAnswered uint64
 
 	Hosts       map[netip.Addr]*HostStats
 	TCPPorts    []PortStats // indexed by port number
@@ -88,6 +101,10 @@ type Model struct {
 	FragOrphans uint64              // non-first fragments whose first fragment was not seen
 	Options     Options
 }
+
+// Spill returns the file the finished flows went to, or nil when they are
+// in Flows.
+func (m *Model) Spill() *FlowSpill { return m.spill }
 
 // IPPackets is the number of packets with an IPv4 or IPv6 header.
 func (m *Model) IPPackets() uint64 {
@@ -119,6 +136,9 @@ type builder struct {
 	bins       bins
 	anyTime    bool
 	finished   [][]Flow // chunks of finished flows: growing one slice would copy it again and again
+	nfinished  int
+	spill      *FlowSpill
+	spillErr   error
 }
 
 // Build reads every file in order as one input. It returns an error only
@@ -133,6 +153,9 @@ func Build(paths []string, opt Options) (*Model, error) {
 	}
 	if opt.MaxFlows == 0 {
 		opt.MaxFlows = DefaultMaxFlows
+	}
+	if opt.SpillAfter == 0 {
+		opt.SpillAfter = DefaultSpillAfter
 	}
 	b := newBuilder(opt)
 	for _, p := range paths {
@@ -157,6 +180,9 @@ func BuildReader(name string, r io.Reader, opt Options) (*Model, error) {
 	}
 	if opt.MaxFlows == 0 {
 		opt.MaxFlows = DefaultMaxFlows
+	}
+	if opt.SpillAfter == 0 {
+		opt.SpillAfter = DefaultSpillAfter
 	}
 	cr, err := capfile.NewReader(name, r)
 	if err != nil {
@@ -586,6 +612,33 @@ func (b *builder) end(e *entry, why EndReason) {
 }
 
 func (b *builder) keep(f Flow) {
+	b.nfinished++
+	if b.spill != nil {
+		if err := b.spill.add(&f); err != nil && b.spillErr == nil {
+			b.spillErr = err
+		}
+		return
+	}
+	if lim := b.opt.SpillAfter; lim > 0 && b.nfinished > lim {
+		sp, err := newSpill()
+		if err == nil {
+			for _, c := range b.finished {
+				for i := range c {
+					if err == nil {
+						err = sp.add(&c[i])
+					}
+				}
+			}
+			b.finished = nil
+			b.spill = sp
+			if err := sp.add(&f); err != nil && b.spillErr == nil {
+				b.spillErr = err
+			}
+			return
+		}
+		b.spillErr = err
+		b.opt.SpillAfter = -1
+	}
 	const chunk = 8192
 	if n := len(b.finished); n == 0 || len(b.finished[n-1]) == chunk {
 		b.finished = append(b.finished, make([]Flow, 0, chunk))
@@ -620,6 +673,31 @@ func (b *builder) sweep() {
 	}
 	if len(b.frags) > 4096 {
 		clear(b.frags)
+	}
+	if b.spill != nil {
+		b.compactDNS()
+	}
+}
+
+// compactDNS drops the successful DNS transactions once flows are spilled
+// (a huge capture), counting them, and keeps the failed and open ones.
+func (b *builder) compactDNS() {
+	m := b.model
+	kept := m.DNS[:0]
+	for _, t := range m.DNS {
+		if t.Answered && t.RCode == 0 {
+			m.DNSAnswered++
+			continue
+		}
+		kept = append(kept, t)
+	}
+	clear(m.DNS[len(kept):])
+	m.DNS = kept
+	clear(b.dnsOpen)
+	for i, t := range m.DNS {
+		if !t.Answered && t.QueryTime != 0 {
+			b.dnsOpen[dnsKey{client: t.Client, server: t.Server, port: t.ClientPort, id: t.ID}] = i
+		}
 	}
 }
 
@@ -668,6 +746,19 @@ func (b *builder) finish() (*Model, error) {
 		b.keep(e.finish(EndEOF))
 	}
 	clear(b.flows)
+	m.NFlows = b.nfinished
+	m.Bins = b.bins.m
+	if b.spill != nil {
+		if err := b.spill.flush(); err != nil && b.spillErr == nil {
+			b.spillErr = err
+		}
+		if b.spillErr != nil {
+			return nil, b.spillErr
+		}
+		m.spill = b.spill
+		b.compactDNS()
+		return m, nil
+	}
 	n := 0
 	for _, c := range b.finished {
 		n += len(c)
@@ -681,6 +772,11 @@ func (b *builder) finish() (*Model, error) {
 	sort.Slice(m.Flows, func(i, j int) bool { return flowLess(&m.Flows[i], &m.Flows[j]) })
 	m.Bins = b.bins.m
 	return m, nil
+}
+
+// SortFlows orders flows by start, then protocol, addresses and ports.
+func SortFlows(fl []Flow) {
+	sort.Slice(fl, func(i, j int) bool { return flowLess(&fl[i], &fl[j]) })
 }
 
 func flowLess(a, b *Flow) bool {

@@ -15,7 +15,7 @@ import (
 
 // modelVersion changes whenever the model or its meaning changes, so that a
 // new pcaplab never reads a model cached by an old one.
-const modelVersion = "pcaplab-model-3"
+const modelVersion = "pcaplab-model-4"
 
 // Cached makes Open keep the model it builds in the user's cache directory
 // (os.UserCacheDir()/pcaplab/) and reuse it when the same files are opened

@@ -1,6 +1,11 @@
 package analysis
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -58,5 +63,44 @@ func TestCachedOpen(t *testing.T) {
 	}
 	if again, err := Open(p, Cached()); err != nil || again.Packets() != changed.Packets() {
 		t.Errorf("with a corrupt cache: %v", err)
+	}
+}
+
+// modelFingerprint describes the cached model's type; when it changes,
+// modelVersion must change too, or notebooks would read old caches as new.
+func modelFingerprint() string {
+	seen := map[reflect.Type]bool{}
+	var b strings.Builder
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			if t.Kind() == reflect.Map {
+				walk(t.Key())
+			}
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] || t.PkgPath() == "net/netip" {
+			return
+		}
+		seen[t] = true
+		b.WriteString(t.String() + "{")
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if f.IsExported() {
+				b.WriteString(f.Name + " " + f.Type.String() + ";")
+				walk(f.Type)
+			}
+		}
+		b.WriteString("}")
+	}
+	walk(reflect.TypeOf(ingest.Model{}))
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+func TestModelVersionFollowsTheModel(t *testing.T) {
+	const fingerprint, version = "2bc68e1ab3b78a3c", "pcaplab-model-4"
+	if got := modelFingerprint(); got != fingerprint || modelVersion != version {
+		t.Fatalf("the cached model's type is now %s (was %s): bump modelVersion in cache.go and update both constants here", got, fingerprint)
 	}
 }

@@ -231,7 +231,12 @@ func (c *Capture) eachFlow(fn func(*Flow)) {
 }
 
 // FlowCount is the number of flows (without reading spilled ones).
-func (c *Capture) FlowCount() int { return c.m.NFlows }
+func (c *Capture) FlowCount() int {
+	if c.m.Spill() == nil {
+		return len(c.m.Flows)
+	}
+	return c.m.NFlows
+}
 
 // Err reports a failure to read back flows that were spilled to disk (see
 // SpillAfter); the metrics computed since then are incomplete.

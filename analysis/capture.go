@@ -60,7 +60,7 @@ func MaxFlows(n int) Option {
 }
 
 // SpillAfter sets how many finished flows are kept in memory (default
-// 500 000); past it they go to an unlinked temporary file and only failed
+// 200 000); past it they go to an unlinked temporary file and only failed
 // DNS transactions are kept, so memory stays flat on huge captures. -1
 // keeps everything in memory.
 func SpillAfter(n int) Option {

@@ -125,8 +125,19 @@
 //
 // # Memory
 //
-// The model holds one record per flow, one counter per host, 2×65 536 port
-// counters and one counter per non-empty time bin; packets are never kept.
-// Live flows are dropped from the flow table when their timeout passes, so
-// the table holds the concurrent flows only.
+// The model holds one counter per host, 2×65 536 port counters, one counter
+// per non-empty time bin and the finished flow records; packets are never
+// kept. Live flows leave the flow table when their timeout passes (and, past
+// MaxFlows live flows, the longest-idle tenth end early), so the table holds
+// the concurrent flows only. Past SpillAfter finished flows (200 000) the
+// records go to an unlinked temporary file that the metrics stream, and only
+// failed DNS transactions are kept: memory then stays flat however long the
+// capture.
+//
+// # Time order
+//
+// Timestamps may go backwards by any amount. A flow's First and Last are its
+// earliest and latest packet; idle timeouts are measured against the latest
+// timestamp seen so far, so a packet that arrives after its flow has timed
+// out starts a new flow.
 package analysis

@@ -7,7 +7,8 @@ import (
 )
 
 // Steady generates steady traffic for benchmarks: a client network of 250
-// hosts talking to 5 000 servers, each connection preceded by a DNS lookup,
+// hosts talking to a fixed population of 2 000 servers (so a longer capture
+// of the same pattern has more flows but no more hosts), each connection preceded by a DNS lookup,
 // with a handshake, data both ways and a close, at about rate packets per
 // second of capture time. Each call to Next appends about n packets to c
 // (which it clears first), continuing where the last call stopped, so a
@@ -39,7 +40,8 @@ func (s *Steady) Next(c *Capture, n int) {
 			s.port = 1024
 		}
 		cl := netip.AddrFrom4([4]byte{10, 1, byte(s.rng.IntN(1)), byte(1 + s.rng.IntN(250))})
-		sv := netip.AddrFrom4([4]byte{byte(20 + s.rng.IntN(180)), byte(s.rng.IntN(5)), byte(s.rng.IntN(40)), byte(1 + s.rng.IntN(25))})
+		n := s.rng.IntN(2000)
+		sv := netip.AddrFrom4([4]byte{byte(20 + n%180), byte(n / 180), 7, 1})
 		dnsSrv := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 1, 0, 1}), 53)
 		cp := netip.AddrPortFrom(cl, s.port)
 		c.UDP(s.tick(), cp, dnsSrv, DNS(s.port, "host.example.com", 1, false, 0, 0))

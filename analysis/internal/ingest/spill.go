@@ -11,7 +11,7 @@ import (
 
 // DefaultSpillAfter is how many finished flows are kept in memory before
 // they go to a temporary file instead (see Options.SpillAfter).
-const DefaultSpillAfter = 500_000
+const DefaultSpillAfter = 200_000
 
 // FlowSpill holds finished flows in an unlinked temporary file, so a huge
 // capture's flow records do not stay in memory. The file disappears when

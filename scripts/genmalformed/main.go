@@ -126,8 +126,7 @@ func main() {
 	// time going backwards
 	var back []byte
 	back = append(back, header(65535, 1)...)
-	for i, d := range []int{5, 3, 4, 1} {
-		_ = i
+	for _, d := range []int{5, 3, 4, 1} {
 		back = append(back, record(t0.Add(time.Duration(d)*time.Second), frame, len(frame))...)
 	}
 	files["time-backwards.pcap"] = back

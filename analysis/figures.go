@@ -255,6 +255,8 @@ func (c *Capture) ExactVsSlotPlot(s *SlotArray) *plot.Plot {
 		p.Legend.Top = true
 	}
 	p.Y.Min = 0
+	p.X.Tick.Marker = countTicks{}
+	p.Y.Tick.Marker = countTicks{}
 	return p
 }
 

@@ -34,6 +34,11 @@ var Funcs = map[string]any{
 		return b.String()
 	},
 	"inc": func(i int) int { return i + 1 },
+	// wbr lets a column name like bytes_per_packet break after its
+	// underscores (HTML only; the text is escaped).
+	"wbr": func(s string) htmltemplate.HTML {
+		return htmltemplate.HTML(strings.ReplaceAll(htmltemplate.HTMLEscapeString(s), "_", "_<wbr>"))
+	},
 }
 
 var mdReplacer = strings.NewReplacer(

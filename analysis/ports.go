@@ -51,9 +51,9 @@ func (v *volume) addFlow(f *Flow) {
 	v.bytes += f.Bytes()
 }
 
-// rankVolumes orders keys by flows, then bytes, then the key's order.
-func rankVolumes(m map[string]*volume, keyLess func(a, b string) bool) []string {
-	keys := make([]string, 0, len(m))
+// rankVolumes orders keys by flows, then bytes, then keyLess.
+func rankVolumes[K comparable](m map[K]*volume, keyLess func(a, b K) bool) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -167,22 +167,11 @@ func (c *Capture) topFlowPorts(n int, source bool) dataframe.DataFrame {
 		}
 		m[k].addFlow(f)
 	})
-	keys := make([]protoPort, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := m[keys[i]], m[keys[j]]
-		if a.flows != b.flows {
-			return a.flows > b.flows
+	keys := rankVolumes(m, func(a, b protoPort) bool {
+		if a.port != b.port {
+			return a.port < b.port
 		}
-		if a.bytes != b.bytes {
-			return a.bytes > b.bytes
-		}
-		if keys[i].port != keys[j].port {
-			return keys[i].port < keys[j].port
-		}
-		return keys[i].proto < keys[j].proto
+		return a.proto < b.proto
 	})
 	t := newTable(intCol("port"), strCol("transport"), intCol("flows"), intCol("packets"), intCol("bytes"), strCol("usage"))
 	for i, k := range keys {

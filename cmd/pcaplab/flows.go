@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -11,22 +10,13 @@ import (
 // cmdFlows writes the flow records as CSV (the columns of
 // analysis.WriteFlowsCSV), to standard output or to a file.
 func cmdFlows(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("flows", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("flows", "pcaplab flows [-o FILE.csv] [--idle-timeout D] [--quiet] CAPTURE...", stderr)
 	out := fs.String("o", "", "write the CSV to this file (replaced only once complete) instead of standard output")
 	var cf captureFlags
 	cf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pcaplab flows [-o FILE.csv] [--idle-timeout D] [--quiet] CAPTURE...")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterleaved(fs, args)
+	paths, err := parsePaths(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	if *out != "" {
 		for _, p := range paths {

@@ -90,6 +90,30 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// command is a subcommand's flag set, with its usage line.
+func command(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: "+usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parsePaths parses flags and capture paths; no path is a usage error.
+func parsePaths(fs *flag.FlagSet, args []string) ([]string, error) {
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return nil, errUsage
+	}
+	return paths, nil
+}
+
 // captureFlags are the options every command that reads captures takes.
 type captureFlags struct {
 	idle     string
@@ -204,22 +228,13 @@ func openCaptures(paths []string, cf *captureFlags, stderr io.Writer) (*analysis
 }
 
 func cmdSummary(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("summary", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("summary", "pcaplab summary [--json] [--idle-timeout D] [--bin D] [--quiet] CAPTURE...", stderr)
 	asJSON := fs.Bool("json", false, "print the JSON summary (the machine-readable contract)")
 	var cf captureFlags
 	cf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pcaplab summary [--json] [--idle-timeout D] [--bin D] [--quiet] CAPTURE...")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterleaved(fs, args)
+	paths, err := parsePaths(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return errUsage
 	}
 	c, err := openCaptures(paths, &cf, stderr)
 	if err != nil {

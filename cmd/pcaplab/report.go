@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,8 +18,7 @@ import (
 var version = "0.1.0"
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("report", "pcaplab report [options] CAPTURE... -o DIR", stderr)
 	out := fs.String("o", "", "output directory (created if needed; an existing report there is replaced once the new one is complete)")
 	answers := fs.String("answers", "", "your Markdown answers to Task 1, one \"## T1.1\" heading per answer")
 	tmplHTML := fs.String("template", "", "your own template: a .html/.tmpl file replaces the HTML template, a .md file the Markdown one")
@@ -32,10 +30,6 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	rateBin := fs.Duration("rate-bin", 0, "bin width of the rate figures (default 1s, coarser for long captures)")
 	var cf captureFlags
 	cf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: pcaplab report [options] CAPTURE... -o DIR")
-		fs.PrintDefaults()
-	}
 	paths, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err

@@ -341,6 +341,15 @@ func TestRates(t *testing.T) {
 		}
 	}
 	st, _ := c.RateStats(0)
+	// peak and median over the 4 one-second bins, from the independent bins
+	var bits []float64
+	for _, v := range want {
+		bits = append(bits, float64(v[1]*8))
+	}
+	sort.Float64s(bits)
+	if st.PeakBitsPerS != bits[3] || st.MedianBitsPerS != (bits[1]+bits[2])/2 {
+		t.Errorf("peak %v median %v, want %v %v", st.PeakBitsPerS, st.MedianBitsPerS, bits[3], (bits[1]+bits[2])/2)
+	}
 	if math.Abs(st.MeanBitsPerS-float64(total*8)/3.415) > 1e-6 {
 		t.Errorf("mean bit rate %v, want %v", st.MeanBitsPerS, float64(total*8)/3.415)
 	}

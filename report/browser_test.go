@@ -107,7 +107,7 @@ func TestReportInBrowser(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
 	r := buildSample(t, Options{})
-	if err := r.Write(dir, Templates{}); err != nil {
+	if err := r.Write(dir, Output{}); err != nil {
 		t.Fatal(err)
 	}
 	page := "file://" + filepath.Join(dir, "report.html")

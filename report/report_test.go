@@ -171,13 +171,13 @@ func TestWriteReplacesAtomically(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "mine.txt"), []byte("keep"), 0o644)
 	r := buildSample(t, Options{})
 	// A broken user template fails before anything is replaced.
-	if err := r.Write(dir, Templates{HTML: "{{.NoSuchField}"}); err == nil {
+	if err := r.Write(dir, Output{HTMLTemplate: "{{.NoSuchField}"}); err == nil {
 		t.Fatal("a broken template should fail")
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "report.html")); string(b) != "old" {
 		t.Fatal("the old report was touched by a failed write")
 	}
-	if err := r.Write(dir, Templates{}); err != nil {
+	if err := r.Write(dir, Output{}); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -185,7 +185,7 @@ func TestWriteReplacesAtomically(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, " ") != "figures mine.txt report.html report.md tables" {
+	if strings.Join(names, " ") != ".pcaplab-report figures mine.txt report.html report.md tables" {
 		t.Errorf("directory holds %v", names)
 	}
 	figs, _ := os.ReadDir(filepath.Join(dir, "figures"))
@@ -200,7 +200,7 @@ func TestWriteReplacesAtomically(t *testing.T) {
 		}
 	}
 	// A user template gets the same data.
-	if err := r.Write(dir, Templates{Markdown: "{{.Title}}: {{len .Sections}} tasks"}); err != nil {
+	if err := r.Write(dir, Output{MarkdownTemplate: "{{.Title}}: {{len .Sections}} tasks"}); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "report.md")); string(b) != "Traffic analysis of sample.pcapng: 3 tasks" {

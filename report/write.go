@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
-	"os"
 	"path/filepath"
 	"strings"
 	texttemplate "text/template"
@@ -83,66 +82,50 @@ func (r *Report) RenderMarkdown(tmpl string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Templates are the user's own templates; "" means the default.
-type Templates struct{ HTML, Markdown string }
+// Output says how a report is written: the user's own templates ("" for
+// the defaults) and whether to print report.pdf with Chromium.
+type Output struct {
+	HTMLTemplate, MarkdownTemplate string
+	PDF                            bool
+}
 
-// Write writes report.html, report.md, figures/*.png and tables/*.csv into
-// dir (created if needed). Everything is first written into a temporary
-// directory inside dir; the old report's files are replaced only once the
-// new ones are complete.
-func (r *Report) Write(dir string, t Templates) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(dir, ".pcaplab-report-*")
+// Write writes report.html, report.md, figures/*.png, tables/*.csv and,
+// when asked, report.pdf into dir (created if needed). Only the report's
+// own files are replaced, each once the whole new report is ready; the
+// user's other files in dir are never touched (see outdir.go).
+func (r *Report) Write(dir string, o Output) error {
+	html, err := r.RenderHTML(o.HTMLTemplate)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	html, err := r.RenderHTML(t.HTML)
-	if err != nil {
-		return err
-	}
-	md, err := r.RenderMarkdown(t.Markdown)
+	md, err := r.RenderMarkdown(o.MarkdownTemplate)
 	if err != nil {
 		return err
 	}
 	files := map[string][]byte{"report.html": html, "report.md": md}
 	for _, f := range r.Figures {
-		files[filepath.Join("figures", f.Name+".png")] = f.PNG
+		files["figures/"+f.Name+".png"] = f.PNG
 	}
 	for _, tb := range r.Tables {
 		var b bytes.Buffer
 		if err := tb.frame.WriteCSV(&b); err != nil {
 			return fmt.Errorf("table %s: %v", tb.Name, err)
 		}
-		files[filepath.Join("tables", tb.Name+".csv")] = b.Bytes()
+		files["tables/"+tb.Name+".csv"] = b.Bytes()
 	}
-	for name, data := range files {
-		p := filepath.Join(tmp, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			return err
-		}
+	od, err := openOutDir(dir)
+	if err != nil {
+		return err
 	}
-	// Swap in: directories are moved aside first, then removed.
-	for _, name := range []string{"figures", "tables", "report.md", "report.html"} {
-		dst := filepath.Join(dir, name)
-		old := ""
-		if _, err := os.Stat(dst); err == nil {
-			old = filepath.Join(tmp, "old-"+name)
-			if err := os.Rename(dst, old); err != nil {
-				return err
+	defer od.close()
+	var pdf func(tmp string) (map[string][]byte, error)
+	if o.PDF {
+		pdf = func(tmp string) (map[string][]byte, error) {
+			if err := PrintPDF(filepath.Join(tmp, "report.html"), filepath.Join(tmp, "report.pdf")); err != nil {
+				return nil, err
 			}
-		}
-		if err := os.Rename(filepath.Join(tmp, name), dst); err != nil {
-			if old != "" {
-				os.Rename(old, dst)
-			}
-			return err
+			return map[string][]byte{"report.pdf": nil}, nil
 		}
 	}
-	return nil
+	return od.install(files, pdf)
 }

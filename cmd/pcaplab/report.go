@@ -1,14 +1,11 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/report"
@@ -46,16 +43,16 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-o %s is an input: choose another directory", *out)
 		}
 	}
-	var tmpl report.Templates
+	output := report.Output{PDF: *pdf}
 	if *tmplHTML != "" {
 		data, err := os.ReadFile(*tmplHTML)
 		if err != nil {
 			return fmt.Errorf("--template: %v", err)
 		}
 		if strings.HasSuffix(*tmplHTML, ".md") || strings.HasSuffix(*tmplHTML, ".md.tmpl") {
-			tmpl.Markdown = string(data)
+			output.MarkdownTemplate = string(data)
 		} else {
-			tmpl.HTML = string(data)
+			output.HTMLTemplate = string(data)
 		}
 	}
 	c, err := openCaptures(paths, &cf, stderr)
@@ -77,16 +74,14 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Write(*out, tmpl); err != nil {
+	if err := r.Write(*out, output); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s (report.html, report.md, %d figures, %d tables)\n", *out, len(r.Figures), len(r.Tables))
+	also := ""
 	if *pdf {
-		if err := printPDF(*out); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "wrote %s\n", filepath.Join(*out, "report.pdf"))
+		also = ", report.pdf"
 	}
+	fmt.Fprintf(stdout, "wrote %s (report.html, report.md%s, %d figures, %d tables)\n", *out, also, len(r.Figures), len(r.Tables))
 	return nil
 }
 
@@ -96,48 +91,4 @@ func abs(p string) string {
 		return p
 	}
 	return a
-}
-
-// printPDF prints report.html to report.pdf with headless Chromium.
-func printPDF(dir string) error {
-	bin := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			bin = p
-			break
-		}
-	}
-	if bin == "" {
-		return errors.New("--pdf needs Chromium (Debian: apt-get install chromium); report.html and report.md were written")
-	}
-	html, _ := filepath.Abs(filepath.Join(dir, "report.html"))
-	pdf, _ := filepath.Abs(filepath.Join(dir, "report.pdf"))
-	prof, err := os.MkdirTemp("", "pcaplab-chromium-*")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(prof)
-	cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+prof,
-		"--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+html)
-	done := make(chan error, 1)
-	var outBuf strings.Builder
-	cmd.Stdout, cmd.Stderr = &outBuf, &outBuf
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("--pdf: %v", err)
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("--pdf: chromium failed: %v", err)
-		}
-	case <-time.After(2 * time.Minute):
-		cmd.Process.Kill()
-		return errors.New("--pdf: chromium did not finish within 2 minutes")
-	}
-	if st, err := os.Stat(pdf); err != nil || st.Size() == 0 {
-		return errors.New("--pdf: chromium wrote no PDF")
-	}
-	return nil
 }

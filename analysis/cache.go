@@ -15,22 +15,15 @@ import (
 
 // modelVersion changes whenever the model or its meaning changes, so that a
 // new pcaplab never reads a model cached by an old one.
-const modelVersion = "pcaplab-model-4"
+const modelVersion = "pcaplab-model-5"
 
-// Cached makes Open keep the model it builds in the user's cache directory
-// (os.UserCacheDir()/pcaplab/) and reuse it when the same files are opened
-// again with the same options: the key is each file's path, size,
-// modification time and a SHA-256 of its first MiB, the options, and the
-// model's version. Notebooks, which re-run earlier cells, open a capture
-// once. Standard input is never cached; a cache that cannot be read or
-// written is ignored.
-func Cached() Option {
-	return func(o *ingest.Options) { o.Cache = true }
-}
-
-func cacheKey(paths []string, o ingest.Options) (string, bool) {
+// cacheKey hashes the model's version, every option that changes the
+// model (the whole Options struct but for Cache and Progress, which do not)
+// and each file's path, size, modification time and first MiB.
+func cacheKey(paths []string, o Options) (string, bool) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%d %d %d %d %d\n", modelVersion, o.TCPTimeout, o.UDPTimeout, o.OtherTimeout, o.ClosedTimeout, o.BinWidth)
+	o.Cache, o.Progress = false, nil
+	fmt.Fprintf(h, "%s\n%#v\n", modelVersion, o)
 	for _, p := range paths {
 		if p == "-" {
 			return "", false

@@ -3,14 +3,15 @@ package analysis
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"strings"
-
-	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/table"
 )
 
 func TestCachedOpen(t *testing.T) {
@@ -36,10 +37,10 @@ func TestCachedOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(first.Summary(), second.Summary()) || !reflect.DeepEqual(first.Flows(), second.Flows()) {
+	if !reflect.DeepEqual(first.Summary(), second.Summary()) || !reflect.DeepEqual(first.Flows().Slice(), second.Flows().Slice()) {
 		t.Fatal("the cached model differs from the built one")
 	}
-	if FormatTable(first.TopHostsByBytes(15)) != FormatTable(second.TopHostsByBytes(15)) {
+	if table.Of(first.Hosts().TopByBytes(15).Rows).Text() != table.Of(second.Hosts().TopByBytes(15).Rows).Text() {
 		t.Fatal("a query differs on the cached model")
 	}
 	// Other options: another model.
@@ -63,6 +64,117 @@ func TestCachedOpen(t *testing.T) {
 	}
 	if again, err := Open(p, Cached()); err != nil || again.Packets() != changed.Packets() {
 		t.Errorf("with a corrupt cache: %v", err)
+	}
+}
+
+// TestCacheKeyCoversEveryOption changes each option that changes the model,
+// one at a time, and checks that the cache key changes: a field added to
+// Options later without reaching the key fails here. Cache and Progress
+// do not change the model, so they must not change the key.
+func TestCacheKeyCoversEveryOption(t *testing.T) {
+	paths := []string{"../testdata/sample.pcapng"}
+	key := func(o Options) string {
+		t.Helper()
+		k, ok := cacheKey(paths, o)
+		if !ok {
+			t.Fatal("the sample cannot be cached")
+		}
+		return k
+	}
+	def := key(DefaultOptions())
+	if again := key(DefaultOptions()); again != def {
+		t.Fatalf("the key of the same options changed: %s, %s", def, again)
+	}
+	// change changes each leaf of a field of o in turn (a struct such as
+	// Timeouts has several), calls fn, and restores it.
+	var change func(v reflect.Value, name string, fn func(string))
+	change = func(v reflect.Value, name string, fn func(string)) {
+		switch v.Kind() {
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				change(v.Field(i), name+"."+v.Type().Field(i).Name, fn)
+			}
+			return
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			old := v.Int()
+			v.SetInt(old + 7)
+			defer v.SetInt(old)
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			old := v.Uint()
+			v.SetUint(old + 7)
+			defer v.SetUint(old)
+		case reflect.Float32, reflect.Float64:
+			old := v.Float()
+			v.SetFloat(old + 7)
+			defer v.SetFloat(old)
+		case reflect.Bool:
+			old := v.Bool()
+			v.SetBool(!old)
+			defer v.SetBool(old)
+		case reflect.String:
+			old := v.String()
+			v.SetString(old + "x")
+			defer v.SetString(old)
+		default:
+			t.Fatalf("Options%s is a %s: teach this test how to change it", name, v.Kind())
+		}
+		fn(name)
+	}
+	typ := reflect.TypeFor[Options]()
+	for i := 0; i < typ.NumField(); i++ {
+		f := typ.Field(i)
+		if f.Name == "Cache" || f.Name == "Progress" {
+			continue
+		}
+		o := DefaultOptions()
+		n := 0
+		change(reflect.ValueOf(&o).Elem().Field(i), "."+f.Name, func(name string) {
+			n++
+			if key(o) == def {
+				t.Errorf("changing Options%s leaves the cache key as it is: a model built with other options would be reused", name)
+			}
+		})
+		if n == 0 {
+			t.Errorf("Options.%s: nothing to change", f.Name)
+		}
+	}
+	o := DefaultOptions()
+	o.Cache, o.Progress = true, func(uint64, int64) {}
+	if key(o) != def {
+		t.Error("Cache or Progress changes the key, though neither changes the model")
+	}
+}
+
+// A model cached without a cap on live flows is not reused for a capped
+// Open: MaxFlows is part of the key.
+func TestCachedOpenHonoursMaxFlows(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	const sample = "../testdata/sample.pcapng"
+	full, err := Open(sample, Cached())
+	if err != nil {
+		t.Fatal(err)
+	}
+	capped, err := Open(sample, Cached(), MaxFlows(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Input().Evicted != 0 || capped.Input().Evicted == 0 || capped.Flows().Count() == full.Flows().Count() {
+		t.Errorf("uncapped: %d flows, %d evicted; MaxFlows(5): %d flows, %d evicted: the capped Open was served the uncapped model",
+			full.Flows().Count(), full.Input().Evicted, capped.Flows().Count(), capped.Input().Evicted)
+	}
+	dir, _ := os.UserCacheDir()
+	if files, _ := filepath.Glob(filepath.Join(dir, "pcaplab", "*.gob")); len(files) != 2 {
+		t.Errorf("cache files: %v, want one per MaxFlows", files)
+	}
+	// and each is served from the cache as it was built
+	again, err := Open(sample, Cached(), MaxFlows(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Input().Evicted != capped.Input().Evicted || again.Flows().Count() != capped.Flows().Count() {
+		t.Errorf("MaxFlows(5) again: %d flows, %d evicted; first time %d, %d",
+			again.Flows().Count(), again.Input().Evicted, capped.Flows().Count(), capped.Input().Evicted)
 	}
 }
 
@@ -99,7 +211,7 @@ func modelFingerprint() string {
 }
 
 func TestModelVersionFollowsTheModel(t *testing.T) {
-	const fingerprint, version = "2bc68e1ab3b78a3c", "pcaplab-model-4"
+	const fingerprint, version = "4776665aff780283", "pcaplab-model-5"
 	if got := modelFingerprint(); got != fingerprint || modelVersion != version {
 		t.Fatalf("the cached model's type is now %s (was %s): bump modelVersion in cache.go and update both constants here", got, fingerprint)
 	}

@@ -6,9 +6,9 @@ import (
 	"net/netip"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
-	"github.com/go-gota/gota/dataframe"
 	"github.com/oschwald/maxminddb-golang"
 	"github.com/phuslu/iploc"
 )
@@ -97,59 +97,79 @@ func (c *Capture) country(a netip.Addr) (code, name string) {
 	return code, code
 }
 
-// TopCountries answers T3.2: the n countries with the most distinct public
+// CountryRow is one country of T3.2 (Code and Country), or one kind of
+// non-public address (Code "-", Country "(private network)" …).
+type CountryRow struct {
+	Code    string `table:"country_code"`
+	Country string `table:"country"`
+	Hosts   uint64 `table:"hosts"`
+	Packets uint64 `table:"packets"`
+	Bytes   uint64 `table:"bytes"`
+}
+
+// CountryRows are T3.2's rows.
+type CountryRows []CountryRow
+
+// Countries answers T3.2: the n countries with the most distinct public
 // hosts (ties: bytes, then code), with their packets and bytes; then one
 // row for each kind of non-public address (private network, link-local,
 // multicast …) and for public addresses of unknown country, so nothing is
-// silently left out. Columns: country_code, country, hosts, packets, bytes.
-func (c *Capture) TopCountries(n int) dataframe.DataFrame {
-	type acc struct {
-		code, name            string
-		hosts, packets, bytes uint64
-	}
-	countries := map[string]*acc{}
-	other := map[string]*acc{}
-	for a, h := range c.m.Hosts {
-		code, name := c.country(a)
+// silently left out.
+func (h Hosts) Countries(n int) CountryRows {
+	countries := map[string]*CountryRow{}
+	other := map[string]*CountryRow{}
+	for a, s := range h.c.m.Hosts {
+		code, name := h.c.country(a)
 		m, k := countries, code
 		if code == "" {
 			m, k = other, name
 		}
 		x := m[k]
 		if x == nil {
-			x = &acc{code: code, name: name}
+			x = &CountryRow{Code: code, Country: name}
 			m[k] = x
 		}
-		x.hosts++
-		x.packets += h.Packets
-		x.bytes += h.Bytes
+		x.Hosts++
+		x.Packets += s.Packets
+		x.Bytes += s.Bytes
 	}
-	sorted := func(m map[string]*acc) []*acc {
-		var l []*acc
-		for _, x := range m {
-			l = append(l, x)
-		}
-		sort.Slice(l, func(i, j int) bool {
-			if l[i].hosts != l[j].hosts {
-				return l[i].hosts > l[j].hosts
-			}
-			if l[i].bytes != l[j].bytes {
-				return l[i].bytes > l[j].bytes
-			}
-			return l[i].code+l[i].name < l[j].code+l[j].name
-		})
-		return l
-	}
-	top := sorted(countries)
+	top := sortedCountries(countries)
 	if len(top) > n {
 		top = top[:n]
 	}
-	t := newTable(strCol("country_code"), strCol("country"), intCol("hosts"), intCol("packets"), intCol("bytes"))
-	for _, x := range top {
-		t.row(x.code, x.name, x.hosts, x.packets, x.bytes)
+	for _, x := range sortedCountries(other) {
+		top = append(top, CountryRow{Code: "-", Country: "(" + x.Country + ")", Hosts: x.Hosts, Packets: x.Packets, Bytes: x.Bytes})
 	}
-	for _, x := range sorted(other) {
-		t.row("-", "("+x.name+")", x.hosts, x.packets, x.bytes)
+	return top
+}
+
+func sortedCountries(m map[string]*CountryRow) CountryRows {
+	var l CountryRows
+	for _, x := range m {
+		l = append(l, *x)
 	}
-	return t.frame()
+	sort.Slice(l, func(i, j int) bool {
+		if l[i].Hosts != l[j].Hosts {
+			return l[i].Hosts > l[j].Hosts
+		}
+		if l[i].Bytes != l[j].Bytes {
+			return l[i].Bytes > l[j].Bytes
+		}
+		return l[i].Code+l[i].Country < l[j].Code+l[j].Country
+	})
+	return l
+}
+
+// Sentence names the countries with their host counts.
+func (r CountryRows) Sentence() string {
+	var parts []string
+	for _, x := range r {
+		if x.Code != "-" {
+			parts = append(parts, fmt.Sprintf("%s (%s, %s)", x.Country, x.Code, plural(int(x.Hosts), "host")))
+		}
+	}
+	if len(parts) == 0 {
+		return "No public address was seen, so no country can be named."
+	}
+	return "The public hosts are mostly in " + strings.Join(parts, ", ") + "; private, link-local, multicast and documentation addresses are listed apart, not as a country."
 }

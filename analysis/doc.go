@@ -4,8 +4,20 @@
 //
 //	c, err := analysis.Open("capture.pcapng")
 //	if err != nil { … }
-//	s := c.Summary()
-//	fmt.Println(s.Flows, "flows between", s.IPv4Hosts+s.IPv6Hosts, "hosts")
+//	fmt.Println(c.Flows().Count(), "flows")
+//	top := c.Hosts().TopByBytes(15)   // T3.3: typed rows …
+//	fmt.Print(table.Of(top.Rows).Text()) // … shown as a table
+//	fmt.Println(top.Sentence())          // … and in words
+//
+// The questions are grouped by concept: Flows (T2.0–T2.2 and the fastest
+// connections of T3.6), Traffic (volume and rates over time), Services
+// (protocols, applications and ports by flows, T2.3), Pairs (host pairs and
+// the ways to count them, T2.4–T2.7), Hosts (T3.1–T3.4), Ports (T3.5) and
+// Failures (T3.8). Each returns typed rows (addresses as netip.Addr, times
+// as time.Time, durations as time.Duration) whose struct tags name the
+// columns with their units, so table.Of shows any of them as a table, a
+// gota DataFrame (Frame) or CSV; each answer's sentence is a method of its
+// rows, written from the numbers it states.
 //
 // # Input
 //
@@ -99,7 +111,7 @@
 // # Failed communications
 //
 // Each class counts attempts and the distinct hosts that were contacted
-// without success (FailureSummary):
+// without success (Failures().Classes):
 //
 //	tcp_no_answer          TCP flow in state S0, SH or RSTOS0: the SYN was never answered
 //	tcp_rejected           TCP flow in state REJ: the SYN was answered by RST
@@ -120,7 +132,7 @@
 //
 // # Time bins
 //
-// Packets and bytes are also counted in time bins of one second (BinWidth),
+// Packets and bytes are also counted in time bins of one second (Options.BinWidth),
 // aligned to whole multiples of the width since the Unix epoch.
 //
 // # Memory

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
@@ -148,12 +149,12 @@ func save(t *testing.T, c *synth.Capture, name string) string {
 	return p
 }
 
-// findFlow returns the flows with the given protocol and originator port.
-func findFlows(c *Capture, proto uint8, origPort uint16) []Flow {
-	var out []Flow
-	for _, f := range c.Flows() {
+// findFlows returns the flows with the given protocol and originator port.
+func findFlows(c *Capture, proto flow.Proto, origPort uint16) []flow.Flow {
+	var out []flow.Flow
+	for f := range c.Flows().All() {
 		if f.Proto == proto && f.OrigPort == origPort {
-			out = append(out, f)
+			out = append(out, *f)
 		}
 	}
 	return out
@@ -183,8 +184,8 @@ func TestWorldExactFigures(t *testing.T) {
 		t.Errorf("flows = %d (TCP %d, UDP %d, ICMP %d); want 14 (6, 6, 2)", s.Flows, s.TCPFlows, s.UDPFlows, s.ICMPFlows)
 	}
 	for h, b := range w.hostBytes {
-		got := c.Host(h)
-		if got == nil || got.Bytes != uint64(b) || got.Packets != uint64(w.hostPkts[h]) {
+		got, ok := c.Hosts().Get(h)
+		if !ok || got.Bytes != uint64(b) || got.Packets != uint64(w.hostPkts[h]) {
 			t.Errorf("host %v = %+v, want %d bytes %d packets", h, got, b, w.hostPkts[h])
 		}
 	}
@@ -193,43 +194,44 @@ func TestWorldExactFigures(t *testing.T) {
 		name    string
 		port    uint16
 		n       int
-		state   string
+		state   flow.State
 		history string
 		rtt     time.Duration
 	}{
-		{"https", 50000, 1, "SF", "ShADdFf", ms(20)},
-		{"s0", 50001, 1, "S0", "S", -1},
-		{"rej", 50002, 1, "REJ", "Sr", -1},
-		{"https6", 50010, 1, "SF", "ShADdFf", ms(30)},
+		{"https", 50000, 1, flow.SF, "ShADdFf", ms(20)},
+		{"s0", 50001, 1, flow.S0, "S", -1},
+		{"rej", 50002, 1, flow.REJ, "Sr", -1},
+		{"https6", 50010, 1, flow.SF, "ShADdFf", ms(30)},
 	}
 	for _, tc := range tests {
-		fl := findFlows(c, 6, tc.port)
+		fl := findFlows(c, flow.TCP, tc.port)
 		if len(fl) != tc.n {
 			t.Errorf("%s: %d flows, want %d", tc.name, len(fl), tc.n)
 			continue
 		}
 		f := fl[0]
-		if f.State != tc.state || f.History != tc.history || time.Duration(f.RTT) != tc.rtt || f.Bytes() != uint64(w.flowBytes[tc.name]) {
+		if f.State != tc.state || f.History != tc.history || f.RTT != tc.rtt || f.Bytes() != uint64(w.flowBytes[tc.name]) {
 			t.Errorf("%s: state %s history %s rtt %v bytes %d; want %s %s %v %d", tc.name, f.State, f.History,
-				time.Duration(f.RTT), f.Bytes(), tc.state, tc.history, tc.rtt, w.flowBytes[tc.name])
+				f.RTT, f.Bytes(), tc.state, tc.history, tc.rtt, w.flowBytes[tc.name])
 		}
 	}
-	if s0 := findFlows(c, 6, 50001); len(s0) == 1 && s0[0].OrigPackets != 2 {
+	if s0 := findFlows(c, flow.TCP, 50001); len(s0) == 1 && s0[0].OrigPackets != 2 {
 		t.Errorf("retransmitted SYN: %d packets in the S0 flow, want 2", s0[0].OrigPackets)
 	}
-	reuse := findFlows(c, 6, 50003)
+	reuse := findFlows(c, flow.TCP, 50003)
 	if len(reuse) != 2 {
 		t.Fatalf("reused 5-tuple: %d flows, want 2", len(reuse))
 	}
-	if reuse[0].State != "SF" || reuse[0].End.String() != "reused" || reuse[1].State != "RSTO" ||
+	if reuse[0].State != flow.SF || reuse[0].Ended != flow.EndReused || reuse[0].Ended.String() != "reused" || reuse[1].State != flow.RSTO ||
 		reuse[0].Bytes() != uint64(w.flowBytes["reuse1"]) || reuse[1].Bytes() != uint64(w.flowBytes["reuse2"]) {
-		t.Errorf("reused 5-tuple: %s/%s %d B, %s %d B", reuse[0].State, reuse[0].End, reuse[0].Bytes(), reuse[1].State, reuse[1].Bytes())
+		t.Errorf("reused 5-tuple: %s/%s %d B, %s %d B", reuse[0].State, reuse[0].Ended, reuse[0].Bytes(), reuse[1].State, reuse[1].Bytes())
 	}
 	// The UDP flow that drew an ICMP error knows it.
-	if u := findFlows(c, 17, 40003); len(u) != 1 || u[0].ICMPError != 1+3<<8|3 || u[0].State != "S0" {
+	if u := findFlows(c, flow.UDP, 40003); len(u) != 1 || u[0].ICMPError != flow.MakeICMPError(3, 3) ||
+		u[0].ICMPError.Type() != 3 || u[0].ICMPError.Code() != 3 || u[0].State != flow.S0 {
 		t.Errorf("UDP flow with ICMP error: %+v", u)
 	}
-	if e := c.ICMPErrors(); len(e) != 1 || !e[0].Matched || e[0].Quoted.DstPort != 9999 || e[0].From != router {
+	if e := c.ICMPErrors(); len(e) != 1 || !e[0].Matched || e[0].QDstPort != 9999 || e[0].From != router {
 		t.Errorf("ICMP errors = %+v", e)
 	}
 	// DNS.
@@ -248,7 +250,7 @@ func TestWorldExactFigures(t *testing.T) {
 		}
 	}
 	// Failures.
-	wantFail := []FailureRow{
+	wantFail := []FailureClass{
 		{FailTCPNoAnswer, 1, 1}, {FailTCPRejected, 1, 1}, {FailTCPAborted, 1, 1}, {FailICMPPort, 1, 1},
 		{FailDNSNXDomain, 1, 1}, {FailDNSNoResponse, 1, 1}, {FailUDPNoReply, 1, 1},
 	}
@@ -256,18 +258,18 @@ func TestWorldExactFigures(t *testing.T) {
 		t.Errorf("failures = %+v\nwant %+v", got, wantFail)
 	}
 	// Ports: a packet counts once per distinct port; 1900→1900 counts once.
-	if p := c.UDPPort(1900); p.Packets != 1 {
+	if p := c.Ports().UDP(1900); p.Packets != 1 {
 		t.Errorf("UDP 1900: %d packets, want 1", p.Packets)
 	}
-	if p := c.UDPPort(53); p.Packets != 5 {
+	if p := c.Ports().UDP(53); p.Packets != 5 {
 		t.Errorf("UDP 53: %d packets, want 5", p.Packets)
 	}
-	if p := c.TCPPort(53); p.Packets != 0 {
+	if p := c.Ports().TCP(53); p.Packets != 0 {
 		t.Errorf("TCP 53: %d packets, want 0", p.Packets)
 	}
 }
 
-func equalRows(a, b []FailureRow) bool {
+func equalRows(a, b []FailureClass) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -319,7 +321,7 @@ func TestPcapngTwoInterfacesAndGzip(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := got.Summary()
-	if s.Packets != 7 || s.Bytes != uint64(c.Bytes()) || s.TCPFlows != 1 || got.Flows()[0].State != "SF" {
+	if s.Packets != 7 || s.Bytes != uint64(c.Bytes()) || s.TCPFlows != 1 || got.Flows().Slice()[0].State != flow.SF {
 		t.Errorf("pcapng: %d packets %d bytes %d flows; want 7 %d 1 SF", s.Packets, s.Bytes, s.TCPFlows, c.Bytes())
 	}
 	if lts := s.Files[0].LinkTypes; len(lts) != 2 {
@@ -395,11 +397,11 @@ func TestFragmentsBelongToTheirFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl := got.Flows()
+	fl := got.Flows().Slice()
 	if len(fl) != 1 || fl[0].Packets() != 2 || fl[0].Bytes() != uint64(n1+n2) || fl[0].RespPort != 53 {
 		t.Errorf("fragmented datagram: flows %+v; want one flow of 2 packets, %d bytes", fl, n1+n2)
 	}
-	if p := got.UDPPort(53); p.Packets != 1 {
+	if p := got.Ports().UDP(53); p.Packets != 1 {
 		t.Errorf("UDP port 53 counted %d packets; only the first fragment carries ports", p.Packets)
 	}
 }
@@ -446,8 +448,8 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if c.Packets() != tc.packets || !strings.HasSuffix(c.Files()[0].Warning, tc.warning) {
-			t.Errorf("%s: %d packets, warning %q; want %d, %q", tc.name, c.Packets(), c.Files()[0].Warning, tc.packets, tc.warning)
+		if c.Packets() != tc.packets || !strings.HasSuffix(c.Input().Files[0].Warning, tc.warning) {
+			t.Errorf("%s: %d packets, warning %q; want %d, %q", tc.name, c.Packets(), c.Input().Files[0].Warning, tc.packets, tc.warning)
 		}
 	}
 }
@@ -468,8 +470,8 @@ func TestUnknownLinkTypeIsCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Packets() != 1 || got.Bytes() != 8 || got.Skipped()["unsupported link type 147"] != 1 {
-		t.Errorf("packets %d bytes %d skipped %v", got.Packets(), got.Bytes(), got.Skipped())
+	if got.Packets() != 1 || got.Bytes() != 8 || got.Input().Skipped["unsupported link type 147"] != 1 {
+		t.Errorf("packets %d bytes %d skipped %v", got.Packets(), got.Bytes(), got.Input().Skipped)
 	}
 }
 
@@ -488,8 +490,8 @@ func TestSeveralFilesAreOneInput(t *testing.T) {
 	}
 	s := c.Summary()
 	if s.Packets != uint64(a.Len()+b.Len()) || s.Bytes != uint64(a.Bytes()+b.Bytes()) || s.TCPFlows != 1 ||
-		c.Flows()[0].State != "SF" || len(s.Files) != 2 {
-		t.Errorf("two files: %d packets, %d bytes, %d TCP flows (%s), %d files", s.Packets, s.Bytes, s.TCPFlows, c.Flows()[0].State, len(s.Files))
+		c.Flows().Slice()[0].State != flow.SF || len(s.Files) != 2 {
+		t.Errorf("two files: %d packets, %d bytes, %d TCP flows (%s), %d files", s.Packets, s.Bytes, s.TCPFlows, c.Flows().Slice()[0].State, len(s.Files))
 	}
 }
 
@@ -513,8 +515,8 @@ func TestMaxFlowsEvicts(t *testing.T) {
 		t.Errorf("evicted %d, flows %d, packets %d", s.EvictedFlows, s.Flows, s.Packets)
 	}
 	var evicted int
-	for _, f := range got.Flows() {
-		if f.End.String() == "evicted" {
+	for f := range got.Flows().All() {
+		if f.Ended == flow.EndEvicted {
 			evicted++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/table"
 )
 
 // The examples run on the bundled sample capture (testdata/sample.pcapng).
@@ -19,102 +20,103 @@ func ExampleOpen() {
 	// 16 IPv4 and 5 IPv6 hosts
 }
 
-func ExampleCapture_FlowSizeStats() {
+func ExampleFlows_Sizes() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.FlowSizeStats()))
-	fmt.Println(c.FlowSizeSentence())
+	s := c.Flows().Sizes()
+	fmt.Print(table.Of(s.Rows()).Text())
+	fmt.Println(s.Sentence())
 	// Output:
-	//   measure  flows  min  median     mean     max
-	//     bytes     59   62     186  24648.3  181935
-	//   packets     59    1       2  28.0847     181
+	// measure  flows  min  median      mean      max
+	// bytes       59   62   186.0  24 648.3  181 935
+	// packets     59    1     2.0      28.1      181
 	// The capture holds 59 flows (20 TCP, 37 UDP, 2 ICMP, 0 other). Flow sizes range from 62 to 181935 bytes (median 186.0, mean 24648.3 bytes) and from 1 to 181 packets (median 2.0, mean 28.1 packets).
 }
 
-func ExampleCapture_FlowSizeDistribution() {
+func ExampleFlows_SizeDistribution() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.FlowSizeDistribution().Subset([]int{0, 1, 2, 3})))
+	fmt.Print(table.Of(c.Flows().SizeDistribution()[:4]).Text())
 	// Output:
-	//   bytes  flows        cdf      ccdf
-	//      62      1  0.0169492  0.983051
-	//      70      1  0.0338983  0.966102
-	//      81      1  0.0508475  0.949153
-	//     108      1  0.0677966  0.932203
+	// bytes  flows     cdf    ccdf
+	//    62      1  0.0169  0.9831
+	//    70      1  0.0339  0.9661
+	//    81      1  0.0508  0.9492
+	//   108      1  0.0678  0.9322
 }
 
-func ExampleCapture_TopProtocols() {
+func ExampleServices_Protocols() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopProtocols(5)))
+	fmt.Print(table.Of(c.Services().Protocols(5)).Text())
 	// Output:
-	//   protocol  flows  packets    bytes  flows_percent
-	//        UDP     37      415   354609        62.7119
-	//        TCP     20     1239  1099385        33.8983
-	//     ICMPv6      1        2      188        1.69492
-	//       ICMP      1        1       70        1.69492
+	// protocol  flows  packets      bytes  flows_percent
+	// UDP          37      415    354 609           62.7
+	// TCP          20    1 239  1 099 385           33.9
+	// ICMPv6        1        2        188            1.7
+	// ICMP          1        1         70            1.7
 }
 
-func ExampleCapture_TopApplications() {
+func ExampleServices_Applications() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopApplications(5)))
+	fmt.Print(table.Of(c.Services().Applications(5)).Text())
 	// Output:
-	//   application  identified_by  flows  packets    bytes  flows_percent
-	//           DNS        payload     26       51     4359        44.0678
-	//         HTTPS        payload     18     1234  1099115        30.5085
-	//          QUIC        payload      6      347   348334        10.1695
-	//           NTP        payload      2        4      360        3.38983
-	//          SSDP        payload      1        6     1002        1.69492
+	// application  identified_by  flows  packets      bytes  flows_percent
+	// DNS          payload           26       51      4 359           44.1
+	// HTTPS        payload           18    1 234  1 099 115           30.5
+	// QUIC         payload            6      347    348 334           10.2
+	// NTP          payload            2        4        360            3.4
+	// SSDP         payload            1        6      1 002            1.7
 }
 
-func ExampleCapture_TopSourcePorts() {
+func ExampleServices_SourcePorts() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopSourcePorts(5)))
+	fmt.Print(table.Of(c.Services().SourcePorts(5)).Text())
 	// Output:
-	//    port  transport  flows  packets   bytes                       usage
-	//     123        udp      2        4     360  NTP (time synchronisation)
-	//   51004        tcp      1      181  181935       dynamic (client side)
-	//   51010        udp      1      108  112156       dynamic (client side)
-	//   51008        tcp      1      119  111332       dynamic (client side)
-	//   51016        tcp      1      111   95890       dynamic (client side)
+	// port  transport  flows  packets    bytes  usage
+	//   123  udp            2        4      360  NTP (time synchronisation)
+	// 51004  tcp            1      181  181 935  dynamic (client side)
+	// 51010  udp            1      108  112 156  dynamic (client side)
+	// 51008  tcp            1      119  111 332  dynamic (client side)
+	// 51016  tcp            1      111   95 890  dynamic (client side)
 }
 
-func ExampleCapture_TopDestinationPorts() {
+func ExampleServices_DestinationPorts() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopDestinationPorts(5)))
+	fmt.Print(table.Of(c.Services().DestinationPorts(5)).Text())
 	// Output:
-	//   port  transport  flows  packets    bytes                           usage
-	//     53        udp     26       51     4359              DNS (name lookups)
-	//    443        tcp     18     1234  1099115            HTTPS (web over TLS)
-	//    443        udp      6      347   348334   QUIC (web over QUIC (HTTP/3))
-	//    123        udp      2        4      360      NTP (time synchronisation)
-	//   1900        udp      1        6     1002  SSDP (device discovery (UPnP))
+	// port  transport  flows  packets      bytes  usage
+	//   53  udp           26       51      4 359  DNS (name lookups)
+	//  443  tcp           18    1 234  1 099 115  HTTPS (web over TLS)
+	//  443  udp            6      347    348 334  QUIC (web over QUIC (HTTP/3))
+	//  123  udp            2        4        360  NTP (time synchronisation)
+	// 1900  udp            1        6      1 002  SSDP (device discovery (UPnP))
 }
 
-func ExampleCapture_TopHostPairsByFlows() {
+func ExamplePairs_TopByFlows() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopHostPairsByFlows(5)))
+	fmt.Print(table.Of(c.Pairs().TopByFlows(5)).Text())
 	// Output:
-	//   rank               host_a                    host_b  flows  packets   bytes
-	//      1          192.168.1.1              192.168.1.23     26       51    4359
-	//      2         192.168.1.23              192.168.1.50      3        4     240
-	//      3        185.15.59.240              192.168.1.23      2      292  277825
-	//      4        151.101.64.81              192.168.1.23      2      194  180389
-	//      5  2001:db8:8108:1::23  2a00:1450:4001:82b::200e      2      176  175672
+	// rank  host_a               host_b                    flows  packets    bytes
+	//    1  192.168.1.1          192.168.1.23                 26       51    4 359
+	//    2  192.168.1.23         192.168.1.50                  3        4      240
+	//    3  185.15.59.240        192.168.1.23                  2      292  277 825
+	//    4  151.101.64.81        192.168.1.23                  2      194  180 389
+	//    5  2001:db8:8108:1::23  2a00:1450:4001:82b::200e      2      176  175 672
 }
 
-func ExampleCapture_TopHostPairsByBytes() {
+func ExamplePairs_TopByBytes() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopHostPairsByBytes(5)))
+	fmt.Print(table.Of(c.Pairs().TopByBytes(5)).Text())
 	// Output:
-	//   rank               host_a                    host_b  flows  packets   bytes
-	//      1        185.15.59.240              192.168.1.23      2      292  277825
-	//      2        151.101.64.81              192.168.1.23      2      194  180389
-	//      3  2001:db8:8108:1::23  2a00:1450:4001:82b::200e      2      176  175672
-	//      4         151.101.0.81              192.168.1.23      2      156  143392
-	//      5        185.15.59.224              192.168.1.23      2      161  141724
+	// rank  host_a               host_b                    flows  packets    bytes
+	//    1  185.15.59.240        192.168.1.23                  2      292  277 825
+	//    2  151.101.64.81        192.168.1.23                  2      194  180 389
+	//    3  2001:db8:8108:1::23  2a00:1450:4001:82b::200e      2      176  175 672
+	//    4  151.101.0.81         192.168.1.23                  2      156  143 392
+	//    5  185.15.59.224        192.168.1.23                  2      161  141 724
 }
 
-func ExampleCapture_HostPairOverlap() {
+func ExamplePairs_Overlap() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	o := c.HostPairOverlap(10)
+	o := c.Pairs().Overlap(10)
 	fmt.Println(len(o.Both), "of", o.N, "pairs in both lists")
 	for _, p := range o.OnlyFlows {
 		fmt.Println("only by flows:", p)
@@ -125,34 +127,35 @@ func ExampleCapture_HostPairOverlap() {
 	// only by flows: 192.168.1.23 ↔ 192.168.1.50
 }
 
-func ExampleCapture_PairFlowCounts() {
+func ExamplePairs_Ranking() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.PairFlowCounts(100).Subset([]int{0, 1, 2})))
+	r := c.Pairs().Ranking(100)
+	fmt.Print(table.Of(r.Rows[:3]).Select("rank", "host_a", "host_b", "flows").Text())
 	// Output:
-	//   rank         host_a        host_b  flows
-	//      1    192.168.1.1  192.168.1.23     26
-	//      2   192.168.1.23  192.168.1.50      3
-	//      3  185.15.59.240  192.168.1.23      2
+	// rank  host_a         host_b        flows
+	//    1  192.168.1.1    192.168.1.23     26
+	//    2  192.168.1.23   192.168.1.50      3
+	//    3  185.15.59.240  192.168.1.23      2
 }
 
-func ExampleCapture_SlotArrayCounts() {
+func ExamplePairs_SlotArray() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	s := c.SlotArrayCounts(nil, "")
+	s := c.Pairs().SlotArray(nil, "")
 	fmt.Println(s.Index)
 	fmt.Println(s.Sentence())
-	fmt.Print(analysis.FormatTable(s.TopSlots(3)))
+	fmt.Print(table.Of(s.TopSlots(3)).Text())
 	// Output:
 	// FNV-1a 32-bit over both addresses, folded to 16 bits
 	// 19 host pairs fill 19 of the 65536 slots (19.0 expected for random slots: m(1−(1−1/m)^n)); 0 slots hold more than one pair (0 pairs merged). None of the exact top-19 pairs shares its slot with a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.
-	//   rank   slot  flows  pairs
-	//      1  39750     26      1
-	//      2  50264      3      1
-	//      3   4745      2      1
+	// rank   slot  flows  pairs
+	//    1  39750     26      1
+	//    2  50264      3      1
+	//    3   4745      2      1
 }
 
-func ExampleCapture_CountingMethods() {
+func ExamplePairs_CountingMethods() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	for _, r := range c.CountingMethods() {
+	for _, r := range c.Pairs().CountingMethods() {
 		// memory and time are measured, so they vary from run to run
 		fmt.Printf("%s (%s): precision %.2f, recall %.2f, mean relative error %.3f\n", r.Method, r.Parameters, r.Precision, r.Recall, r.MeanRelError)
 	}
@@ -163,134 +166,137 @@ func ExampleCapture_CountingMethods() {
 	// Space-Saving top-k (200 counters): precision 1.00, recall 1.00, mean relative error 0.000
 }
 
-func ExampleCapture_HostCounts() {
+func ExampleHosts_Kinds() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.HostCounts()))
+	fmt.Print(table.Of(c.Hosts().Kinds()).Text())
 	// Output:
-	//   family       kind          scope  hosts  packets    bytes
-	//     IPv4    unicast        private      4     1340  1118396
-	//     IPv4    unicast         public     10     1212  1107380
-	//     IPv4  multicast              -      2       12     1494
-	//     IPv6    unicast  documentation      2      377   340805
-	//     IPv6    unicast         public      3      373   340429
+	// family  kind       scope          hosts  packets      bytes
+	// IPv4    unicast    private            4    1 340  1 118 396
+	// IPv4    unicast    public            10    1 212  1 107 380
+	// IPv4    multicast  -                  2       12      1 494
+	// IPv6    unicast    documentation      2      377    340 805
+	// IPv6    unicast    public             3      373    340 429
 }
 
-func ExampleCapture_TopCountries() {
+func ExampleHosts_Countries() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopCountries(5)))
+	fmt.Print(table.Of(c.Hosts().Countries(5)).Text())
 	// Output:
-	//   country_code            country  hosts  packets    bytes
-	//             US      United States      6      637   567120
-	//             DE            Germany      3      347   348334
-	//             NL        Netherlands      2      453   419549
-	//             SG          Singapore      1       89    70607
-	//             IE            Ireland      1       59    42199
-	//              -  (private network)      4     1340  1118396
-	//              -    (documentation)      2      377   340805
-	//              -        (multicast)      2       12     1494
+	// country_code  country            hosts  packets      bytes
+	// US            United States          6      637    567 120
+	// DE            Germany                3      347    348 334
+	// NL            Netherlands            2      453    419 549
+	// SG            Singapore              1       89     70 607
+	// IE            Ireland                1       59     42 199
+	// -             (private network)      4    1 340  1 118 396
+	// -             (documentation)        2      377    340 805
+	// -             (multicast)            2       12      1 494
 }
 
-func ExampleCapture_TopHostsByBytes() {
+func ExampleHosts_TopByBytes() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopHostsByBytes(5).Select([]string{"rank", "host", "bytes", "packets", "role"})))
+	rows := c.Hosts().TopByBytes(5).Rows
+	fmt.Print(table.Of(rows).Select("rank", "host", "bytes", "packets", "role").Text())
 	// Output:
-	//   rank                      host    bytes  packets            role
-	//      1              192.168.1.23  1113635     1282  capturing host
-	//      2       2001:db8:8108:1::23   340617      375  capturing host
-	//      3             185.15.59.240   277825      292               -
-	//      4             151.101.64.81   180389      194               -
-	//      5  2a00:1450:4001:82b::200e   175672      176               -
+	// rank  host                          bytes  packets  role
+	//    1  192.168.1.23              1 113 635    1 282  capturing host
+	//    2  2001:db8:8108:1::23         340 617      375  capturing host
+	//    3  185.15.59.240               277 825      292  -
+	//    4  151.101.64.81               180 389      194  -
+	//    5  2a00:1450:4001:82b::200e    175 672      176  -
 }
 
-func ExampleCapture_TopHostsByPackets() {
+func ExampleHosts_TopByPackets() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopHostsByPackets(5).Select([]string{"rank", "host", "packets", "bytes", "bytes_per_packet"})))
+	rows := c.Hosts().TopByPackets(5).Rows
+	fmt.Print(table.Of(rows).Select("rank", "host", "packets", "bytes", "bytes_per_packet").Text())
 	// Output:
-	//   rank                      host  packets    bytes  bytes_per_packet
-	//      1              192.168.1.23     1282  1113635            868.67
-	//      2       2001:db8:8108:1::23      375   340617           908.312
-	//      3             185.15.59.240      292   277825           951.455
-	//      4             151.101.64.81      194   180389            929.84
-	//      5  2a00:1450:4001:82b::200e      176   175672           998.136
+	// rank  host                      packets      bytes  bytes_per_packet
+	//    1  192.168.1.23                1 282  1 113 635             868.7
+	//    2  2001:db8:8108:1::23           375    340 617             908.3
+	//    3  185.15.59.240                 292    277 825             951.5
+	//    4  151.101.64.81                 194    180 389             929.8
+	//    5  2a00:1450:4001:82b::200e      176    175 672             998.1
 }
 
-func ExampleCapture_CompareHostLists() {
+func ExampleHosts_Compare() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Println(c.CompareHostLists(15).Sentence())
+	fmt.Println(c.Hosts().Compare(15).Sentence())
 	// Output:
 	// The top-15 lists by bytes and by packets hold the same hosts, in a different order: hosts with larger packets rank higher by bytes.
 }
 
-func ExampleCapture_TopTCPPorts() {
+func ExamplePorts_TopTCP() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopTCPPorts(3)))
+	fmt.Print(table.Of(c.Ports().TopTCP(3).Rows).Text())
 	// Output:
-	//    port  packets    bytes                  usage
-	//     443     1234  1099115   HTTPS (web over TLS)
-	//   51004      181   181935  dynamic (client side)
-	//   51008      119   111332  dynamic (client side)
+	// port  packets      bytes  usage
+	//   443    1 234  1 099 115  HTTPS (web over TLS)
+	// 51004      181    181 935  dynamic (client side)
+	// 51008      119    111 332  dynamic (client side)
 }
 
-func ExampleCapture_TopUDPPorts() {
+func ExamplePorts_TopUDP() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.TopUDPPorts(5)))
+	fmt.Print(table.Of(c.Ports().TopUDP(5).Rows).Text())
 	// Output:
-	//    port  packets   bytes                          usage
-	//     443      347  348334  QUIC (web over QUIC (HTTP/3))
-	//   51010      108  112156          dynamic (client side)
-	//   51022       68   63516          dynamic (client side)
-	//   51001       66   68792          dynamic (client side)
-	//      53       51    4359             DNS (name lookups)
+	// port  packets    bytes  usage
+	//   443      347  348 334  QUIC (web over QUIC (HTTP/3))
+	// 51010      108  112 156  dynamic (client side)
+	// 51022       68   63 516  dynamic (client side)
+	// 51001       66   68 792  dynamic (client side)
+	//    53       51    4 359  DNS (name lookups)
 }
 
-func ExampleCapture_FastestTCPConnections() {
+func ExampleFlows_Fastest() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	df := c.FastestTCPConnections(3, analysis.FastestOptions{})
-	fmt.Print(analysis.FormatTable(df.Select([]string{"rank", "resp", "bytes", "duration_s", "mbit_per_s", "bulk_direction", "server_name"})))
+	rows := c.Flows().Fastest(3, analysis.FastestOptions{}).Rows
+	fmt.Print(table.Of(rows).Select("rank", "resp", "bytes", "duration_s", "mbit_per_s", "bulk_direction", "server_name").Text())
 	// Output:
-	//   rank           resp   bytes  duration_s  mbit_per_s  bulk_direction           server_name
-	//      1  185.15.59.240  181935     1.32297     1.10016        download  upload.wikimedia.org
-	//      2   140.82.121.4   52229     1.47512    0.283253        download            github.com
-	//      3  185.15.59.224   53312     1.62819    0.261945        download     www.wikipedia.org
+	// rank  resp             bytes  duration_s  mbit_per_s  bulk_direction  server_name
+	//    1  185.15.59.240  181 935       1.323       1.100  download        upload.wikimedia.org
+	//    2  140.82.121.4    52 229       1.475       0.283  download        github.com
+	//    3  185.15.59.224   53 312       1.628       0.262  download        www.wikipedia.org
 }
 
-func ExampleCapture_Rates() {
+func ExampleTraffic_Bins() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	df, _ := c.Rates(10 * time.Second)
-	fmt.Print(analysis.FormatTable(df.Select([]string{"offset_s", "packets", "bytes", "bits_per_s", "packets_per_s"})))
+	bins, _ := c.Traffic().Bins(10 * time.Second)
+	fmt.Print(table.Of(bins).Select("offset_s", "packets", "bytes", "bits_per_s", "packets_per_s").Text())
 	// Output:
-	//   offset_s  packets   bytes  bits_per_s  packets_per_s
-	//          0      113  106004     84803.2           11.3
-	//         10      308  288421      230737           30.8
-	//         20      172  153702      122962           17.2
-	//         30      160  133795      107036             16
-	//         40      229  212379      169903           22.9
-	//         50       47   40072     32057.6            4.7
-	//         60       96   81833     65466.4            9.6
-	//         70      191  161573      129258           19.1
-	//         80      149  126239      100991           14.9
-	//         90      158  129588      103670           15.8
-	//        100       36   20766     16612.8            3.6
+	// offset_s  packets    bytes  bits_per_s  packets_per_s
+	//    0.000      113  106 004      84 803           11.3
+	//   10.000      308  288 421     230 737           30.8
+	//   20.000      172  153 702     122 962           17.2
+	//   30.000      160  133 795     107 036           16.0
+	//   40.000      229  212 379     169 903           22.9
+	//   50.000       47   40 072      32 058            4.7
+	//   60.000       96   81 833      65 466            9.6
+	//   70.000      191  161 573     129 258           19.1
+	//   80.000      149  126 239     100 991           14.9
+	//   90.000      158  129 588     103 670           15.8
+	//  100.000       36   20 766      16 613            3.6
 }
 
-func ExampleCapture_RateStats() {
+func ExampleTraffic_Rates() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	r, _ := c.RateStats(0)
-	fmt.Print(analysis.FormatTable(r.Frame()))
+	r, _ := c.Traffic().Rates(0)
+	fmt.Print(table.Of(r.Rows()).Text())
 	// Output:
-	//       measure       unit     mean  median         peak  bin_s
-	//      bit rate      bit/s   109332       0  1.45689e+06      1
-	//   packet rate  packets/s  15.5894       0          183      1
+	// statistic          bits_per_s  packets_per_s
+	// mean                  109 332           15.6
+	// median (1 s bins)           0            0.0
+	// peak (1 s bins)     1 456 888          183.0
 }
 
-func ExampleCapture_FailedCommunications() {
+func ExampleFailures_List() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(analysis.FormatTable(c.FailedCommunications().Select([]string{"class", "host", "attempts", "detail"})))
+	fmt.Print(table.Of(c.Failures().List()).Select("class", "host", "attempts", "detail").Text())
 	// Output:
-	//                   class          host  attempts                               detail
-	//           tcp_no_answer  192.168.1.77         1                              tcp/445
-	//            tcp_rejected  192.168.1.50         1                             tcp/8009
-	//   icmp_port_unreachable  192.168.1.50         1  udp/3478 (reported by 192.168.1.50)
-	//            dns_nxdomain   192.168.1.1         1                        wikipedia.ogr
-	//         dns_no_response   192.168.1.1         1                telemetry.example.net
+	// class                  host          attempts  detail
+	// tcp_no_answer          192.168.1.77         1  tcp/445
+	// tcp_rejected           192.168.1.50         1  tcp/8009
+	// icmp_port_unreachable  192.168.1.50         1  udp/3478 (reported by 192.168.1.50)
+	// dns_nxdomain           192.168.1.1          1  wikipedia.ogr
+	// dns_no_response        192.168.1.1          1  telemetry.example.net
 }

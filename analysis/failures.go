@@ -2,14 +2,14 @@ package analysis
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
-	"github.com/go-gota/gota/dataframe"
-	"net/netip"
-
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // Failure classes. Each is defined in the package documentation, with the
@@ -36,76 +36,104 @@ var failureOrder = []string{FailTCPNoAnswer, FailTCPRejected, FailTCPAborted, Fa
 	FailICMPProhibited, FailICMPOther, FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther,
 	FailDNSNoResponse, FailUDPNoReply}
 
-// FailureRow counts one failure class: attempts, and the distinct hosts
+// FailureClass counts one failure class: attempts, and the distinct hosts
 // that were contacted without success.
-type FailureRow struct {
-	Class    string `json:"class"`
-	Attempts int    `json:"attempts"`
-	Hosts    int    `json:"hosts"`
+type FailureClass struct {
+	Class    string `json:"class" table:"class"`
+	Attempts int    `json:"attempts" table:"attempts"`
+	Hosts    int    `json:"hosts" table:"hosts"`
 }
 
-// FailureSummary counts failed communications by class. Classes with no
-// attempt are left out; the order is that of the class list above.
-func (c *Capture) FailureSummary() []FailureRow {
+// Failures is the capture's failed communications (T3.8).
+type Failures struct{ c *Capture }
+
+// Failures returns the capture's failed communications.
+func (c *Capture) Failures() Failures { return Failures{c} }
+
+// failure is one failed attempt: its class, the contacted host, when, and
+// a detail (the port tried, the DNS name).
+type failure struct {
+	class  string
+	host   netip.Addr
+	time   int64
+	detail string
+}
+
+// each calls fn for every failed attempt: flows first, then ICMP errors,
+// then DNS transactions. A flow that drew an ICMP error is counted under
+// the ICMP class only.
+func (v Failures) each(fn func(failure)) {
+	v.c.eachFlow(func(f *flow.Flow) {
+		if f.ICMPError.Seen() {
+			return
+		}
+		if class := flowFailure(f); class != "" {
+			fn(failure{class, f.Resp, f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort)})
+		}
+	})
+	for _, e := range v.c.m.ICMPErrors {
+		if class := icmpFailure(e); class != "" {
+			d := e.Quoted.Proto.String()
+			if e.Quoted.HasPorts {
+				d = fmt.Sprintf("%s/%d", transportName(e.Quoted.Proto), e.Quoted.DstPort)
+			}
+			fn(failure{class, e.Quoted.Dst, e.Time, d + fmt.Sprintf(" (reported by %s)", e.From)})
+		}
+	}
+	for _, t := range v.c.m.DNS {
+		if t.QueryTime == 0 {
+			continue
+		}
+		if class := dnsFailure(t); class != "" {
+			fn(failure{class, t.Server, t.QueryTime, t.Name})
+		}
+	}
+}
+
+// FailureClasses are T3.8's counts by class.
+type FailureClasses []FailureClass
+
+// Classes counts failed communications by class. Classes with no attempt
+// are left out; the order is that of the class list above.
+func (v Failures) Classes() FailureClasses {
 	type acc struct {
 		n     int
 		hosts map[netip.Addr]bool
 	}
 	accs := map[string]*acc{}
-	add := func(class string, host netip.Addr) {
-		a := accs[class]
+	v.each(func(x failure) {
+		a := accs[x.class]
 		if a == nil {
 			a = &acc{hosts: map[netip.Addr]bool{}}
-			accs[class] = a
+			accs[x.class] = a
 		}
 		a.n++
-		a.hosts[host] = true
-	}
-	c.eachFlow(func(f *Flow) {
-		if f.ICMPError != 0 {
-			return // counted with the ICMP error below
-		}
-		if class := flowFailure(f); class != "" {
-			add(class, f.Resp)
-		}
+		a.hosts[x.host] = true
 	})
-	for _, e := range c.m.ICMPErrors {
-		if class := icmpFailure(e); class != "" {
-			add(class, e.Quoted.Dst)
-		}
-	}
-	for _, t := range c.m.DNS {
-		if t.QueryTime == 0 {
-			continue
-		}
-		if class := dnsFailure(t); class != "" {
-			add(class, t.Server)
-		}
-	}
-	rows := []FailureRow{}
+	rows := FailureClasses{}
 	for _, cl := range failureOrder {
 		if a := accs[cl]; a != nil {
-			rows = append(rows, FailureRow{Class: cl, Attempts: a.n, Hosts: len(a.hosts)})
+			rows = append(rows, FailureClass{Class: cl, Attempts: a.n, Hosts: len(a.hosts)})
 		}
 	}
 	return rows
 }
 
-func flowFailure(f *Flow) string {
+func flowFailure(f *flow.Flow) string {
 	switch f.Proto {
-	case ingest.ProtoTCP:
+	case flow.TCP:
 		switch f.State {
-		case "S0", "SH", "RSTOS0":
+		case flow.S0, flow.SH, flow.RSTOS0:
 			return FailTCPNoAnswer
-		case "REJ":
+		case flow.REJ:
 			return FailTCPRejected
-		case "RSTO", "RSTR":
+		case flow.RSTO, flow.RSTR:
 			if f.RespPayload == 0 {
 				return FailTCPAborted
 			}
 		}
-	case ingest.ProtoUDP:
-		if f.State == "S0" && f.RespPort != 53 && f.OrigPort != 53 && unicast(f.Resp) {
+	case flow.UDP:
+		if f.State == flow.S0 && f.RespPort != 53 && f.OrigPort != 53 && unicast(f.Resp) {
 			return FailUDPNoReply
 		}
 	}
@@ -125,7 +153,7 @@ func unicast(a netip.Addr) bool {
 	return true
 }
 
-func icmpFailure(e ICMPError) string {
+func icmpFailure(e ingest.ICMPError) string {
 	if !e.V6 {
 		if e.Type != 3 {
 			return ""
@@ -158,7 +186,7 @@ func icmpFailure(e ICMPError) string {
 	return FailICMPOther
 }
 
-func dnsFailure(t DNSTransaction) string {
+func dnsFailure(t ingest.DNSTransaction) string {
 	if !t.Answered {
 		return FailDNSNoResponse
 	}
@@ -175,12 +203,19 @@ func dnsFailure(t DNSTransaction) string {
 	return FailDNSOther
 }
 
-// FailedCommunications answers T3.8: one row per contacted host and failure
-// class (see the class constants), with the number of attempts, the first
-// time, and a detail (the DNS names for DNS classes, the ports tried for
-// TCP/UDP/ICMP classes). Sorted by class order, then attempts, then host.
-// Columns: class, host, attempts, first, detail.
-func (c *Capture) FailedCommunications() dataframe.DataFrame {
+// FailureRow is one contacted host and failure class of T3.8.
+type FailureRow struct {
+	Class    string     `table:"class"`
+	Host     netip.Addr `table:"host"`
+	Attempts int        `table:"attempts"`
+	First    time.Time  `table:"first"`
+	Detail   string     `table:"detail"` // DNS names for DNS classes, the ports tried for TCP/UDP/ICMP classes (at most 5)
+}
+
+// List answers T3.8: one row per contacted host and failure class (see the
+// class constants), with the number of attempts, the first time, and a
+// detail. Sorted by class order, then attempts, then host.
+func (v Failures) List() []FailureRow {
 	type key struct {
 		class string
 		host  netip.Addr
@@ -189,82 +224,57 @@ func (c *Capture) FailedCommunications() dataframe.DataFrame {
 		n       int
 		first   int64
 		details []string
-		seen    map[string]bool
 	}
 	m := map[key]*acc{}
-	add := func(class string, host netip.Addr, t int64, detail string) {
-		k := key{class, host}
+	v.each(func(x failure) {
+		k := key{x.class, x.host}
 		a := m[k]
 		if a == nil {
-			a = &acc{first: t, seen: map[string]bool{}}
+			a = &acc{first: x.time}
 			m[k] = a
 		}
 		a.n++
-		if t < a.first {
-			a.first = t
-		}
-		if detail != "" && !a.seen[detail] && len(a.details) < 5 {
-			a.seen[detail] = true
-			a.details = append(a.details, detail)
-		}
-	}
-	c.eachFlow(func(f *Flow) {
-		if f.ICMPError != 0 {
-			return
-		}
-		if class := flowFailure(f); class != "" {
-			add(class, f.Resp, f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort))
+		a.first = min(a.first, x.time)
+		if x.detail != "" && !slices.Contains(a.details, x.detail) && len(a.details) < 5 {
+			a.details = append(a.details, x.detail)
 		}
 	})
-	for _, e := range c.m.ICMPErrors {
-		if class := icmpFailure(e); class != "" {
-			d := ProtocolName(uint8(e.Quoted.Proto))
-			if e.Quoted.HasPorts {
-				d = fmt.Sprintf("%s/%d", transportName(uint8(e.Quoted.Proto)), e.Quoted.DstPort)
-			}
-			add(class, e.Quoted.Dst, e.Time, d+fmt.Sprintf(" (reported by %s)", e.From))
-		}
-	}
-	for _, t := range c.m.DNS {
-		if t.QueryTime == 0 {
-			continue
-		}
-		if class := dnsFailure(t); class != "" {
-			add(class, t.Server, t.QueryTime, t.Name)
-		}
-	}
-	keys := make([]key, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
 	rank := map[string]int{}
 	for i, cl := range failureOrder {
 		rank[cl] = i
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.class != b.class {
-			return rank[a.class] < rank[b.class]
-		}
-		if m[a].n != m[b].n {
-			return m[a].n > m[b].n
-		}
-		return a.host.Less(b.host)
-	})
-	t := newTable(strCol("class"), strCol("host"), intCol("attempts"), strCol("first"), strCol("detail"))
-	for _, k := range keys {
-		a := m[k]
-		t.row(k.class, k.host.String(), a.n, time.Unix(0, a.first).UTC().Format(time.RFC3339Nano), strings.Join(a.details, ", "))
+	out := make([]FailureRow, 0, len(m))
+	for k, a := range m {
+		out = append(out, FailureRow{Class: k.class, Host: k.host, Attempts: a.n, First: time.Unix(0, a.first).UTC(), Detail: strings.Join(a.details, ", ")})
 	}
-	return t.frame()
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Class != b.Class {
+			return rank[a.Class] < rank[b.Class]
+		}
+		if a.Attempts != b.Attempts {
+			return a.Attempts > b.Attempts
+		}
+		return a.Host.Less(b.Host)
+	})
+	return out
 }
 
-// FailureClasses is FailureSummary as a dataframe. Columns: class,
-// attempts, hosts.
-func (c *Capture) FailureClasses() dataframe.DataFrame {
-	t := newTable(strCol("class"), intCol("attempts"), intCol("hosts"))
-	for _, r := range c.FailureSummary() {
-		t.row(r.Class, r.Attempts, r.Hosts)
+// Sentence counts the failed attempts by class, or says why there are
+// none (or why a flow file cannot tell).
+func (v Failures) Sentence() string {
+	if v.c.source != nil && !v.c.source.HasState {
+		return "The flow file does not say how TCP connections went, so failed connections cannot be classified from it."
 	}
-	return t.frame()
+	rows := v.Classes()
+	if len(rows) == 0 {
+		return "No failed communication was found: every TCP SYN was answered by a SYN-ACK, no ICMP unreachable and no DNS error was seen, and every unicast UDP flow got a reply."
+	}
+	var parts []string
+	total := 0
+	for _, r := range rows {
+		total += r.Attempts
+		parts = append(parts, fmt.Sprintf("%s %d (%s)", r.Class, r.Attempts, plural(r.Hosts, "host")))
+	}
+	return fmt.Sprintf("%d failed attempts were found: %s. The table below names each contacted host.", total, strings.Join(parts, ", "))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -25,22 +24,6 @@ var (
 	blue   = color.RGBA{R: 31, G: 119, B: 180, A: 255}
 	orange = color.RGBA{R: 255, G: 127, B: 14, A: 255}
 )
-
-// Name is a short name for the input: the file name, or the first one and
-// how many more.
-func (c *Capture) Name() string {
-	if len(c.m.Files) == 0 {
-		return "capture"
-	}
-	n := filepath.Base(c.m.Files[0].Name)
-	if n == "-" {
-		n = "standard input"
-	}
-	if len(c.m.Files) > 1 {
-		n += fmt.Sprintf(" and %d more", len(c.m.Files)-1)
-	}
-	return n
-}
 
 func (c *Capture) newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
@@ -79,7 +62,8 @@ func line(xys plotter.XYs, c color.Color, step bool) *plotter.Line {
 }
 
 // VolumePlot is T2.2's traffic volume over time: bytes per bin.
-func (c *Capture) VolumePlot(bin time.Duration) (*plot.Plot, error) {
+func (t Traffic) VolumePlot(bin time.Duration) (*plot.Plot, error) {
+	c := t.c
 	w, err := c.binWidth(bin)
 	if err != nil {
 		return nil, err
@@ -98,7 +82,8 @@ func (c *Capture) VolumePlot(bin time.Duration) (*plot.Plot, error) {
 }
 
 // RatePlot is T3.7's bit rate (packets=false) or packet rate over time.
-func (c *Capture) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
+func (t Traffic) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
+	c := t.c
 	w, err := c.binWidth(bin)
 	if err != nil {
 		return nil, err
@@ -129,20 +114,18 @@ func (c *Capture) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) 
 // sizes in bytes, on a log x axis (flows of 0 bytes, possible only in flow
 // files that count payload, are left off the axis but counted in the
 // fractions).
-func (c *Capture) FlowSizePlot() *plot.Plot {
-	d := c.FlowSizeDistribution()
-	p := c.newPlot("Flow size distribution", "flow size (bytes, log scale)", "fraction of flows")
+func (v Flows) SizePlot() *plot.Plot {
+	d := v.SizeDistribution()
+	p := v.c.newPlot("Flow size distribution", "flow size (bytes, log scale)", "fraction of flows")
 	p.Y.Label.Text = "fraction of flows — solid: CDF P(size ≤ x), dashed: CCDF P(size > x)"
-	n := d.Nrow()
-	cdf := make(plotter.XYs, 0, n)
-	ccdf := make(plotter.XYs, 0, n)
-	for r := 0; r < n; r++ {
-		x := d.Elem(r, 0).Float()
-		if x <= 0 {
+	cdf := make(plotter.XYs, 0, len(d))
+	ccdf := make(plotter.XYs, 0, len(d))
+	for _, b := range d {
+		if b.Bytes == 0 {
 			continue // flows of 0 bytes (payload-only flow files) cannot stand on a log axis
 		}
-		cdf = append(cdf, plotter.XY{X: x, Y: d.Elem(r, 2).Float()})
-		ccdf = append(ccdf, plotter.XY{X: x, Y: d.Elem(r, 3).Float()})
+		cdf = append(cdf, plotter.XY{X: float64(b.Bytes), Y: b.CDF})
+		ccdf = append(ccdf, plotter.XY{X: float64(b.Bytes), Y: b.CCDF})
 	}
 	if len(cdf) > 0 {
 		logX(p)
@@ -154,19 +137,19 @@ func (c *Capture) FlowSizePlot() *plot.Plot {
 	return p
 }
 
-// PairFlowsPlot is T2.5: the flows of the n most common host pairs, by
-// rank, on a linear or log y axis.
-func (c *Capture) PairFlowsPlot(n int, log bool) *plot.Plot {
-	l := rankPairs(c.pairs(), false, n)
+// Plot is T2.5: the flows of the n most common host pairs, by rank, on a
+// linear or log y axis.
+func (p Pairs) Plot(n int, log bool) *plot.Plot {
+	l := rankPairs(p.all(), false, n)
 	ys := make([]float64, len(l))
 	for i, x := range l {
 		ys[i] = float64(x.Flows)
 	}
-	return c.rankPlot(fmt.Sprintf("Flows of the %d most common host pairs (exact)", len(l)), "host pair rank", "flows", ys, log)
+	return p.c.rankPlot(fmt.Sprintf("Flows of the %d most common host pairs (exact)", len(l)), "host pair rank", "flows", ys, log)
 }
 
 // SlotPlot is T2.6: the flows in the n fullest slots of the 2^16 array.
-func (c *Capture) SlotPlot(s *SlotArray, n int, log bool) *plot.Plot {
+func (p Pairs) SlotPlot(s *SlotArray, n int, log bool) *plot.Plot {
 	vals := make([]float64, 0, s.Occupied)
 	for _, v := range s.Counts {
 		if v > 0 {
@@ -177,7 +160,7 @@ func (c *Capture) SlotPlot(s *SlotArray, n int, log bool) *plot.Plot {
 	if len(vals) > n {
 		vals = vals[:n]
 	}
-	return c.rankPlot(fmt.Sprintf("Flows of the %d fullest slots (2^16-slot array)", len(vals)), "slot rank", "flows in the slot", vals, log)
+	return p.c.rankPlot(fmt.Sprintf("Flows of the %d fullest slots (2^16-slot array)", len(vals)), "slot rank", "flows in the slot", vals, log)
 }
 
 func (c *Capture) rankPlot(title, x, y string, ys []float64, log bool) *plot.Plot {
@@ -238,7 +221,11 @@ func (countTicks) Ticks(min, max float64) []plot.Tick {
 
 // ExactVsSlotPlot compares, for the exact top pairs, their exact flows
 // with their slot's count (which never under-counts).
-func (c *Capture) ExactVsSlotPlot(s *SlotArray) *plot.Plot {
+func (p Pairs) ExactVsSlotPlot(s *SlotArray) *plot.Plot {
+	return p.c.exactVsSlotPlot(s)
+}
+
+func (c *Capture) exactVsSlotPlot(s *SlotArray) *plot.Plot {
 	p := c.newPlot("Exact counts and 2^16-slot array counts", "host pair rank (exact)", "flows")
 	exact := make(plotter.XYs, len(s.exactTop))
 	slot := make(plotter.XYs, len(s.exactTop))
@@ -261,14 +248,13 @@ func (c *Capture) ExactVsSlotPlot(s *SlotArray) *plot.Plot {
 }
 
 // ApplicationsPlot is a bar chart of flows by application (T2.3).
-func (c *Capture) ApplicationsPlot(n int) *plot.Plot {
-	df := c.TopApplications(n)
-	p := c.newPlot(fmt.Sprintf("Flows by application (top %d)", df.Nrow()), "", "flows")
-	vals := make(plotter.Values, df.Nrow())
-	names := make([]string, df.Nrow())
-	for r := 0; r < df.Nrow(); r++ {
-		names[r] = df.Elem(r, 0).String()
-		vals[r] = df.Elem(r, 2).Float()
+func (s Services) ApplicationsPlot(n int) *plot.Plot {
+	rows := s.Applications(n)
+	p := s.c.newPlot(fmt.Sprintf("Flows by application (top %d)", len(rows)), "", "flows")
+	vals := make(plotter.Values, len(rows))
+	names := make([]string, len(rows))
+	for i, r := range rows {
+		names[i], vals[i] = r.Application, float64(r.Flows)
 	}
 	if len(vals) == 0 {
 		return p

@@ -1,22 +1,26 @@
 package analysis
 
 import (
+	"bytes"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // flowKey identifies a flow by protocol and both endpoints.
-func flowKey(f *Flow) string {
+func flowKey(f *flow.Flow) string {
 	return ProtocolName(f.Proto) + " " + netip.AddrPortFrom(f.Orig, f.OrigPort).String() + " " + netip.AddrPortFrom(f.Resp, f.RespPort).String()
 }
 
-func flowsByKey(c *Capture) map[string][]Flow {
-	m := map[string][]Flow{}
-	for _, f := range c.Flows() {
-		m[flowKey(&f)] = append(m[flowKey(&f)], f)
+func flowsByKey(c *Capture) map[string][]flow.Flow {
+	m := map[string][]flow.Flow{}
+	for f := range c.Flows().All() {
+		m[flowKey(f)] = append(m[flowKey(f)], *f)
 	}
 	return m
 }
@@ -36,9 +40,9 @@ func openFlowFile(t *testing.T, name, wantFormat string) *Capture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	format, _, _, _, ok := c.FlowSource()
-	if !ok || format != wantFormat {
-		t.Fatalf("%s: read as %q (flow file: %v), want %q", name, format, ok, wantFormat)
+	ff := c.Input().FlowFile
+	if ff == nil || ff.Format != wantFormat {
+		t.Fatalf("%s: read as %+v, want %q", name, ff, wantFormat)
 	}
 	return c
 }
@@ -48,7 +52,7 @@ func TestFlowCSVRoundTrip(t *testing.T) {
 	c := openSample(t)
 	p := filepath.Join(t.TempDir(), "flows.csv")
 	f, _ := os.Create(p)
-	if err := c.WriteFlowsCSV(f); err != nil {
+	if err := c.Flows().WriteCSV(f); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -56,13 +60,12 @@ func TestFlowCSVRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := c.Flows(), back.Flows()
+	a, b := c.Flows().Slice(), back.Flows().Slice()
 	if len(a) != len(b) {
 		t.Fatalf("%d flows back, want %d", len(b), len(a))
 	}
 	for i := range a {
 		x, y := a[i], b[i]
-		x.End, y.End = 0, 0
 		if x != y {
 			t.Fatalf("flow %d:\n got %+v\nwant %+v", i, y, x)
 		}
@@ -72,9 +75,16 @@ func TestFlowCSVRoundTrip(t *testing.T) {
 	if ex.Summary().Flows != len(a) || ex.Bytes() != sumFlowBytes(a) {
 		t.Errorf("example CSV: %d flows, %d bytes", ex.Summary().Flows, ex.Bytes())
 	}
+	if e := ex.Flows().Slice(); len(e) == len(a) {
+		for i := range a {
+			if e[i] != a[i] {
+				t.Fatalf("example CSV, flow %d:\n got %+v\nwant %+v (regenerate it: pcaplab flows -o testdata/flowfiles/sample.pcaplab.csv testdata/sample.pcapng)", i, e[i], a[i])
+			}
+		}
+	}
 }
 
-func sumFlowBytes(fl []Flow) uint64 {
+func sumFlowBytes(fl []flow.Flow) uint64 {
 	var n uint64
 	for _, f := range fl {
 		n += f.Bytes()
@@ -92,26 +102,26 @@ func TestTsharkConvFile(t *testing.T) {
 	if s.TCPFlows != 20 || s.UDPFlows != 36 || s.ICMPFlows != 0 {
 		t.Errorf("flows: %d TCP %d UDP %d ICMP", s.TCPFlows, s.UDPFlows, s.ICMPFlows)
 	}
-	for _, f := range c.Flows() {
-		r := ref[flowKey(&f)]
+	for f := range c.Flows().All() {
+		r := ref[flowKey(f)]
 		if len(r) != 1 {
-			t.Errorf("%s: not one pcaplab flow (%d)", flowKey(&f), len(r))
+			t.Errorf("%s: not one pcaplab flow (%d)", flowKey(f), len(r))
 			continue
 		}
 		g := r[0]
 		if f.OrigPackets != g.OrigPackets || f.RespPackets != g.RespPackets {
-			t.Errorf("%s: packets %d/%d, pcaplab %d/%d", flowKey(&f), f.OrigPackets, f.RespPackets, g.OrigPackets, g.RespPackets)
+			t.Errorf("%s: packets %d/%d, pcaplab %d/%d", flowKey(f), f.OrigPackets, f.RespPackets, g.OrigPackets, g.RespPackets)
 		}
 		for _, x := range [][2]uint64{{f.OrigBytes, g.OrigBytes}, {f.RespBytes, g.RespBytes}} {
 			d := int64(x[0]) - int64(x[1])
 			if d > 500 || d < -500 {
-				t.Errorf("%s: bytes %d, pcaplab %d: off by more than tshark's rounding", flowKey(&f), x[0], x[1])
+				t.Errorf("%s: bytes %d, pcaplab %d: off by more than tshark's rounding", flowKey(f), x[0], x[1])
 			}
 		}
 	}
-	_, _, state, notes, _ := c.FlowSource()
-	if state || !strings.Contains(strings.Join(notes, " "), "±500 bytes") {
-		t.Errorf("notes: %v", notes)
+	ff := c.Input().FlowFile
+	if ff.HasState || !strings.Contains(strings.Join(ff.Notes, " "), "±500 bytes") {
+		t.Errorf("notes: %v", ff.Notes)
 	}
 }
 
@@ -132,9 +142,9 @@ Filter:<No Filter>
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := c.Flows()[0]
+	f := c.Flows().Slice()[0]
 	if f.Orig != netip.MustParseAddr("2001:db8::1") || f.OrigPort != 50000 || f.Resp != netip.MustParseAddr("2606:4700::1111") ||
-		f.RespPort != 443 || f.RespBytes != 543500 || f.OrigBytes != 1200 || f.RespPackets != 12 || f.Duration() != 2e9 {
+		f.RespPort != 443 || f.RespBytes != 543500 || f.OrigBytes != 1200 || f.RespPackets != 12 || f.Duration() != 2*time.Second {
 		t.Errorf("flow = %+v", f)
 	}
 }
@@ -148,7 +158,7 @@ func TestNfdumpFile(t *testing.T) {
 		t.Errorf("packets = %d, want 1657", c.Packets())
 	}
 	var ipBytes uint64
-	for _, f := range ref.Flows() {
+	for f := range ref.Flows().All() {
 		ipBytes += f.Bytes() - 14*f.Packets()
 	}
 	if c.Bytes() != ipBytes {
@@ -156,22 +166,22 @@ func TestNfdumpFile(t *testing.T) {
 	}
 	byKey := flowsByKey(ref)
 	matched := 0
-	for _, f := range c.Flows() {
-		if f.Proto != 6 {
+	for f := range c.Flows().All() {
+		if f.Proto != flow.TCP {
 			continue
 		}
-		r := byKey[flowKey(&f)]
+		r := byKey[flowKey(f)]
 		if len(r) == 1 {
 			matched++
-			if r[0].State != f.State && !(r[0].State == "SF" && f.State == "SF") {
-				t.Errorf("%s: state %s, pcaplab %s", flowKey(&f), f.State, r[0].State)
+			if r[0].State != f.State {
+				t.Errorf("%s: state %s, pcaplab %s", flowKey(f), f.State, r[0].State)
 			}
 		}
 	}
 	if matched != 20 {
 		t.Errorf("%d of 20 TCP flows paired to pcaplab's", matched)
 	}
-	rows := c.FailureSummary()
+	rows := c.Failures().Classes()
 	if len(rows) < 2 || rows[0].Class != FailTCPNoAnswer || rows[1].Class != FailTCPRejected {
 		t.Errorf("failures from nfdump flags: %+v", rows)
 	}
@@ -195,21 +205,21 @@ func TestArgusFile(t *testing.T) {
 func TestHandWrittenFormats(t *testing.T) {
 	for _, tc := range []struct {
 		file, format string
-		tlsBytes     uint64 // both directions of the TLS flow to 185.15.59.240
-		state        string // of the flow to 192.168.1.77:445
+		tlsBytes     uint64     // both directions of the TLS flow to 185.15.59.240
+		state        flow.State // of the flow to 192.168.1.77:445 (Unknown: the format does not say)
 		app, sni     string
 	}{
-		{"sample.zeek-conn.log", "Zeek conn.log (TSV)", 3985 - 56*14 + 177950 - 125*14, "S0", "TLS", ""},
-		{"sample.zeek-conn.json", "Zeek conn.log (JSON)", 3985 - 56*14 + 177950 - 125*14, "S0", "TLS", ""},
-		{"sample.cicflowmeter.csv", "CICFlowMeter CSV", 961 + 171200, "", "", ""},
-		{"sample.nfstream.csv", "NFStream CSV", 3985 + 177950, "", "TLS.Wikipedia", "upload.wikimedia.org"},
+		{"sample.zeek-conn.log", "Zeek conn.log (TSV)", 3985 - 56*14 + 177950 - 125*14, flow.S0, "TLS", ""},
+		{"sample.zeek-conn.json", "Zeek conn.log (JSON)", 3985 - 56*14 + 177950 - 125*14, flow.S0, "TLS", ""},
+		{"sample.cicflowmeter.csv", "CICFlowMeter CSV", 961 + 171200, flow.Unknown, "", ""},
+		{"sample.nfstream.csv", "NFStream CSV", 3985 + 177950, flow.Unknown, "TLS.Wikipedia", "upload.wikimedia.org"},
 	} {
 		c := openFlowFile(t, tc.file, tc.format)
 		m := flowsByKey(c)
 		tls := m["TCP 192.168.1.23:51004 185.15.59.240:443"]
 		s0 := m["TCP 192.168.1.23:51025 192.168.1.77:445"]
-		if len(c.Flows()) != 5 || len(tls) != 1 || len(s0) != 1 {
-			t.Errorf("%s: %d flows", tc.file, len(c.Flows()))
+		if c.Flows().Count() != 5 || len(c.Flows().Slice()) != 5 || len(tls) != 1 || len(s0) != 1 {
+			t.Errorf("%s: %d flows", tc.file, c.Flows().Count())
 			continue
 		}
 		if tls[0].Bytes() != tc.tlsBytes || tls[0].Packets() != 181 || tls[0].App != tc.app || tls[0].ServerName != tc.sni || s0[0].State != tc.state {
@@ -218,21 +228,60 @@ func TestHandWrittenFormats(t *testing.T) {
 	}
 }
 
+// pcaplabCSV is pcaplab's flow CSV of one flow from 10.0.0.1 to 10.0.0.2.
+func pcaplabCSV(t *testing.T) (header, row string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := flow.NewCSVWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := flow.Record{Flow: flow.Flow{Proto: flow.TCP, Orig: netip.MustParseAddr("10.0.0.1"), OrigPort: 1, Resp: netip.MustParseAddr("10.0.0.2"),
+		RespPort: 2, First: 1, Last: 2, OrigPackets: 1, RespPackets: 1, OrigBytes: 60, RespBytes: 60, RTT: -1}}
+	if err := w.Write(&r); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	header, row, _ = strings.Cut(buf.String(), "\n")
+	return header + "\n", row
+}
+
 func TestFlowFileErrors(t *testing.T) {
 	dir := t.TempDir()
-	for _, tc := range []struct{ name, content, want string }{
-		{"missing.csv", "ts,te,td,sa,da,sp,dp,pr,flg\n2025-01-01 00:00:00,2025-01-01 00:00:01,1,10.0.0.1,10.0.0.2,1,2,TCP,......\n", `missing column "ipkt"`},
-		{"badaddr.csv", "start_ns,end_ns,protocol,orig,orig_port,resp,resp_port,orig_packets,resp_packets,orig_bytes,resp_bytes\n1,2,6,not-an-ip,1,10.0.0.2,2,1,1,60,60\n", `line 2: bad address "not-an-ip"`},
-		{"empty.csv", "start_ns,end_ns,protocol,orig,orig_port,resp,resp_port,orig_packets,resp_packets,orig_bytes,resp_bytes\n", "with no flow records"},
+	header, row := pcaplabCSV(t)
+	if !strings.Contains(row, ",10.0.0.1,") {
+		t.Fatalf("the flow's row does not hold its originator: %q", row)
+	}
+	for _, tc := range []struct {
+		name, content string
+		want          []string
+	}{
+		{"missing.csv", "ts,te,td,sa,da,sp,dp,pr,flg\n2025-01-01 00:00:00,2025-01-01 00:00:01,1,10.0.0.1,10.0.0.2,1,2,TCP,......\n", []string{`missing column "ipkt"`}},
+		{"badaddr.csv", header + strings.Replace(row, ",10.0.0.1,", ",not-an-ip,", 1), []string{`line 2: orig_addr: `, `"not-an-ip"`}},
+		{"empty.csv", header, []string{"with no flow records"}},
 	} {
 		p := filepath.Join(dir, tc.name)
 		os.WriteFile(p, []byte(tc.content), 0o644)
 		_, err := OpenFlows(p)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+			}
 		}
 	}
-	p := filepath.Join(dir, "prose.txt")
+	// The row as written is read back: only the address made it fail.
+	p := filepath.Join(dir, "good.csv")
+	os.WriteFile(p, []byte(header+row), 0o644)
+	if c, err := OpenFlows(p); err != nil || c.Flows().Count() != 1 {
+		t.Errorf("the unaltered row: %v", err)
+	}
+	p = filepath.Join(dir, "prose.txt")
 	os.WriteFile(p, []byte("just some text\n"), 0o644)
 	if _, err := OpenFlows(p); err == nil || !strings.Contains(err.Error(), "not a flow file") {
 		t.Errorf("prose: %v", err)

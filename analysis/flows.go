@@ -2,67 +2,265 @@ package analysis
 
 import (
 	"fmt"
+	"io"
+	"iter"
+	"slices"
 	"sort"
-	"time"
 
 	"github.com/go-gota/gota/dataframe"
+	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/table"
 )
 
-// FlowSizeStats answers T2.1: the number of flows and the minimum, median,
-// mean and maximum flow size, in bytes and in packets (both directions; the
-// median of an even count is the mean of the two middle values). Columns:
-// measure ("bytes" or "packets"), flows, min, median, mean, max.
-func (c *Capture) FlowSizeStats() dataframe.DataFrame {
-	s := c.Summary()
-	t := newTable(strCol("measure"), intCol("flows"), floatCol("min"), floatCol("median"), floatCol("mean"), floatCol("max"))
-	t.row("bytes", s.Flows, s.FlowBytes.Min, s.FlowBytes.Median, s.FlowBytes.Mean, s.FlowBytes.Max)
-	t.row("packets", s.Flows, s.FlowPackets.Min, s.FlowPackets.Median, s.FlowPackets.Mean, s.FlowPackets.Max)
-	return t.frame()
+// Flows is the capture's flows (T2.0–T2.2): the list, their sizes, the
+// flow table and its CSV, the fastest TCP connections (T3.6).
+type Flows struct{ c *Capture }
+
+// Flows returns the capture's flows.
+func (c *Capture) Flows() Flows { return Flows{c} }
+
+// Count is the number of flows (without reading flows spilled to disk).
+func (v Flows) Count() int { return v.c.m.NFlows }
+
+// All iterates over every flow, in start order when they are in memory
+// (on a capture spilled to disk, in the order they finished). The flows
+// are shared: do not modify them.
+func (v Flows) All() iter.Seq[*flow.Flow] { return v.c.flowSeq() }
+
+// Slice returns every flow, ordered by start time and 5-tuple. The slice is
+// shared: do not modify it. On a capture whose flows were spilled to disk
+// (more than Options.SpillAfter flows) the first call reads them all into
+// memory.
+func (v Flows) Slice() []flow.Flow {
+	c := v.c
+	if c.m.Spill() == nil {
+		return c.m.Flows
+	}
+	c.loadOnce.Do(func() {
+		all := make([]flow.Flow, 0, c.m.NFlows)
+		c.eachFlow(func(f *flow.Flow) { all = append(all, *f) })
+		sortFlows(all)
+		c.loaded = all
+	})
+	return c.loaded
 }
 
-// FlowSizeSentence states T2.1's answer in words.
-func (c *Capture) FlowSizeSentence() string {
-	s := c.Summary()
+func sortFlows(fl []flow.Flow) {
+	sort.Slice(fl, func(i, j int) bool { return flow.Less(&fl[i], &fl[j]) })
+}
+
+// Label computes a flow's labels: its application and how it was
+// identified, its failure class, its responder's address kind.
+func (c *Capture) Label(f *flow.Flow) flow.Labels {
+	app, by := Application(f)
+	return flow.Labels{Application: app, IdentifiedBy: by, Failure: flowFailure(f), RespKind: AddressKind(f.Resp)}
+}
+
+// Records returns every flow with its labels, in start order: the rows of
+// the flow table (T2.0).
+func (v Flows) Records() []flow.Record {
+	fl := v.Slice()
+	out := make([]flow.Record, len(fl))
+	for i := range fl {
+		out[i] = flow.Record{Flow: fl[i], Labels: v.c.Label(&fl[i])}
+	}
+	return out
+}
+
+// Table is the flow table (T2.0) in the columns of flow.Schema: the same
+// columns as WriteCSV, `pcaplab flows` and the report's tables/flows.csv.
+func (v Flows) Table() *table.Table {
+	t := &table.Table{}
+	for _, col := range flow.Schema {
+		t.Columns = append(t.Columns, schemaColumn(col))
+	}
+	for _, r := range v.Records() {
+		row := make([]any, len(flow.Schema))
+		for i := range flow.Schema {
+			if col := &flow.Schema[i]; col.Type == flow.Time {
+				row[i] = col.Text(&r) // a time shows as text; start_ns and end_ns are its numbers
+			} else {
+				row[i] = col.Value(&r)
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func schemaColumn(c flow.Column) table.Column {
+	col := table.Column{Name: c.Name, Decimals: 6}
+	switch c.Type {
+	case flow.Int:
+		col.Kind, col.ID = table.Int, c.Name == "orig_port" || c.Name == "resp_port" || c.Name == "start_ns" || c.Name == "end_ns"
+	case flow.Float:
+		col.Kind = table.Float
+	}
+	return col
+}
+
+// Frame is the flow table as a gota DataFrame.
+func (v Flows) Frame() dataframe.DataFrame { return v.Table().Frame() }
+
+// WriteCSV writes every flow as CSV in the columns of flow.Schema, one row
+// at a time. OpenFlows reads the file back; SQL engines and spreadsheets
+// read it as it is.
+func (v Flows) WriteCSV(w io.Writer) error {
+	cw, err := flow.NewCSVWriter(w)
+	if err != nil {
+		return err
+	}
+	for _, f := range v.Slice() {
+		r := flow.Record{Flow: f, Labels: v.c.Label(&f)}
+		if err := cw.Write(&r); err != nil {
+			return err
+		}
+	}
+	if err := cw.Flush(); err != nil {
+		return err
+	}
+	return v.c.err
+}
+
+// Stats are the minimum, median, mean and maximum of a set of values. The
+// median of an even number of values is the mean of the two middle ones.
+type Stats struct {
+	Min    float64 `json:"min"`
+	Median float64 `json:"median"`
+	Mean   float64 `json:"mean"`
+	Max    float64 `json:"max"`
+}
+
+// statsOf computes Stats (sorting v in place); all zero for no values.
+func statsOf(v []float64) Stats {
+	if len(v) == 0 {
+		return Stats{}
+	}
+	slices.Sort(v)
+	var sum float64
+	for _, x := range v {
+		sum += x
+	}
+	n := len(v)
+	med := v[n/2]
+	if n%2 == 0 {
+		med = (v[n/2-1] + v[n/2]) / 2
+	}
+	return Stats{Min: v[0], Median: med, Mean: sum / float64(n), Max: v[n-1]}
+}
+
+// FlowSizes answers T2.1: the number of flows by protocol and the minimum,
+// median, mean and maximum flow size in bytes and in packets (both
+// directions).
+type FlowSizes struct {
+	Flows, TCP, UDP, ICMP, Other int
+	Bytes, Packets               Stats
+}
+
+// SizeRow is one measure of FlowSizes as a table row.
+type SizeRow struct {
+	Measure string  `table:"measure"`
+	Flows   int     `table:"flows"`
+	Min     float64 `table:"min,0"`
+	Median  float64 `table:"median,1"`
+	Mean    float64 `table:"mean,1"`
+	Max     float64 `table:"max,0"`
+}
+
+// Sizes computes FlowSizes.
+func (v Flows) Sizes() FlowSizes {
+	s := FlowSizes{Flows: v.Count()}
+	bytes := make([]float64, 0, s.Flows)
+	pkts := make([]float64, 0, s.Flows)
+	v.c.eachFlow(func(f *flow.Flow) {
+		switch f.Proto {
+		case flow.TCP:
+			s.TCP++
+		case flow.UDP:
+			s.UDP++
+		case flow.ICMP, flow.ICMPv6:
+			s.ICMP++
+		default:
+			s.Other++
+		}
+		bytes = append(bytes, float64(f.Bytes()))
+		pkts = append(pkts, float64(f.Packets()))
+	})
+	s.Bytes, s.Packets = statsOf(bytes), statsOf(pkts)
+	return s
+}
+
+// Rows are the sizes as a table: bytes, then packets.
+func (s FlowSizes) Rows() []SizeRow {
+	return []SizeRow{
+		{"bytes", s.Flows, s.Bytes.Min, s.Bytes.Median, s.Bytes.Mean, s.Bytes.Max},
+		{"packets", s.Flows, s.Packets.Min, s.Packets.Median, s.Packets.Mean, s.Packets.Max},
+	}
+}
+
+// Sentence states T2.1's answer in words.
+func (s FlowSizes) Sentence() string {
 	return fmt.Sprintf("The capture holds %d flows (%d TCP, %d UDP, %d ICMP, %d other). Flow sizes range from %.0f to %.0f bytes (median %.1f, mean %.1f bytes) and from %.0f to %.0f packets (median %.1f, mean %.1f packets).",
-		s.Flows, s.TCPFlows, s.UDPFlows, s.ICMPFlows, s.OtherFlows, s.FlowBytes.Min, s.FlowBytes.Max, s.FlowBytes.Median,
-		s.FlowBytes.Mean, s.FlowPackets.Min, s.FlowPackets.Max, s.FlowPackets.Median, s.FlowPackets.Mean)
+		s.Flows, s.TCP, s.UDP, s.ICMP, s.Other, s.Bytes.Min, s.Bytes.Max, s.Bytes.Median,
+		s.Bytes.Mean, s.Packets.Min, s.Packets.Max, s.Packets.Median, s.Packets.Mean)
 }
 
-// FlowSizeDistribution is the data behind T2.2's flow-size CDF and CCDF:
-// one row per distinct flow size in bytes, with the number of flows of that
-// size, the fraction of flows of at most that size (cdf) and of more than
-// that size (ccdf). Columns: bytes, flows, cdf, ccdf.
-func (c *Capture) FlowSizeDistribution() dataframe.DataFrame {
-	sizes := make([]uint64, 0, c.FlowCount())
-	c.eachFlow(func(f *Flow) { sizes = append(sizes, f.Bytes()) })
-	sort.Slice(sizes, func(i, j int) bool { return sizes[i] < sizes[j] })
-	t := newTable(intCol("bytes"), intCol("flows"), floatCol("cdf"), floatCol("ccdf"))
+// SizeBin is one distinct flow size of T2.2's distribution: the flows of
+// that size, the fraction of flows of at most that size (CDF) and of more
+// than that size (CCDF).
+type SizeBin struct {
+	Bytes uint64  `table:"bytes"`
+	Flows int     `table:"flows"`
+	CDF   float64 `table:"cdf,4"`
+	CCDF  float64 `table:"ccdf,4"`
+}
+
+// SizeDistribution is the flow-size distribution, in ascending size.
+type SizeDistribution []SizeBin
+
+// SizeDistribution is the data behind T2.2's flow-size CDF and CCDF: one
+// row per distinct flow size in bytes.
+func (v Flows) SizeDistribution() SizeDistribution {
+	sizes := make([]uint64, 0, v.Count())
+	v.c.eachFlow(func(f *flow.Flow) { sizes = append(sizes, f.Bytes()) })
+	slices.Sort(sizes)
+	var out SizeDistribution
 	n := float64(len(sizes))
 	for i := 0; i < len(sizes); {
 		j := i
 		for j < len(sizes) && sizes[j] == sizes[i] {
 			j++
 		}
-		t.row(sizes[i], j-i, float64(j)/n, 1-float64(j)/n)
+		out = append(out, SizeBin{Bytes: sizes[i], Flows: j - i, CDF: float64(j) / n, CCDF: 1 - float64(j)/n})
 		i = j
 	}
-	return t.frame()
+	return out
 }
 
-// FlowTable lists every flow. Columns: start (RFC 3339, UTC), duration_s,
-// protocol, orig, orig_port, resp, resp_port, packets, bytes, orig_bytes,
-// resp_bytes, state, history, application, server_name.
-func (c *Capture) FlowTable() dataframe.DataFrame {
-	t := newTable(strCol("start"), floatCol("duration_s"), strCol("protocol"), strCol("orig"), intCol("orig_port"),
-		strCol("resp"), intCol("resp_port"), intCol("packets"), intCol("bytes"), intCol("orig_bytes"), intCol("resp_bytes"),
-		strCol("state"), strCol("history"), strCol("application"), strCol("server_name"))
-	fl := c.Flows() // in start order, read back if spilled
-	for i := range fl {
-		f := &fl[i]
-		app, _ := Application(f)
-		t.row(time.Unix(0, f.First).UTC().Format(time.RFC3339Nano), time.Duration(f.Duration()).Seconds(), ProtocolName(f.Proto),
-			f.Orig.String(), f.OrigPort, f.Resp.String(), f.RespPort, f.Packets(), f.Bytes(), f.OrigBytes, f.RespBytes,
-			f.State, f.History, app, f.ServerName)
+// Sentence describes the distribution: the share of small flows and the
+// share of bytes the largest tenth carry.
+func (d SizeDistribution) Sentence() string {
+	if len(d) == 0 {
+		return "There are no flows."
 	}
-	return t.frame()
+	var small float64
+	var sizes []float64
+	var total float64
+	for _, b := range d {
+		if b.Bytes <= 1000 {
+			small = b.CDF
+		}
+		for j := 0; j < b.Flows; j++ {
+			sizes = append(sizes, float64(b.Bytes))
+		}
+		total += float64(b.Bytes) * float64(b.Flows)
+	}
+	sort.Sort(sort.Reverse(sort.Float64Slice(sizes)))
+	k := max(1, len(sizes)/10)
+	var top float64
+	for _, v := range sizes[:k] {
+		top += v
+	}
+	return fmt.Sprintf("%.0f %% of the flows carry at most 1 000 bytes, while the largest %d flows (10 %%) carry %.0f %% of all flow bytes: most flows are small and a few large ones carry the volume, a heavy-tailed distribution best seen on the log axis.",
+		100*small, k, 100*top/total)
 }

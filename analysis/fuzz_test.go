@@ -30,14 +30,15 @@ func FuzzOpen(f *testing.F) {
 // checkInvariants reads data as a capture and checks that the model is
 // consistent.
 func checkInvariants(t *testing.T, dir string, data []byte) {
-	m, err := ingest.BuildReader("fuzz", bytes.NewReader(data), ingest.DefaultOptions())
+	o := DefaultOptions()
+	m, err := ingest.BuildReader("fuzz", bytes.NewReader(data), o.config())
 	if err != nil {
 		return
 	}
-	c := &Capture{m: m}
+	c := &Capture{m: m, opt: o}
 	{
 		var inFlows uint64
-		for _, fl := range c.Flows() {
+		for fl := range c.Flows().All() {
 			inFlows += fl.Packets()
 			if fl.Last < fl.First {
 				t.Fatalf("flow with negative duration: %+v", fl)
@@ -50,7 +51,8 @@ func checkInvariants(t *testing.T, dir string, data []byte) {
 			t.Fatalf("negative duration")
 		}
 		var hostPkts uint64
-		for _, h := range c.Hosts() {
+		for _, a := range c.Hosts().Addrs() {
+			h, _ := c.Hosts().Get(a)
 			if h.Packets > c.Packets() {
 				t.Fatalf("host with more packets than the capture")
 			}

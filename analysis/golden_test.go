@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // tsharkRef mirrors the golden files written by scripts/tsharkref.
@@ -21,10 +23,10 @@ type tsharkRef struct {
 	IPv6Hosts     int                  `json:"ipv6_hosts"`
 	TCPFlows      int                  `json:"tcp_flows"`
 	UDPFlows      int                  `json:"udp_flows"`
-	TopByBytes    []HostRow            `json:"top_hosts_by_bytes"`
-	TopByPackets  []HostRow            `json:"top_hosts_by_packets"`
-	TopTCPPorts   []PortRow            `json:"top_tcp_ports"`
-	TopUDPPorts   []PortRow            `json:"top_udp_ports"`
+	TopByBytes    []TopHost            `json:"top_hosts_by_bytes"`
+	TopByPackets  []TopHost            `json:"top_hosts_by_packets"`
+	TopTCPPorts   []TopPort            `json:"top_tcp_ports"`
+	TopUDPPorts   []TopPort            `json:"top_udp_ports"`
 	Hosts         map[string][2]uint64 `json:"hosts"`
 	TCPPortCounts map[string]uint64    `json:"tcp_ports"`
 	UDPPortCounts map[string]uint64    `json:"udp_ports"`
@@ -98,7 +100,11 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			check("top_tcp_ports", stripBytes(s.TopTCPPorts), ref.TopTCPPorts)
 			check("top_udp_ports", stripBytes(s.TopUDPPorts), ref.TopUDPPorts)
 			hosts := map[string][2]uint64{}
-			for a, h := range c.Hosts() {
+			for _, a := range c.Hosts().Addrs() {
+				h, ok := c.Hosts().Get(a)
+				if !ok {
+					t.Errorf("host %s listed but not found", a)
+				}
 				hosts[a.String()] = [2]uint64{h.Bytes, h.Packets}
 			}
 			for a, v := range ref.Hosts {
@@ -109,14 +115,14 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			check("number of hosts", len(hosts), len(ref.Hosts))
 			for p, n := range ref.TCPPortCounts {
 				port, _ := strconv.Atoi(p)
-				if got := c.TCPPort(uint16(port)).Packets; got != n {
+				if got := c.Ports().TCP(uint16(port)).Packets; got != n {
 					t.Errorf("TCP port %s: %d packets, tshark says %d", p, got, n)
 				}
 			}
 			// Host pairs: bytes and packets of the flows between two
 			// addresses = tshark's per-packet sums over the outer header.
 			pairs := map[string][2]uint64{}
-			for _, p := range c.pairs() {
+			for _, p := range c.Pairs().all() {
 				pairs[p.A.String()+" "+p.B.String()] = [2]uint64{p.Bytes, p.Packets}
 			}
 			for k, v := range ref.Pairs {
@@ -130,7 +136,7 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			// which loses a fraction of a microsecond on present-day
 			// epochs: on sub-millisecond captures that is a 2e-4 relative
 			// difference. pcaplab's durations are exact nanoseconds.
-			r, err := c.RateStats(0)
+			r, err := c.Traffic().Rates(0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,8 +147,8 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			// Server names: the first HTTP Host or TLS SNI of each TCP
 			// connection, as tshark dissects them.
 			names := map[string][]string{}
-			for _, f := range c.Flows() {
-				if f.Proto != 6 || f.ServerName == "" {
+			for f := range c.Flows().All() {
+				if f.Proto != flow.TCP || f.ServerName == "" {
 					continue
 				}
 				a := netip.AddrPortFrom(f.Orig, f.OrigPort).String()
@@ -164,7 +170,7 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			}
 			for p, n := range ref.UDPPortCounts {
 				port, _ := strconv.Atoi(p)
-				if got := c.UDPPort(uint16(port)).Packets; got != n {
+				if got := c.Ports().UDP(uint16(port)).Packets; got != n {
 					t.Errorf("UDP port %s: %d packets, tshark says %d", p, got, n)
 				}
 			}
@@ -175,10 +181,10 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 	}
 }
 
-func stripBytes(rows []PortRow) []PortRow {
-	out := make([]PortRow, len(rows))
+func stripBytes(rows []TopPort) []TopPort {
+	out := make([]TopPort, len(rows))
 	for i, r := range rows {
-		out[i] = PortRow{Port: r.Port, Packets: r.Packets}
+		out[i] = TopPort{Port: r.Port, Packets: r.Packets}
 	}
 	return out
 }

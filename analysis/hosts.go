@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/go-gota/gota/dataframe"
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 )
 
 // AddressKind says whether an address is unicast, multicast, broadcast or
@@ -48,48 +48,6 @@ func AddressScope(a netip.Addr) string {
 	return "public"
 }
 
-// HostCounts answers T3.1: how many IPv4 and IPv6 addresses took part, split
-// by kind (unicast, multicast, broadcast, unspecified) and scope. Columns:
-// family, kind, scope, hosts, packets, bytes. A packet counts once for each
-// distinct address, so packets and bytes do not add up to the capture's.
-func (c *Capture) HostCounts() dataframe.DataFrame {
-	type key struct{ fam, kind, scope string }
-	type acc struct{ hosts, packets, bytes uint64 }
-	m := map[key]*acc{}
-	for a, h := range c.m.Hosts {
-		k := key{family(a), AddressKind(a), AddressScope(a)}
-		x := m[k]
-		if x == nil {
-			x = &acc{}
-			m[k] = x
-		}
-		x.hosts++
-		x.packets += h.Packets
-		x.bytes += h.Bytes
-	}
-	keys := make([]key, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	order := map[string]int{"unicast": 0, "multicast": 1, "broadcast": 2, "unspecified": 3}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := keys[i], keys[j]
-		if a.fam != b.fam {
-			return a.fam < b.fam
-		}
-		if a.kind != b.kind {
-			return order[a.kind] < order[b.kind]
-		}
-		return a.scope < b.scope
-	})
-	t := newTable(strCol("family"), strCol("kind"), strCol("scope"), intCol("hosts"), intCol("packets"), intCol("bytes"))
-	for _, k := range keys {
-		x := m[k]
-		t.row(k.fam, k.kind, k.scope, x.hosts, x.packets, x.bytes)
-	}
-	return t.frame()
-}
-
 var docPrefixes = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("2001:db8::/32")}
 
@@ -109,24 +67,139 @@ func family(a netip.Addr) string {
 	return "IPv6"
 }
 
-// CapturingHosts guesses the addresses of the machine the capture was taken
+// Hosts is the capture's hosts: IP addresses of the outermost IP header
+// (T3.1–T3.4).
+type Hosts struct{ c *Capture }
+
+// Hosts returns the capture's hosts.
+func (c *Capture) Hosts() Hosts { return Hosts{c} }
+
+// HostStats are the counters of one IP address: the packets and bytes it
+// took part in (a packet counts once for each distinct address among its
+// source and destination), as source and as destination, and the flows it
+// takes part in.
+type HostStats struct {
+	Packets, Bytes uint64
+	Sent, Received Counter
+	Flows          uint64
+}
+
+func hostStats(h *ingest.HostStats) HostStats {
+	return HostStats{Packets: h.Packets, Bytes: h.Bytes, Sent: Counter(h.Sent), Received: Counter(h.Received), Flows: h.Flows}
+}
+
+// Get returns the counters of one address (false if it was not seen).
+func (h Hosts) Get(a netip.Addr) (HostStats, bool) {
+	s := h.c.m.Hosts[a]
+	if s == nil {
+		return HostStats{}, false
+	}
+	return hostStats(s), true
+}
+
+// Addrs returns every address seen in an IP header, in order.
+func (h Hosts) Addrs() []netip.Addr {
+	out := make([]netip.Addr, 0, len(h.c.m.Hosts))
+	for a := range h.c.m.Hosts {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Less(out[j]) })
+	return out
+}
+
+// Count returns the numbers of distinct IPv4 and IPv6 addresses seen.
+func (h Hosts) Count() (v4, v6 int) {
+	for a := range h.c.m.Hosts {
+		if a.Is4() {
+			v4++
+		} else {
+			v6++
+		}
+	}
+	return v4, v6
+}
+
+// HostKindRow counts the hosts of one family, kind and scope (T3.1).
+// Packets and bytes count once per address, so they do not add up to the
+// capture's.
+type HostKindRow struct {
+	Family  string `table:"family"`
+	Kind    string `table:"kind"`
+	Scope   string `table:"scope"`
+	Hosts   uint64 `table:"hosts"`
+	Packets uint64 `table:"packets"`
+	Bytes   uint64 `table:"bytes"`
+}
+
+// HostKinds are T3.1's rows.
+type HostKinds []HostKindRow
+
+// Kinds answers T3.1: how many IPv4 and IPv6 addresses took part, split by
+// kind (unicast, multicast, broadcast, unspecified) and scope.
+func (h Hosts) Kinds() HostKinds {
+	type key struct{ fam, kind, scope string }
+	m := map[key]*HostKindRow{}
+	for a, s := range h.c.m.Hosts {
+		k := key{family(a), AddressKind(a), AddressScope(a)}
+		x := m[k]
+		if x == nil {
+			x = &HostKindRow{Family: k.fam, Kind: k.kind, Scope: k.scope}
+			m[k] = x
+		}
+		x.Hosts++
+		x.Packets += s.Packets
+		x.Bytes += s.Bytes
+	}
+	order := map[string]int{"unicast": 0, "multicast": 1, "broadcast": 2, "unspecified": 3}
+	out := make(HostKinds, 0, len(m))
+	for _, x := range m {
+		out = append(out, *x)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Family != b.Family {
+			return a.Family < b.Family
+		}
+		if a.Kind != b.Kind {
+			return order[a.Kind] < order[b.Kind]
+		}
+		return a.Scope < b.Scope
+	})
+	return out
+}
+
+// Sentence states T3.1's counts.
+func (k HostKinds) Sentence() string {
+	var v4, v6 uint64
+	var parts []string
+	for _, r := range k {
+		if r.Family == "IPv4" {
+			v4 += r.Hosts
+		} else {
+			v6 += r.Hosts
+		}
+		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%d %s %s %s", r.Hosts, r.Family, r.Kind, strings.Trim(r.Scope, "-"))))
+	}
+	return fmt.Sprintf("%d IPv4 and %d IPv6 addresses took part: %s.", v4, v6, strings.Join(parts, "; "))
+}
+
+// Capturing guesses the addresses of the machine the capture was taken
 // on: for each address family, the unicast address that took part in the
 // most packets, if it took part in more than half of that family's packets.
-func (c *Capture) CapturingHosts() []netip.Addr {
+func (h Hosts) Capturing() []netip.Addr {
 	var out []netip.Addr
 	for _, v4 := range []bool{true, false} {
 		var best netip.Addr
-		var bestN, total uint64
-		for a, h := range c.m.Hosts {
+		var bestN uint64
+		for a, s := range h.c.m.Hosts {
 			if a.Is4() != v4 || AddressKind(a) != "unicast" {
 				continue
 			}
-			if h.Packets > bestN || (h.Packets == bestN && a.Less(best)) {
-				best, bestN = a, h.Packets
+			if s.Packets > bestN || (s.Packets == bestN && a.Less(best)) {
+				best, bestN = a, s.Packets
 			}
 		}
-		total = c.familyPackets(v4)
-		if best.IsValid() && 2*bestN > total {
+		if best.IsValid() && 2*bestN > h.familyPackets(v4) {
 			out = append(out, best)
 		}
 	}
@@ -135,90 +208,158 @@ func (c *Capture) CapturingHosts() []netip.Addr {
 
 // familyPackets counts the packets with an IPv4 (or IPv6) outer header: the
 // sum over hosts of that family halves the packets between two addresses.
-func (c *Capture) familyPackets(v4 bool) uint64 {
+func (h Hosts) familyPackets(v4 bool) uint64 {
 	var n uint64
-	for a, h := range c.m.Hosts {
+	for a, s := range h.c.m.Hosts {
 		if a.Is4() == v4 {
-			n += h.Sent.Packets
+			n += s.Sent.Packets
 		}
 	}
 	return n
 }
 
-// TopHostsByBytes answers T3.3: the n hosts (IP addresses) with the most
-// bytes, ties broken by packets, then by address. Columns: rank, host,
-// bytes, packets, bytes_per_packet, sent_bytes, received_bytes, kind, scope,
-// role (“capturing host” for the machine the capture was taken on).
-func (c *Capture) TopHostsByBytes(n int) dataframe.DataFrame {
-	return c.hostFrame(c.topHosts(n, false))
+// HostRow is one host of T3.3 and T3.4.
+type HostRow struct {
+	Rank           int        `table:"rank,id"`
+	Host           netip.Addr `table:"host"`
+	Bytes          uint64     `table:"bytes"`
+	Packets        uint64     `table:"packets"`
+	BytesPerPacket float64    `table:"bytes_per_packet,1"`
+	SentBytes      uint64     `table:"sent_bytes"`
+	ReceivedBytes  uint64     `table:"received_bytes"`
+	Kind           string     `table:"kind"`
+	Scope          string     `table:"scope"`
+	Role           string     `table:"role"` // "capturing host" for the machine the capture was taken on, else "-"
 }
 
-// TopHostsByPackets answers T3.4: the n hosts with the most packets, ties
-// broken by bytes, then by address; the same columns as TopHostsByBytes.
-func (c *Capture) TopHostsByPackets(n int) dataframe.DataFrame {
-	return c.hostFrame(c.topHosts(n, true))
+// TopHosts is a ranking of hosts by bytes or by packets.
+type TopHosts struct {
+	By   string // "bytes" or "packets"
+	Rows []HostRow
 }
 
-func (c *Capture) hostFrame(rows []HostRow) dataframe.DataFrame {
+// TopByBytes answers T3.3: the n hosts (IP addresses) with the most bytes,
+// ties broken by packets, then by address.
+func (h Hosts) TopByBytes(n int) TopHosts { return h.top(n, false) }
+
+// TopByPackets answers T3.4: the n hosts with the most packets, ties broken
+// by bytes, then by address.
+func (h Hosts) TopByPackets(n int) TopHosts { return h.top(n, true) }
+
+func (h Hosts) top(n int, byPackets bool) TopHosts {
 	capt := map[netip.Addr]bool{}
-	for _, a := range c.CapturingHosts() {
+	for _, a := range h.Capturing() {
 		capt[a] = true
 	}
-	t := newTable(intCol("rank"), strCol("host"), intCol("bytes"), intCol("packets"), floatCol("bytes_per_packet"),
-		intCol("sent_bytes"), intCol("received_bytes"), strCol("kind"), strCol("scope"), strCol("role"))
-	for i, r := range rows {
-		a := netip.MustParseAddr(r.Host)
-		h := c.m.Hosts[a]
+	t := TopHosts{By: "bytes"}
+	if byPackets {
+		t.By = "packets"
+	}
+	for i, a := range h.ranked(n, byPackets) {
+		s := h.c.m.Hosts[a]
 		role := "-"
 		if capt[a] {
 			role = "capturing host"
 		}
-		t.row(i+1, r.Host, r.Bytes, r.Packets, float64(r.Bytes)/float64(r.Packets), h.Sent.Bytes, h.Received.Bytes,
-			AddressKind(a), AddressScope(a), role)
+		t.Rows = append(t.Rows, HostRow{Rank: i + 1, Host: a, Bytes: s.Bytes, Packets: s.Packets, BytesPerPacket: float64(s.Bytes) / float64(s.Packets),
+			SentBytes: s.Sent.Bytes, ReceivedBytes: s.Received.Bytes, Kind: AddressKind(a), Scope: AddressScope(a), Role: role})
 	}
-	return t.frame()
+	return t
+}
+
+// ranked orders hosts by bytes (ties: packets, then address) or by packets
+// (ties: bytes, then address).
+func (h Hosts) ranked(n int, byPackets bool) []netip.Addr {
+	type hs struct {
+		a netip.Addr
+		s *ingest.HostStats
+	}
+	all := make([]hs, 0, len(h.c.m.Hosts))
+	for a, s := range h.c.m.Hosts {
+		all = append(all, hs{a, s})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		x, y := all[i].s, all[j].s
+		k1x, k1y, k2x, k2y := x.Bytes, y.Bytes, x.Packets, y.Packets
+		if byPackets {
+			k1x, k1y, k2x, k2y = k2x, k2y, k1x, k1y
+		}
+		if k1x != k1y {
+			return k1x > k1y
+		}
+		if k2x != k2y {
+			return k2x > k2y
+		}
+		return all[i].a.Less(all[j].a)
+	})
+	out := make([]netip.Addr, 0, min(n, len(all)))
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].a)
+	}
+	return out
+}
+
+// Sentence names the capturing machine, if it is in the list, and the
+// leading other hosts.
+func (t TopHosts) Sentence() string {
+	if len(t.Rows) == 0 {
+		return "No IP host was seen."
+	}
+	var capt, remote []string
+	for _, r := range t.Rows {
+		if r.Role == "capturing host" {
+			capt = append(capt, r.Host.String())
+		} else if len(remote) < 3 {
+			remote = append(remote, r.Host.String())
+		}
+	}
+	s := ""
+	if len(capt) > 0 {
+		s = fmt.Sprintf("The capturing machine (%s) tops the list, as it takes part in nearly every packet. ", strings.Join(capt, " and "))
+	}
+	return s + fmt.Sprintf("The leading other hosts by %s are %s.", t.By, strings.Join(remote, ", "))
 }
 
 // HostListComparison compares the top-n hosts by bytes with the top-n by
 // packets (T3.4).
 type HostListComparison struct {
 	N            int
-	Both         []string // in both lists
-	OnlyByBytes  []string // in the bytes list only
-	OnlyByPacket []string // in the packets list only
+	Both         []netip.Addr // in both lists
+	OnlyByBytes  []netip.Addr // in the bytes list only
+	OnlyByPacket []netip.Addr // in the packets list only
 	// Mean bytes per packet of the hosts only in one list.
 	BytesPerPacketOnlyBytes, BytesPerPacketOnlyPackets float64
 	SameOrder                                          bool
 }
 
-// CompareHostLists answers T3.4's "how and why do the lists differ".
-func (c *Capture) CompareHostLists(n int) HostListComparison {
-	byB, byP := c.topHosts(n, false), c.topHosts(n, true)
+// Compare answers T3.4's "how and why do the lists differ".
+func (h Hosts) Compare(n int) HostListComparison {
+	byB, byP := h.ranked(n, false), h.ranked(n, true)
 	r := HostListComparison{N: n, SameOrder: len(byB) == len(byP)}
-	inP := map[string]bool{}
-	for i, h := range byP {
-		inP[h.Host] = true
-		if i < len(byB) && byB[i].Host != h.Host {
+	inP := map[netip.Addr]bool{}
+	for i, a := range byP {
+		inP[a] = true
+		if i < len(byB) && byB[i] != a {
 			r.SameOrder = false
 		}
 	}
-	inB := map[string]bool{}
+	inB := map[netip.Addr]bool{}
 	var sb, pb, sp, pp uint64
-	for _, h := range byB {
-		inB[h.Host] = true
-		if inP[h.Host] {
-			r.Both = append(r.Both, h.Host)
+	for _, a := range byB {
+		inB[a] = true
+		if inP[a] {
+			r.Both = append(r.Both, a)
 		} else {
-			r.OnlyByBytes = append(r.OnlyByBytes, h.Host)
-			sb += h.Bytes
-			pb += h.Packets
+			r.OnlyByBytes = append(r.OnlyByBytes, a)
+			sb += h.c.m.Hosts[a].Bytes
+			pb += h.c.m.Hosts[a].Packets
 		}
 	}
-	for _, h := range byP {
-		if !inB[h.Host] {
-			r.OnlyByPacket = append(r.OnlyByPacket, h.Host)
-			sp += h.Bytes
-			pp += h.Packets
+	for _, a := range byP {
+		if !inB[a] {
+			r.OnlyByPacket = append(r.OnlyByPacket, a)
+			sp += h.c.m.Hosts[a].Bytes
+			pp += h.c.m.Hosts[a].Packets
 		}
 	}
 	if pb > 0 {
@@ -239,6 +380,13 @@ func (r HostListComparison) Sentence() string {
 		return fmt.Sprintf("The top-%d lists by bytes and by packets hold the same hosts, in a different order: hosts with larger packets rank higher by bytes.", r.N)
 	}
 	return fmt.Sprintf("%d of the %d hosts appear in both lists. Only by bytes: %s (%.0f bytes per packet on average): few but large packets, such as bulk downloads. Only by packets: %s (%.0f bytes per packet): many small packets, such as acknowledgements, DNS or keep-alives.",
-		len(r.Both), r.N, strings.Join(r.OnlyByBytes, ", "), r.BytesPerPacketOnlyBytes,
-		strings.Join(r.OnlyByPacket, ", "), r.BytesPerPacketOnlyPackets)
+		len(r.Both), r.N, joinAddrs(r.OnlyByBytes), r.BytesPerPacketOnlyBytes, joinAddrs(r.OnlyByPacket), r.BytesPerPacketOnlyPackets)
+}
+
+func joinAddrs(l []netip.Addr) string {
+	s := make([]string, len(l))
+	for i, a := range l {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
 }

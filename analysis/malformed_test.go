@@ -34,28 +34,28 @@ func TestMalformedCorpus(t *testing.T) {
 			}
 		}},
 		{file: "duplicate-packets.pcap", packets: 2, check: func(t *testing.T, c *Capture) {
-			if f := c.Flows(); len(f) != 1 || f[0].Packets() != 2 { // duplicates are not removed: both count
+			if f := c.Flows().Slice(); len(f) != 1 || f[0].Packets() != 2 { // duplicates are not removed: both count
 				t.Errorf("flows %+v", f)
 			}
 		}},
 		{file: "short-ethernet.pcap", packets: 1, skipped: map[string]uint64{"malformed or truncated link-layer header": 1}},
 		{file: "ipv4-ihl-below-5.pcap", packets: 1, skipped: map[string]uint64{ipv4: 1}},
 		{file: "tcp-offset-beyond-packet.pcap", packets: 1, skipped: map[string]uint64{"malformed or truncated TCP header": 1}, check: func(t *testing.T, c *Capture) {
-			if len(c.Flows()) != 0 || len(c.Hosts()) != 2 { // the IP header still names its hosts
-				t.Errorf("%d flows, %d hosts", len(c.Flows()), len(c.Hosts()))
+			if c.Flows().Count() != 0 || len(c.Flows().Slice()) != 0 || len(c.Hosts().Addrs()) != 2 { // the IP header still names its hosts
+				t.Errorf("%d flows, %d hosts", c.Flows().Count(), len(c.Hosts().Addrs()))
 			}
 		}},
 		{file: "ipv6-extension-loop.pcap", packets: 1, check: func(t *testing.T, c *Capture) {
-			if c.IPProtocol(60).Packets != 1 { // the chain ends with the data: counted under its last header
-				t.Errorf("IP protocol 60: %+v", c.IPProtocol(60))
+			if c.Traffic().IPProtocol(60).Packets != 1 { // the chain ends with the data: counted under its last header
+				t.Errorf("IP protocol 60: %+v", c.Traffic().IPProtocol(60))
 			}
 		}},
 		{file: "unknown-link-type.pcap", packets: 1, skipped: map[string]uint64{"unsupported link type 147": 1}},
 		{file: "wifi-beacons-only.pcap", packets: 2, skipped: map[string]uint64{"no network layer (802.11 management or control frame, or an empty frame)": 2}},
 		{file: "pcapng-unknown-block.pcapng", packets: 2},
 		{file: "pcapng-two-byte-orders.pcapng", packets: 2, check: func(t *testing.T, c *Capture) {
-			if len(c.Flows()) != 1 || c.Duration().Seconds() != 1 {
-				t.Errorf("%d flows over %v", len(c.Flows()), c.Duration())
+			if c.Flows().Count() != 1 || len(c.Flows().Slice()) != 1 || c.Duration().Seconds() != 1 {
+				t.Errorf("%d flows over %v", c.Flows().Count(), c.Duration())
 			}
 		}},
 	}
@@ -75,7 +75,7 @@ func TestMalformedCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			w := c.Files()[0].Warning
+			w := c.Input().Files[0].Warning
 			if c.Packets() != tc.packets || (tc.warning == "") != (w == "") || !strings.HasSuffix(w, tc.warning) {
 				t.Errorf("%d packets, warning %q; want %d, …%q", c.Packets(), w, tc.packets, tc.warning)
 			}
@@ -83,8 +83,8 @@ func TestMalformedCorpus(t *testing.T) {
 			if want == nil {
 				want = map[string]uint64{}
 			}
-			if !reflect.DeepEqual(c.Skipped(), want) {
-				t.Errorf("skipped %v, want %v", c.Skipped(), want)
+			if !reflect.DeepEqual(c.Input().Skipped, want) {
+				t.Errorf("skipped %v, want %v", c.Input().Skipped, want)
 			}
 			if tc.check != nil {
 				tc.check(t, c)

@@ -7,14 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/go-gota/gota/dataframe"
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
+	"github.com/pcaplab/pcaplab/table"
 	"gonum.org/v1/plot"
 )
 
@@ -29,14 +31,8 @@ func openWorld(t *testing.T) (*world, *Capture) {
 	return w, c
 }
 
-// cell reads one cell of a dataframe as a string.
-func cell(df dataframe.DataFrame, row int, col string) string {
-	return df.Col(col).Elem(row).String()
-}
-
-func num(df dataframe.DataFrame, row int, col string) float64 {
-	return df.Col(col).Elem(row).Float()
-}
+// text shows rows as a table, for failure messages.
+func text[T any](rows []T) string { return table.Of(rows).Text() }
 
 func sumOf(w *world, names ...string) int {
 	n := 0
@@ -68,49 +64,58 @@ func TestFlowSizeStats(t *testing.T) {
 		}
 		return [4]float64{v[0], (v[6] + v[7]) / 2, sum / 14, v[13]} // 14 flows: median of the 7th and 8th
 	}
-	df := c.FlowSizeStats()
+	rows := c.Flows().Sizes().Rows()
+	if len(rows) != 2 || rows[0].Measure != "bytes" || rows[1].Measure != "packets" {
+		t.Fatalf("sizes:\n%s", text(rows))
+	}
 	for row, want := range [][4]float64{stats(bytes), stats(pkts)} {
-		got := [4]float64{num(df, row, "min"), num(df, row, "median"), num(df, row, "mean"), num(df, row, "max")}
+		r := rows[row]
+		got := [4]float64{r.Min, r.Median, r.Mean, r.Max}
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 1e-9 {
-				t.Errorf("row %d (%s): %v, want %v", row, cell(df, row, "measure"), got, want)
+				t.Errorf("row %d (%s): %v, want %v", row, r.Measure, got, want)
 				break
 			}
 		}
-		if num(df, row, "flows") != 14 {
-			t.Errorf("flows = %v, want 14", num(df, row, "flows"))
+		if r.Flows != 14 {
+			t.Errorf("flows = %v, want 14", r.Flows)
 		}
 	}
 	// The distribution: the last row has cdf 1 and ccdf 0, sizes ascend.
-	d := c.FlowSizeDistribution()
-	last := d.Nrow() - 1
-	if num(d, last, "cdf") != 1 || num(d, last, "ccdf") != 0 || num(d, 0, "bytes") != stats(bytes)[0] {
-		t.Errorf("distribution:\n%s", FormatTable(d))
+	d := c.Flows().SizeDistribution()
+	last := len(d) - 1
+	if d[last].CDF != 1 || d[last].CCDF != 0 || float64(d[0].Bytes) != stats(bytes)[0] {
+		t.Errorf("distribution:\n%s", text(d))
 	}
 }
 
 func TestTopProtocolsAndPorts(t *testing.T) {
 	w, c := openWorld(t)
-	df := c.TopProtocols(5)
+	df := c.Services().Protocols(5)
 	want := []struct {
+		proto flow.Proto
 		name  string
 		flows int
 		bytes int
 	}{
-		{"TCP", 6, sumOf(w, tcpFlows...)}, // 6 flows each: TCP has more bytes
-		{"UDP", 6, sumOf(w, udpFlows...)},
-		{"ICMPv6", 1, sumOf(w, "ping6")}, // 1 flow each: the echo pair has more bytes
-		{"ICMP", 1, sumOf(w, "icmp-err")},
+		{flow.TCP, "TCP", 6, sumOf(w, tcpFlows...)}, // 6 flows each: TCP has more bytes
+		{flow.UDP, "UDP", 6, sumOf(w, udpFlows...)},
+		{flow.ICMPv6, "ICMPv6", 1, sumOf(w, "ping6")}, // 1 flow each: the echo pair has more bytes
+		{flow.ICMP, "ICMP", 1, sumOf(w, "icmp-err")},
 	}
-	if df.Nrow() != len(want) {
-		t.Fatalf("protocols:\n%s", FormatTable(df))
+	if len(df) != len(want) {
+		t.Fatalf("protocols:\n%s", text(df))
 	}
 	for i, x := range want {
-		if cell(df, i, "protocol") != x.name || int(num(df, i, "flows")) != x.flows || int(num(df, i, "bytes")) != x.bytes {
-			t.Errorf("row %d = %s %v %v, want %+v", i, cell(df, i, "protocol"), num(df, i, "flows"), num(df, i, "bytes"), x)
+		r := df[i]
+		if r.Protocol != x.proto || r.Protocol.String() != x.name || int(r.Flows) != x.flows || int(r.Bytes) != x.bytes {
+			t.Errorf("row %d = %s %v %v, want %+v", i, r.Protocol, r.Flows, r.Bytes, x)
 		}
 	}
-	dp := c.TopDestinationPorts(3)
+	dp := c.Services().DestinationPorts(3)
+	if len(dp) != 3 {
+		t.Fatalf("destination ports:\n%s", text(dp))
+	}
 	for i, x := range []struct {
 		port       int
 		transport  string
@@ -120,39 +125,43 @@ func TestTopProtocolsAndPorts(t *testing.T) {
 		{443, "tcp", 2, sumOf(w, "https", "https6")},
 		{80, "tcp", 2, sumOf(w, "reuse1", "reuse2")},
 	} {
-		if int(num(dp, i, "port")) != x.port || cell(dp, i, "transport") != x.transport || int(num(dp, i, "flows")) != x.flows || int(num(dp, i, "bytes")) != x.byt {
-			t.Errorf("destination ports:\n%s\nrow %d want %+v", FormatTable(dp), i, x)
+		r := dp[i]
+		if int(r.Port) != x.port || r.Transport != x.transport || int(r.Flows) != x.flows || int(r.Bytes) != x.byt {
+			t.Errorf("destination ports:\n%s\nrow %d want %+v", text(dp), i, x)
 		}
 	}
-	if got := cell(dp, 0, "usage"); got != "DNS (name lookups)" {
+	if got := dp[0].Usage; got != "DNS (name lookups)" {
 		t.Errorf("53/udp usage = %q", got)
 	}
 	// T3.5 by packets: 443/tcp carries the two HTTPS connections.
-	tp := c.TopTCPPorts(1)
-	if int(num(tp, 0, "port")) != 443 || int(num(tp, 0, "packets")) != w.flowPkts["https"]+w.flowPkts["https6"] {
-		t.Errorf("top TCP port:\n%s", FormatTable(tp))
+	tp := c.Ports().TopTCP(1).Rows
+	if len(tp) != 1 || tp[0].Port != 443 || int(tp[0].Packets) != w.flowPkts["https"]+w.flowPkts["https6"] {
+		t.Errorf("top TCP port:\n%s", text(tp))
 	}
-	up := c.TopUDPPorts(5)
-	if int(num(up, 0, "port")) != 53 || int(num(up, 0, "packets")) != 5 {
-		t.Errorf("top UDP port:\n%s", FormatTable(up))
+	up := c.Ports().TopUDP(5).Rows
+	if len(up) == 0 || up[0].Port != 53 || up[0].Packets != 5 {
+		t.Errorf("top UDP port:\n%s", text(up))
 	}
 }
 
 func TestHostPairs(t *testing.T) {
 	w, c := openWorld(t)
-	df := c.TopHostPairsByFlows(2)
-	if cell(df, 0, "host_a") != "192.168.1.1" || cell(df, 0, "host_b") != "192.168.1.10" ||
-		int(num(df, 0, "flows")) != 5 || int(num(df, 0, "bytes")) != sumOf(w, routerSet...) {
-		t.Errorf("top pair by flows:\n%s", FormatTable(df))
+	df := c.Pairs().TopByFlows(2)
+	if len(df) != 2 {
+		t.Fatalf("top pairs by flows:\n%s", text(df))
 	}
-	if cell(df, 1, "host_a") != "93.184.216.34" || int(num(df, 1, "flows")) != 3 { // 93.… < 192.…
-		t.Errorf("second pair by flows:\n%s", FormatTable(df))
+	if df[0].A.String() != "192.168.1.1" || df[0].B.String() != "192.168.1.10" ||
+		df[0].Flows != 5 || int(df[0].Bytes) != sumOf(w, routerSet...) {
+		t.Errorf("top pair by flows:\n%s", text(df))
 	}
-	by := c.TopHostPairsByBytes(1)
-	if cell(by, 0, "host_a") != "93.184.216.34" || int(num(by, 0, "bytes")) != sumOf(w, "https", "reuse1", "reuse2") {
-		t.Errorf("top pair by bytes:\n%s", FormatTable(by))
+	if df[1].A.String() != "93.184.216.34" || df[1].Flows != 3 { // 93.… < 192.…
+		t.Errorf("second pair by flows:\n%s", text(df))
 	}
-	o := c.HostPairOverlap(2)
+	by := c.Pairs().TopByBytes(1)
+	if len(by) != 1 || by[0].A.String() != "93.184.216.34" || int(by[0].Bytes) != sumOf(w, "https", "reuse1", "reuse2") {
+		t.Errorf("top pair by bytes:\n%s", text(by))
+	}
+	o := c.Pairs().Overlap(2)
 	// by flows: router pair, web pair; by bytes: web pair, then the IPv6 pair
 	if len(o.Both) != 1 || o.Both[0].A != web || len(o.OnlyFlows) != 1 || o.OnlyFlows[0].A != router ||
 		len(o.OnlyBy) != 1 || o.OnlyBy[0].A != client6 {
@@ -161,15 +170,15 @@ func TestHostPairs(t *testing.T) {
 	if s := o.Sentence(); s[:31] != "1 of 2 pairs appear in both lis" {
 		t.Errorf("sentence = %q", s)
 	}
-	if pf := c.PairFlowCounts(100); pf.Nrow() != 7 {
-		t.Errorf("7 pairs expected:\n%s", FormatTable(pf))
+	if pf := c.Pairs().Ranking(100).Rows; len(pf) != 7 {
+		t.Errorf("7 pairs expected:\n%s", text(pf))
 	}
 }
 
 func TestSlotArray(t *testing.T) {
 	_, c := openWorld(t)
 	// Every pair in one slot: the worst index function.
-	s := c.SlotArrayCounts(func(Pair) uint16 { return 7 }, "constant")
+	s := c.Pairs().SlotArray(func(Pair) uint16 { return 7 }, "constant")
 	wantExp := 65536 * (1 - math.Pow(1-1.0/65536, 7))
 	if s.Pairs != 7 || s.Occupied != 1 || s.Shared != 1 || s.PairsInShared != 7 || math.Abs(s.Expected-wantExp) > 1e-9 || s.Counts[7] != 14 {
 		t.Errorf("constant index: %+v", s)
@@ -179,13 +188,16 @@ func TestSlotArray(t *testing.T) {
 		t.Errorf("over-counted %d, max %d; want 7, 13", n, max)
 	}
 	cmp := s.Comparison()
-	for r := 0; r < cmp.Nrow(); r++ {
-		if num(cmp, r, "slot_flows") != 14 || num(cmp, r, "over_count") != 14-num(cmp, r, "exact_flows") {
-			t.Errorf("comparison row %d:\n%s", r, FormatTable(cmp))
+	if len(cmp) != 7 {
+		t.Errorf("comparison of the 7 pairs:\n%s", text(cmp))
+	}
+	for r, x := range cmp {
+		if x.SlotFlows != 14 || x.OverCount != 14-x.ExactFlows {
+			t.Errorf("comparison row %d:\n%s", r, text(cmp))
 		}
 	}
 	// The default index: the slots add up to the flows.
-	d := c.SlotArrayCounts(nil, "")
+	d := c.Pairs().SlotArray(nil, "")
 	var sum uint32
 	for _, v := range d.Counts {
 		sum += v
@@ -194,7 +206,7 @@ func TestSlotArray(t *testing.T) {
 		t.Errorf("FNV-1a slots hold %d flows in %d slots", sum, d.Occupied)
 	}
 	// FNV-1a of a known pair, computed by hand from the definition.
-	p := makePair(netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"))
+	p := MakePair(netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2"))
 	h := uint32(2166136261)
 	a16, b16 := p.A.As16(), p.B.As16()
 	for _, b := range append(a16[:], b16[:]...) {
@@ -208,7 +220,7 @@ func TestSlotArray(t *testing.T) {
 
 func TestCountingMethods(t *testing.T) {
 	_, c := openWorld(t)
-	rs := c.CountingMethods()
+	rs := c.Pairs().CountingMethods()
 	if len(rs) != 4 {
 		t.Fatalf("%d methods", len(rs))
 	}
@@ -233,32 +245,32 @@ func TestCountingMethods(t *testing.T) {
 
 func TestHostCountsAndTopHosts(t *testing.T) {
 	w, c := openWorld(t)
-	df := c.HostCounts()
+	df := c.Hosts().Kinds()
 	got := map[string]int{}
-	for r := 0; r < df.Nrow(); r++ {
-		got[cell(df, r, "family")+" "+cell(df, r, "kind")+" "+cell(df, r, "scope")] = int(num(df, r, "hosts"))
+	for _, r := range df {
+		got[r.Family+" "+r.Kind+" "+r.Scope] = int(r.Hosts)
 	}
 	want := map[string]int{"IPv4 unicast private": 2, "IPv4 unicast public": 1, "IPv4 unicast documentation": 3,
 		"IPv4 multicast -": 1, "IPv6 unicast documentation": 1, "IPv6 unicast public": 1}
 	if len(got) != len(want) {
-		t.Errorf("host counts:\n%s", FormatTable(df))
+		t.Errorf("host counts:\n%s", text(df))
 	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %d, want %d", k, got[k], v)
 		}
 	}
-	top := c.TopHostsByBytes(2)
-	if cell(top, 0, "host") != client.String() || int(num(top, 0, "bytes")) != w.hostBytes[client] ||
-		cell(top, 0, "role") != "capturing host" || cell(top, 1, "role") != "-" {
-		t.Errorf("top hosts:\n%s", FormatTable(top))
+	top := c.Hosts().TopByBytes(2).Rows
+	if len(top) != 2 || top[0].Host != client || int(top[0].Bytes) != w.hostBytes[client] ||
+		top[0].Role != "capturing host" || top[1].Role != "-" {
+		t.Errorf("top hosts:\n%s", text(top))
 	}
-	if hs := c.CapturingHosts(); len(hs) != 2 || hs[0] != client || hs[1] != client6 {
+	if hs := c.Hosts().Capturing(); len(hs) != 2 || hs[0] != client || hs[1] != client6 {
 		t.Errorf("capturing hosts = %v", hs)
 	}
-	tp := c.TopHostsByPackets(1)
-	if int(num(tp, 0, "packets")) != w.hostPkts[client] {
-		t.Errorf("top by packets:\n%s", FormatTable(tp))
+	tp := c.Hosts().TopByPackets(1).Rows
+	if len(tp) != 1 || int(tp[0].Packets) != w.hostPkts[client] {
+		t.Errorf("top by packets:\n%s", text(tp))
 	}
 }
 
@@ -277,38 +289,38 @@ func TestCountries(t *testing.T) {
 		}
 	}
 	_, c := openWorld(t)
-	df := c.TopCountries(5)
+	df := c.Hosts().Countries(5)
 	hosts := 0
-	for r := 0; r < df.Nrow(); r++ {
-		hosts += int(num(df, r, "hosts"))
+	for _, r := range df {
+		hosts += int(r.Hosts)
 	}
 	if hosts != 9 { // every host is in exactly one row
-		t.Errorf("countries cover %d hosts, want 9:\n%s", hosts, FormatTable(df))
+		t.Errorf("countries cover %d hosts, want 9:\n%s", hosts, text(df))
 	}
 }
 
 func TestFastestTCPConnections(t *testing.T) {
 	w, c := openWorld(t)
-	if df := c.FastestTCPConnections(10, FastestOptions{}); df.Nrow() != 0 {
-		t.Errorf("default minimums (10 packets, 10 kB, 100 ms) admit none of the small connections:\n%s", FormatTable(df))
+	if df := c.Flows().Fastest(10, FastestOptions{}).Rows; len(df) != 0 {
+		t.Errorf("default minimums (10 packets, 10 kB, 100 ms) admit none of the small connections:\n%s", text(df))
 	}
-	df := c.FastestTCPConnections(10, FastestOptions{MinPackets: 1, MinBytes: 1, MinDuration: time.Millisecond})
+	df := c.Flows().Fastest(10, FastestOptions{MinPackets: 1, MinBytes: 1, MinDuration: time.Millisecond}).Rows
 	// handshake seen: https (122 ms), https6 (82 ms), reuse1 (32 ms), reuse2 (15 ms); not s0, rej
 	rate := func(name string, d time.Duration) float64 { return float64(w.flowBytes[name]) * 8 / d.Seconds() / 1e6 }
-	want := map[string]float64{"50000": rate("https", ms(122)), "50010": rate("https6", ms(82))}
-	if df.Nrow() != 4 {
-		t.Fatalf("fastest:\n%s", FormatTable(df))
+	want := map[uint16]float64{50000: rate("https", ms(122)), 50010: rate("https6", ms(82))}
+	if len(df) != 4 {
+		t.Fatalf("fastest:\n%s", text(df))
 	}
-	for r := 0; r < df.Nrow(); r++ {
-		if w, ok := want[cell(df, r, "orig_port")]; ok && math.Abs(num(df, r, "mbit_per_s")-w) > 1e-9 {
-			t.Errorf("row %d: %v Mbit/s, want %v", r, num(df, r, "mbit_per_s"), w)
+	for r, x := range df {
+		if w, ok := want[x.OrigPort]; ok && math.Abs(x.MbitPerS-w) > 1e-9 {
+			t.Errorf("row %d: %v Mbit/s, want %v", r, x.MbitPerS, w)
 		}
-		if r > 0 && num(df, r, "mbit_per_s") > num(df, r-1, "mbit_per_s") {
-			t.Errorf("not ordered:\n%s", FormatTable(df))
+		if r > 0 && x.MbitPerS > df[r-1].MbitPerS {
+			t.Errorf("not ordered:\n%s", text(df))
 		}
 	}
-	if cell(df, 0, "bulk_direction") != "download" {
-		t.Errorf("bulk direction:\n%s", FormatTable(df))
+	if df[0].Bulk != "download" {
+		t.Errorf("bulk direction:\n%s", text(df))
 	}
 }
 
@@ -325,22 +337,21 @@ func TestRates(t *testing.T) {
 		want[k] = v
 		total += len(p.Data)
 	}
-	df, err := c.Rates(0)
+	df, err := c.Traffic().Bins(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// SSDP at t0-1s, then t0 … t0+2.4 s: 4 bins.
-	if df.Nrow() != 4 {
-		t.Fatalf("bins:\n%s", FormatTable(df))
+	if len(df) != 4 {
+		t.Fatalf("bins:\n%s", text(df))
 	}
-	for r := 0; r < df.Nrow(); r++ {
-		start, _ := time.Parse(time.RFC3339Nano, cell(df, r, "start"))
-		v := want[start.Unix()]
-		if int(num(df, r, "packets")) != v[0] || int(num(df, r, "bytes")) != v[1] || num(df, r, "bits_per_s") != float64(v[1]*8) {
-			t.Errorf("bin %v: %v packets %v bytes, want %v", start, num(df, r, "packets"), num(df, r, "bytes"), v)
+	for _, b := range df {
+		v := want[b.Start.Unix()]
+		if int(b.Packets) != v[0] || int(b.Bytes) != v[1] || b.BitsPerS != float64(v[1]*8) {
+			t.Errorf("bin %v: %v packets %v bytes, want %v", b.Start, b.Packets, b.Bytes, v)
 		}
 	}
-	st, _ := c.RateStats(0)
+	st, _ := c.Traffic().Rates(0)
 	// peak and median over the 4 one-second bins, from the independent bins
 	var bits []float64
 	for _, v := range want {
@@ -353,13 +364,13 @@ func TestRates(t *testing.T) {
 	if math.Abs(st.MeanBitsPerS-float64(total*8)/3.415) > 1e-6 {
 		t.Errorf("mean bit rate %v, want %v", st.MeanBitsPerS, float64(total*8)/3.415)
 	}
-	if _, err := c.Rates(1500 * time.Millisecond); err == nil {
+	if _, err := c.Traffic().Bins(1500 * time.Millisecond); err == nil {
 		t.Error("a bin that is not a multiple of the model's should be refused")
 	}
-	coarse, _ := c.Rates(2 * time.Second)
-	var sum float64
-	for r := 0; r < coarse.Nrow(); r++ {
-		sum += num(coarse, r, "bytes")
+	coarse, _ := c.Traffic().Bins(2 * time.Second)
+	var sum uint64
+	for _, b := range coarse {
+		sum += b.Bytes
 	}
 	if int(sum) != total {
 		t.Errorf("2 s bins hold %v bytes, want %d", sum, total)
@@ -368,7 +379,7 @@ func TestRates(t *testing.T) {
 
 func TestFailedCommunications(t *testing.T) {
 	_, c := openWorld(t)
-	df := c.FailedCommunications()
+	df := c.Failures().List()
 	want := [][3]string{
 		{FailTCPNoAnswer, "198.51.100.7", "tcp/22"},
 		{FailTCPRejected, "203.0.113.5", "tcp/8080"},
@@ -378,12 +389,13 @@ func TestFailedCommunications(t *testing.T) {
 		{FailDNSNoResponse, "192.168.1.1", "lost.example"},
 		{FailUDPNoReply, "198.51.100.9", "udp/5000"},
 	}
-	if df.Nrow() != len(want) {
-		t.Fatalf("failures:\n%s", FormatTable(df))
+	if len(df) != len(want) {
+		t.Fatalf("failures:\n%s", text(df))
 	}
 	for i, x := range want {
-		if cell(df, i, "class") != x[0] || cell(df, i, "host") != x[1] || cell(df, i, "detail") != x[2] || num(df, i, "attempts") != 1 {
-			t.Errorf("row %d = %s %s %s, want %v", i, cell(df, i, "class"), cell(df, i, "host"), cell(df, i, "detail"), x)
+		r := df[i]
+		if r.Class != x[0] || r.Host.String() != x[1] || r.Detail != x[2] || r.Attempts != 1 {
+			t.Errorf("row %d = %s %s %s, want %v", i, r.Class, r.Host, r.Detail, x)
 		}
 	}
 }
@@ -397,7 +409,7 @@ func TestApplicationsOnSample(t *testing.T) {
 	}
 	names := map[string]int{}
 	quic := 0
-	for _, f := range c.Flows() {
+	for f := range c.Flows().All() {
 		if f.App == "TLS" {
 			names[f.ServerName]++
 		}
@@ -437,13 +449,13 @@ func TestGeoIPDatabase(t *testing.T) {
 	if err := c.UseGeoIPDatabase(p); err != nil {
 		t.Fatal(err)
 	}
-	df := c.TopCountries(5)
+	df := c.Hosts().Countries(5)
 	got := map[string]string{}
-	for r := 0; r < df.Nrow(); r++ {
-		got[cell(df, r, "country_code")] = cell(df, r, "country") + "/" + cell(df, r, "hosts")
+	for _, r := range df {
+		got[r.Code] = r.Country + "/" + strconv.FormatUint(r.Hosts, 10)
 	}
 	if got["FR"] != "France/1" || got["JP"] != "Japan/1" { // JP's name from the ISO table
-		t.Errorf("countries with the test database:\n%s", FormatTable(df))
+		t.Errorf("countries with the test database:\n%s", text(df))
 	}
 	if !strings.Contains(c.GeoIPSource(), "pcaplab-Test-Country") {
 		t.Errorf("source = %q", c.GeoIPSource())
@@ -462,13 +474,17 @@ func TestFiguresDrawForEveryInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := c.SlotArrayCounts(nil, "")
-		v, err := c.VolumePlot(0)
+		s := c.Pairs().SlotArray(nil, "")
+		v, err := c.Traffic().VolumePlot(0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, _ := c.RatePlot(0, true)
-		for _, fig := range []*plot.Plot{v, r, c.FlowSizePlot(), c.PairFlowsPlot(100, true), c.SlotPlot(s, 100, true), c.ExactVsSlotPlot(s), c.ApplicationsPlot(10)} {
+		r, err := c.Traffic().RatePlot(0, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fig := range []*plot.Plot{v, r, c.Flows().SizePlot(), c.Pairs().Plot(100, true), c.Pairs().SlotPlot(s, 100, true),
+			c.Pairs().ExactVsSlotPlot(s), c.Services().ApplicationsPlot(10)} {
 			if _, err := RenderPNG(fig); err != nil {
 				t.Errorf("%s: %v", p, err)
 			}

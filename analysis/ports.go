@@ -1,205 +1,80 @@
 package analysis
 
 import (
+	"fmt"
 	"sort"
 
-	"github.com/go-gota/gota/dataframe"
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
-// Application names the application of a flow and says how it was
-// identified: "payload" when its bytes were recognised (TLS ClientHello or
-// record, QUIC long header, HTTP/1 request, DNS, STUN, DTLS, SSDP, NTP,
-// DHCP), "port" when only the well-known port of the responder (or else of
-// the originator) names it, "protocol" for ICMP, "-" when nothing does.
-// A TLS flow to a port with a known service is named by the service (HTTPS
-// for 443, IMAPS for 993 …).
-func Application(f *Flow) (name, by string) {
-	switch f.App {
-	case "TLS":
-		if s := ServiceName(f.Proto, f.RespPort); s != "" {
-			return s, "payload"
-		}
-		return "TLS", "payload"
-	case "":
-	default:
-		return f.App, "payload"
-	}
-	if s := ServiceName(f.Proto, f.RespPort); s != "" {
-		return s, "port"
-	}
-	if s := ServiceName(f.Proto, f.OrigPort); s != "" {
-		return s, "port"
-	}
-	switch f.Proto {
-	case ingest.ProtoICMP, ingest.ProtoICMPv6, ingest.ProtoTCP, ingest.ProtoUDP:
-		if f.Proto == ingest.ProtoICMP || f.Proto == ingest.ProtoICMPv6 {
-			return ProtocolName(f.Proto), "protocol"
-		}
-		return "unknown " + transportName(f.Proto), "-"
-	}
-	return ProtocolName(f.Proto), "protocol"
+// Ports is the capture's TCP and UDP ports by packets (T3.5).
+type Ports struct{ c *Capture }
+
+// Ports returns the capture's ports.
+func (c *Capture) Ports() Ports { return Ports{c} }
+
+// TCP returns the counters of one TCP port (a packet counts once for each
+// distinct port among its source and destination ports).
+func (p Ports) TCP(port uint16) Counter { return Counter(p.c.m.TCPPorts[port].Counter) }
+
+// UDP returns the counters of one UDP port.
+func (p Ports) UDP(port uint16) Counter { return Counter(p.c.m.UDPPorts[port].Counter) }
+
+// PortRow is one port with its packets and bytes and what it is used for.
+type PortRow struct {
+	Port    uint16 `table:"port,id"`
+	Packets uint64 `table:"packets"`
+	Bytes   uint64 `table:"bytes"`
+	Usage   string `table:"usage"`
 }
 
-type volume struct {
-	flows, packets, bytes uint64
+// TopPorts is T3.5's answer for one transport: the ranked ports and the
+// transport's packets.
+type TopPorts struct {
+	Proto        flow.Proto
+	Rows         []PortRow
+	TotalPackets uint64 // packets of the transport protocol
 }
 
-func (v *volume) addFlow(f *Flow) {
-	v.flows++
-	v.packets += f.Packets()
-	v.bytes += f.Bytes()
-}
-
-// rankVolumes orders keys by flows, then bytes, then keyLess.
-func rankVolumes[K comparable](m map[K]*volume, keyLess func(a, b K) bool) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		a, b := m[keys[i]], m[keys[j]]
-		if a.flows != b.flows {
-			return a.flows > b.flows
-		}
-		if a.bytes != b.bytes {
-			return a.bytes > b.bytes
-		}
-		return keyLess(keys[i], keys[j])
-	})
-	return keys
-}
-
-// TopProtocols answers T2.3's transport view: flows, packets and bytes per
-// IP protocol (TCP, UDP, ICMP …), ranked by flows (ties: bytes, name), at
-// most n rows. Packets and bytes are those of the flows.
-func (c *Capture) TopProtocols(n int) dataframe.DataFrame {
-	m := map[string]*volume{}
-	c.eachFlow(func(f *Flow) {
-		k := ProtocolName(f.Proto)
-		if m[k] == nil {
-			m[k] = &volume{}
-		}
-		m[k].addFlow(f)
-	})
-	t := newTable(strCol("protocol"), intCol("flows"), intCol("packets"), intCol("bytes"), floatCol("flows_percent"))
-	keys := rankVolumes(m, func(a, b string) bool { return a < b })
-	for i, k := range keys {
-		if i == n {
-			break
-		}
-		v := m[k]
-		t.row(k, v.flows, v.packets, v.bytes, percent(v.flows, uint64(c.FlowCount())))
-	}
-	return t.frame()
-}
-
-// TopApplications answers T2.3's application view: flows, packets and bytes
-// per application (see Application), ranked by flows (ties: bytes, name),
-// at most n rows. Columns: application, identified_by, flows, packets,
-// bytes, flows_percent.
-func (c *Capture) TopApplications(n int) dataframe.DataFrame {
-	m := map[string]*volume{}
-	by := map[string]string{}
-	c.eachFlow(func(f *Flow) {
-		name, how := Application(f)
-		if m[name] == nil {
-			m[name] = &volume{}
-			by[name] = how
-		} else if by[name] != how && !containsWord(by[name], how) {
-			by[name] += "+" + how
-		}
-		m[name].addFlow(f)
-	})
-	t := newTable(strCol("application"), strCol("identified_by"), intCol("flows"), intCol("packets"), intCol("bytes"), floatCol("flows_percent"))
-	keys := rankVolumes(m, func(a, b string) bool { return a < b })
-	for i, k := range keys {
-		if i == n {
-			break
-		}
-		v := m[k]
-		t.row(k, by[k], v.flows, v.packets, v.bytes, percent(v.flows, uint64(c.FlowCount())))
-	}
-	return t.frame()
-}
-
-func containsWord(list, w string) bool {
-	for i := 0; i+len(w) <= len(list); i++ {
-		if list[i:i+len(w)] == w && (i == 0 || list[i-1] == '+') && (i+len(w) == len(list) || list[i+len(w)] == '+') {
-			return true
-		}
-	}
-	return false
-}
-
-func percent(a, b uint64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return 100 * float64(a) / float64(b)
-}
-
-// TopSourcePorts answers T2.3: the originators' ports of TCP and UDP flows,
-// ranked by flows (ties: bytes, then port, TCP before UDP). Columns: port,
-// transport, flows, packets, bytes, usage. TCP and UDP ports are kept apart.
-func (c *Capture) TopSourcePorts(n int) dataframe.DataFrame { return c.topFlowPorts(n, true) }
-
-// TopDestinationPorts is TopSourcePorts for the responders' ports.
-func (c *Capture) TopDestinationPorts(n int) dataframe.DataFrame { return c.topFlowPorts(n, false) }
-
-type protoPort struct {
-	proto uint8
-	port  uint16
-}
-
-func (c *Capture) topFlowPorts(n int, source bool) dataframe.DataFrame {
-	m := map[protoPort]*volume{}
-	c.eachFlow(func(f *Flow) {
-		if f.Proto != ingest.ProtoTCP && f.Proto != ingest.ProtoUDP {
-			return
-		}
-		k := protoPort{f.Proto, f.RespPort}
-		if source {
-			k.port = f.OrigPort
-		}
-		if m[k] == nil {
-			m[k] = &volume{}
-		}
-		m[k].addFlow(f)
-	})
-	keys := rankVolumes(m, func(a, b protoPort) bool {
-		if a.port != b.port {
-			return a.port < b.port
-		}
-		return a.proto < b.proto
-	})
-	t := newTable(intCol("port"), strCol("transport"), intCol("flows"), intCol("packets"), intCol("bytes"), strCol("usage"))
-	for i, k := range keys {
-		if i == n {
-			break
-		}
-		v := m[k]
-		t.row(k.port, transportName(k.proto), v.flows, v.packets, v.bytes, portUsage(k.proto, k.port))
-	}
-	return t.frame()
-}
-
-// TopTCPPorts answers T3.5: the n TCP ports with the most packets (a packet
+// TopTCP answers T3.5: the n TCP ports with the most packets (a packet
 // counts once for each distinct port among its source and destination
-// ports; ties: lower port first). Columns: port, packets, bytes, usage.
-func (c *Capture) TopTCPPorts(n int) dataframe.DataFrame {
-	return portFrame(topPorts(c.m.TCPPorts, n), ingest.ProtoTCP)
-}
+// ports; ties: lower port first).
+func (p Ports) TopTCP(n int) TopPorts { return p.top(flow.TCP, p.c.m.TCPPorts, n) }
 
-// TopUDPPorts is TopTCPPorts for UDP.
-func (c *Capture) TopUDPPorts(n int) dataframe.DataFrame {
-	return portFrame(topPorts(c.m.UDPPorts, n), ingest.ProtoUDP)
-}
+// TopUDP is TopTCP for UDP.
+func (p Ports) TopUDP(n int) TopPorts { return p.top(flow.UDP, p.c.m.UDPPorts, n) }
 
-func portFrame(rows []PortRow, proto uint8) dataframe.DataFrame {
-	t := newTable(intCol("port"), intCol("packets"), intCol("bytes"), strCol("usage"))
-	for _, r := range rows {
-		t.row(r.Port, r.Packets, r.Bytes, portUsage(proto, r.Port))
+func (p Ports) top(proto flow.Proto, ports []ingest.PortStats, n int) TopPorts {
+	t := TopPorts{Proto: proto, TotalPackets: p.c.m.IPProtocols[proto].Packets}
+	for _, r := range rankPorts(ports, n) {
+		t.Rows = append(t.Rows, PortRow{Port: r.Port, Packets: r.Packets, Bytes: r.Bytes, Usage: portUsage(proto, r.Port)})
 	}
-	return t.frame()
+	return t
+}
+
+// rankPorts ranks ports by packets (ties: lower port first).
+func rankPorts(ports []ingest.PortStats, n int) []TopPort {
+	rows := []TopPort{}
+	for p := range ports {
+		if ports[p].Packets > 0 {
+			rows = append(rows, TopPort{Port: uint16(p), Packets: ports[p].Packets, Bytes: ports[p].Bytes})
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Packets > rows[j].Packets })
+	if len(rows) > n {
+		rows = rows[:n]
+	}
+	return rows
+}
+
+// Sentence states the leading port's share of its transport's packets.
+func (t TopPorts) Sentence() string {
+	name := t.Proto.String()
+	if len(t.Rows) == 0 {
+		return "No " + name + " packet was seen."
+	}
+	r := t.Rows[0]
+	return fmt.Sprintf("%s port %d (%s) is in %d of the %d %s packets (%.0f %%).", name, r.Port, r.Usage, r.Packets, t.TotalPackets,
+		name, 100*float64(r.Packets)/float64(max(t.TotalPackets, 1)))
 }

@@ -1,6 +1,6 @@
 package analysis
 
-import "fmt"
+import "github.com/pcaplab/pcaplab/flow"
 
 // service names a well-known port: the name and what it is used for.
 type service struct{ name, usage string }
@@ -38,18 +38,18 @@ var udpServices = map[uint16]service{
 
 // ServiceName names a TCP or UDP port ("HTTPS" for 443/tcp, "QUIC" for
 // 443/udp); "" when the port has no well-known service.
-func ServiceName(proto uint8, port uint16) string {
+func ServiceName(proto flow.Proto, port uint16) string {
 	s, _ := lookupService(proto, port)
 	return s.name
 }
 
-func lookupService(proto uint8, port uint16) (service, bool) {
+func lookupService(proto flow.Proto, port uint16) (service, bool) {
 	var s service
 	var ok bool
 	switch proto {
-	case 6:
+	case flow.TCP:
 		s, ok = tcpServices[port]
-	case 17:
+	case flow.UDP:
 		s, ok = udpServices[port]
 	}
 	return s, ok
@@ -57,7 +57,7 @@ func lookupService(proto uint8, port uint16) (service, bool) {
 
 // portUsage describes a port for a table: "HTTPS (web over TLS)", or
 // "dynamic (client side)" for an unnamed port of the dynamic range.
-func portUsage(proto uint8, port uint16) string {
+func portUsage(proto flow.Proto, port uint16) string {
 	if s, ok := lookupService(proto, port); ok {
 		return s.name + " (" + s.usage + ")"
 	}
@@ -70,46 +70,16 @@ func portUsage(proto uint8, port uint16) string {
 	return "well-known range, no name here"
 }
 
-// ProtocolName names an IP protocol number.
-func ProtocolName(proto uint8) string {
-	switch proto {
-	case 1:
-		return "ICMP"
-	case 2:
-		return "IGMP"
-	case 6:
-		return "TCP"
-	case 17:
-		return "UDP"
-	case 41:
-		return "IPv6-in-IPv4"
-	case 47:
-		return "GRE"
-	case 50:
-		return "ESP"
-	case 51:
-		return "AH"
-	case 58:
-		return "ICMPv6"
-	case 89:
-		return "OSPF"
-	case 103:
-		return "PIM"
-	case 112:
-		return "VRRP"
-	case 132:
-		return "SCTP"
-	}
-	return fmt.Sprintf("IP protocol %d", proto)
-}
+// ProtocolName names an IP protocol number (see flow.Proto).
+func ProtocolName(p flow.Proto) string { return p.String() }
 
 // transportName is "tcp", "udp" or the protocol's name.
-func transportName(proto uint8) string {
+func transportName(proto flow.Proto) string {
 	switch proto {
-	case 6:
+	case flow.TCP:
 		return "tcp"
-	case 17:
+	case flow.UDP:
 		return "udp"
 	}
-	return ProtocolName(proto)
+	return proto.String()
 }

@@ -8,7 +8,10 @@ import (
 	"sort"
 	"time"
 
-	"github.com/go-gota/gota/dataframe"
+	"net/netip"
+
+	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // SlotCount is the size of T2.6's fixed array: 2^16 slots.
@@ -52,25 +55,25 @@ type SlotArray struct {
 	Expected      float64           // expected occupied slots for Pairs random pairs: m(1−(1−1/m)^n)
 	Shared        int               // slots holding more than one pair
 	PairsInShared int               // pairs in those slots
-	Merged        [][]PairStats     // the pairs of each shared slot, largest slot first
+	Merged        [][]PairRow       // the pairs of each shared slot, largest slot first
 	slotOf        map[Pair]uint16   // second pass: each pair's slot
-	exactTop      []PairStats       // exact top-100 by flows
+	exactTop      []pairStats       // exact top-100 by flows
 }
 
-// SlotArrayCounts counts the flows in the 2^16-slot array with the given
-// index function (nil: FNV1aSlot; name says which was used) and compares
-// with the exact counts.
-func (c *Capture) SlotArrayCounts(index SlotIndex, name string) *SlotArray {
+// SlotArray answers T2.6: it counts the flows in the 2^16-slot array with
+// the given index function (nil: FNV1aSlot; name says which was used) and
+// compares with the exact counts.
+func (p Pairs) SlotArray(index SlotIndex, name string) *SlotArray {
 	if index == nil {
 		index, name = FNV1aSlot, "FNV-1a 32-bit over both addresses, folded to 16 bits"
 	}
 	s := &SlotArray{Index: name, slotOf: map[Pair]uint16{}}
-	c.eachFlow(func(f *Flow) {
-		s.Counts[index(makePair(f.Orig, f.Resp))]++
+	p.c.eachFlow(func(f *flow.Flow) {
+		s.Counts[index(MakePair(f.Orig, f.Resp))]++
 	})
-	pairs := c.pairs()
+	pairs := p.all()
 	s.Pairs = len(pairs)
-	bySlot := map[uint16][]PairStats{}
+	bySlot := map[uint16][]pairStats{}
 	for _, p := range pairs {
 		k := index(p.Pair)
 		s.slotOf[p.Pair] = k
@@ -83,7 +86,7 @@ func (c *Capture) SlotArrayCounts(index SlotIndex, name string) *SlotArray {
 		if len(l) > 1 {
 			s.Shared++
 			s.PairsInShared += len(l)
-			s.Merged = append(s.Merged, l)
+			s.Merged = append(s.Merged, pairRows(l))
 		}
 	}
 	sort.Slice(s.Merged, func(i, j int) bool {
@@ -92,13 +95,13 @@ func (c *Capture) SlotArrayCounts(index SlotIndex, name string) *SlotArray {
 		if fa != fb {
 			return fa > fb
 		}
-		return pairLess(a[0].Pair, b[0].Pair)
+		return pairLess(a[0].Pair(), b[0].Pair())
 	})
 	s.exactTop = rankPairs(pairs, false, 100)
 	return s
 }
 
-func sumFlows(l []PairStats) uint64 {
+func sumFlows(l []PairRow) uint64 {
 	var n uint64
 	for _, p := range l {
 		n += p.Flows
@@ -106,9 +109,17 @@ func sumFlows(l []PairStats) uint64 {
 	return n
 }
 
-// TopSlots is the data behind T2.6's figure: the n fullest slots. Columns:
-// rank, slot, flows, pairs (how many host pairs share the slot).
-func (s *SlotArray) TopSlots(n int) dataframe.DataFrame {
+// SlotRow is one slot of the array: its flows and how many host pairs
+// share it.
+type SlotRow struct {
+	Rank  int    `table:"rank,id"`
+	Slot  uint16 `table:"slot,id"`
+	Flows uint32 `table:"flows"`
+	Pairs int    `table:"pairs"`
+}
+
+// TopSlots is the data behind T2.6's figure: the n fullest slots.
+func (s *SlotArray) TopSlots(n int) []SlotRow {
 	pairsIn := map[uint16]int{}
 	for _, k := range s.slotOf {
 		pairsIn[k]++
@@ -120,26 +131,36 @@ func (s *SlotArray) TopSlots(n int) dataframe.DataFrame {
 		}
 	}
 	sort.SliceStable(slots, func(i, j int) bool { return s.Counts[slots[i]] > s.Counts[slots[j]] })
-	t := newTable(intCol("rank"), intCol("slot"), intCol("flows"), intCol("pairs"))
+	var out []SlotRow
 	for i, k := range slots {
 		if i == n {
 			break
 		}
-		t.row(i+1, k, s.Counts[k], pairsIn[uint16(k)])
+		out = append(out, SlotRow{Rank: i + 1, Slot: uint16(k), Flows: s.Counts[k], Pairs: pairsIn[uint16(k)]})
 	}
-	return t.frame()
+	return out
+}
+
+// ComparisonRow is one of the exact top-100 pairs with what its slot says.
+// A slot never under-counts: OverCount ≥ 0.
+type ComparisonRow struct {
+	Rank       int        `table:"rank,id"`
+	A          netip.Addr `table:"host_a"`
+	B          netip.Addr `table:"host_b"`
+	ExactFlows uint64     `table:"exact_flows"`
+	Slot       uint16     `table:"slot,id"`
+	SlotFlows  uint32     `table:"slot_flows"`
+	OverCount  uint64     `table:"over_count"`
 }
 
 // Comparison lists the exact top-100 pairs with what their slot says.
-// Columns: rank, host_a, host_b, exact_flows, slot, slot_flows, over_count.
-// A slot never under-counts: over_count ≥ 0.
-func (s *SlotArray) Comparison() dataframe.DataFrame {
-	t := newTable(intCol("rank"), strCol("host_a"), strCol("host_b"), intCol("exact_flows"), intCol("slot"), intCol("slot_flows"), intCol("over_count"))
+func (s *SlotArray) Comparison() []ComparisonRow {
+	out := make([]ComparisonRow, len(s.exactTop))
 	for i, p := range s.exactTop {
 		k := s.slotOf[p.Pair]
-		t.row(i+1, p.A.String(), p.B.String(), p.Flows, k, s.Counts[k], uint64(s.Counts[k])-p.Flows)
+		out[i] = ComparisonRow{Rank: i + 1, A: p.A, B: p.B, ExactFlows: p.Flows, Slot: k, SlotFlows: s.Counts[k], OverCount: uint64(s.Counts[k]) - p.Flows}
 	}
-	return t.frame()
+	return out
 }
 
 // OverCounted returns how many of the exact top-100 pairs their slot
@@ -173,16 +194,20 @@ func (s *SlotArray) Sentence() string {
 
 // CountingResult is one counting method's measured cost and accuracy.
 type CountingResult struct {
-	Method        string
-	Parameters    string
-	MemoryBytes   uint64  // heap bytes the structure holds (measured), or its size for fixed arrays
-	NsPerUpdate   float64 // mean time of one update, measured over all flows
-	Precision     float64 // of the method's top-100 against the exact top-100
-	Recall        float64
-	MeanRelError  float64 // mean |estimate − exact| / exact over the exact top-100
-	MaxOverCount  uint64
-	UnderCounting bool // whether any estimate of the top-100 is below the exact count
+	Method        string  `table:"method"`
+	Parameters    string  `table:"parameters"`
+	MemoryBytes   uint64  `table:"memory_bytes"`    // heap bytes the structure holds (measured), or its size for fixed arrays
+	NsPerUpdate   float64 `table:"ns_per_update,1"` // mean time of one update, measured over all flows
+	Precision     float64 `table:"precision,2"`     // of the method's top-100 against the exact top-100
+	Recall        float64 `table:"recall,2"`
+	MeanRelError  float64 `table:"mean_rel_error,3"` // mean |estimate − exact| / exact over the exact top-100
+	MaxOverCount  uint64  `table:"max_over_count"`
+	UnderCounting bool    // whether any estimate of the top-100 is below the exact count
 }
+
+// CountingResults are T2.7's measurements, in the order exact map, 2^16
+// array, Count-Min, Space-Saving.
+type CountingResults []CountingResult
 
 // CountingMethods answers T2.7 by running four ways of counting flows per
 // host pair over this capture's flows, in order: an exact hash map, the
@@ -193,12 +218,12 @@ type CountingResult struct {
 // the counters' size (array, sketch); time per update is the mean over the
 // whole flow stream (each round starting from an empty structure), repeated
 // until at least 20 ms of updates have been timed.
-func (c *Capture) CountingMethods() []CountingResult {
-	stream := make([]Pair, 0, c.FlowCount())
-	c.eachFlow(func(f *Flow) { stream = append(stream, makePair(f.Orig, f.Resp)) })
-	exact := rankPairs(c.pairs(), false, 100)
-	all := c.pairs()
-	var out []CountingResult
+func (p Pairs) CountingMethods() CountingResults {
+	stream := make([]Pair, 0, p.c.m.NFlows)
+	p.c.eachFlow(func(f *flow.Flow) { stream = append(stream, MakePair(f.Orig, f.Resp)) })
+	exact := rankPairs(p.all(), false, 100)
+	all := p.all()
+	var out CountingResults
 
 	// Exact map.
 	var m map[Pair]uint64
@@ -270,13 +295,13 @@ func (c *Capture) CountingMethods() []CountingResult {
 // score measures a method's accuracy on the exact top-100. own is the
 // method's own top list, when it keeps one (Space-Saving); otherwise every
 // known pair is ranked by its estimate.
-func score(method, params string, mem uint64, ns float64, exact, all []PairStats, est func(Pair) uint64, own []Pair) CountingResult {
+func score(method, params string, mem uint64, ns float64, exact, all []pairStats, est func(Pair) uint64, own []Pair) CountingResult {
 	r := CountingResult{Method: method, Parameters: params, MemoryBytes: mem, NsPerUpdate: ns}
 	if len(exact) == 0 {
 		return r
 	}
 	if own == nil {
-		ranked := append([]PairStats(nil), all...)
+		ranked := append([]pairStats(nil), all...)
 		sort.SliceStable(ranked, func(i, j int) bool { return est(ranked[i].Pair) > est(ranked[j].Pair) })
 		for i := 0; i < len(ranked) && i < len(exact); i++ {
 			own = append(own, ranked[i].Pair)
@@ -311,18 +336,6 @@ func score(method, params string, mem uint64, ns float64, exact, all []PairStats
 	}
 	r.MeanRelError = sum / float64(len(exact))
 	return r
-}
-
-// CountingFrame is CountingMethods as a dataframe. Columns: method,
-// parameters, memory_bytes, ns_per_update, precision, recall,
-// mean_rel_error, max_over_count.
-func CountingFrame(rs []CountingResult) dataframe.DataFrame {
-	t := newTable(strCol("method"), strCol("parameters"), intCol("memory_bytes"), floatCol("ns_per_update"),
-		floatCol("precision"), floatCol("recall"), floatCol("mean_rel_error"), intCol("max_over_count"))
-	for _, r := range rs {
-		t.row(r.Method, r.Parameters, r.MemoryBytes, r.NsPerUpdate, r.Precision, r.Recall, r.MeanRelError, r.MaxOverCount)
-	}
-	return t.frame()
 }
 
 // liveSize measures the heap a structure holds: the live heap with it,
@@ -486,4 +499,22 @@ func (s *spaceSaving) top(n int) []Pair {
 		out = append(out, items[i].p)
 	}
 	return out
+}
+
+// Sentence compares the four methods from their measurements.
+func (rs CountingResults) Sentence() string {
+	if len(rs) < 4 {
+		return ""
+	}
+	fastest := rs[0]
+	for _, r := range rs {
+		if r.NsPerUpdate < fastest.NsPerUpdate {
+			fastest = r
+		}
+	}
+	ex, arr, cm, ss := rs[0], rs[1], rs[2], rs[3]
+	return fmt.Sprintf("Measured here: the exact map uses %s bytes (growing with the number of pairs) at %.0f ns per update; the 2^16 array a fixed %s bytes at %.0f ns, mean relative error %.3f on the top-100; the Count-Min sketch %s bytes at %.0f ns, error %.3f (it never under-counts); Space-Saving %s bytes at %.0f ns, precision %.2f and recall %.2f on the top-100. Fastest per update: %s. For a top-k question on a large capture, Space-Saving keeps memory proportional to k with exact counts for the heavy pairs; Count-Min bounds memory for any key at the price of over-counting.",
+		units.Count(ex.MemoryBytes), ex.NsPerUpdate, units.Count(arr.MemoryBytes), arr.NsPerUpdate, arr.MeanRelError,
+		units.Count(cm.MemoryBytes), cm.NsPerUpdate, cm.MeanRelError, units.Count(ss.MemoryBytes), ss.NsPerUpdate,
+		ss.Precision, ss.Recall, fastest.Method)
 }

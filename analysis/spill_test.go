@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+
+	"github.com/pcaplab/pcaplab/table"
 )
 
 // Flows spilled to disk give the same answers as flows kept in memory.
@@ -23,20 +25,24 @@ func TestSpilledFlowsGiveTheSameAnswers(t *testing.T) {
 		t.Errorf("summaries differ:\n%+v\n%+v", mem.Summary(), disk.Summary())
 	}
 	tables := func(c *Capture) []string {
-		s := c.SlotArrayCounts(nil, "")
-		r, _ := c.RateStats(0)
-		var out []string
-		for _, df := range []string{
-			FormatTable(c.FlowSizeStats()), FormatTable(c.FlowSizeDistribution()), FormatTable(c.TopProtocols(5)),
-			FormatTable(c.TopApplications(10)), FormatTable(c.TopSourcePorts(5)), FormatTable(c.TopDestinationPorts(5)),
-			FormatTable(c.TopHostPairsByFlows(10)), FormatTable(c.TopHostPairsByBytes(10)), FormatTable(c.PairFlowCounts(100)),
-			FormatTable(s.TopSlots(10)), FormatTable(s.Comparison()), FormatTable(c.HostCounts()), FormatTable(c.TopCountries(5)),
-			FormatTable(c.TopHostsByBytes(15)), FormatTable(c.FastestTCPConnections(10, FastestOptions{})), FormatTable(r.Frame()),
-			FormatTable(c.FailureClasses()), FormatTable(c.FailedCommunications()), FormatTable(c.FlowTable()),
-		} {
-			out = append(out, df)
+		s := c.Pairs().SlotArray(nil, "")
+		r, err := c.Traffic().Rates(0)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return out
+		bins, err := c.Traffic().Bins(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []string{
+			table.Of(c.Flows().Sizes().Rows()).Text(), table.Of(c.Flows().SizeDistribution()).Text(), table.Of(c.Services().Protocols(5)).Text(),
+			table.Of(c.Services().Applications(10)).Text(), table.Of(c.Services().SourcePorts(5)).Text(), table.Of(c.Services().DestinationPorts(5)).Text(),
+			table.Of(c.Pairs().TopByFlows(10)).Text(), table.Of(c.Pairs().TopByBytes(10)).Text(), table.Of(c.Pairs().Ranking(100).Rows).Text(),
+			table.Of(s.TopSlots(10)).Text(), table.Of(s.Comparison()).Text(), table.Of(c.Hosts().Kinds()).Text(), table.Of(c.Hosts().Countries(5)).Text(),
+			table.Of(c.Hosts().TopByBytes(15).Rows).Text(), table.Of(c.Flows().Fastest(10, FastestOptions{}).Rows).Text(), table.Of(r.Rows()).Text(),
+			table.Of(c.Failures().Classes()).Text(), table.Of(c.Failures().List()).Text(), c.Flows().Table().Text(),
+			table.Of(bins).Text(),
+		}
 	}
 	a, b := tables(mem), tables(disk)
 	for i := range a {
@@ -45,12 +51,16 @@ func TestSpilledFlowsGiveTheSameAnswers(t *testing.T) {
 		}
 	}
 	var ca, cb bytes.Buffer
-	mem.WriteFlowsCSV(&ca)
-	disk.WriteFlowsCSV(&cb)
+	if err := mem.Flows().WriteCSV(&ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := disk.Flows().WriteCSV(&cb); err != nil {
+		t.Fatal(err)
+	}
 	if ca.String() != cb.String() {
 		t.Error("flow CSV differs")
 	}
-	if !reflect.DeepEqual(mem.Flows(), disk.Flows()) || disk.Err() != nil {
+	if !reflect.DeepEqual(mem.Flows().Slice(), disk.Flows().Slice()) || disk.Err() != nil {
 		t.Errorf("flows differ (err %v)", disk.Err())
 	}
 	// Only failed DNS transactions are kept once spilled.

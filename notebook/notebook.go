@@ -10,12 +10,14 @@ import (
 	"fmt"
 	"html"
 	"os"
+	"reflect"
 	"strings"
 
 	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/table"
+	"github.com/pcaplab/pcaplab/units"
 	"gonum.org/v1/plot"
 )
 
@@ -23,17 +25,20 @@ import (
 // there are.
 var MaxRows = 30
 
-// Table shows a dataframe.
-func Table(df dataframe.DataFrame) {
-	if df.Err != nil {
-		Error(df.Err)
+// Table shows a table: a slice of the analysis package's rows (such as
+// c.Hosts().TopByBytes(15).Rows), a *table.Table, or a gota DataFrame (one
+// you filtered, say).
+func Table(v any) {
+	t, err := toTable(v)
+	if err != nil {
+		Error(err)
 		return
 	}
 	if !gonbui.IsNotebook {
-		fmt.Print(analysis.FormatTable(df))
+		fmt.Print(t.Text())
 		return
 	}
-	show(func() { gonbui.DisplayHTML(TableHTML(df, MaxRows)) })
+	show(func() { gonbui.DisplayHTML(TableHTML(t, MaxRows)) })
 }
 
 // show sends one display and waits until the kernel has delivered it.
@@ -45,62 +50,56 @@ func show(display func()) {
 	gonbui.Sync()
 }
 
-// TableHTML renders a dataframe as an HTML table of at most maxRows rows;
-// every value is escaped. Integers get thousands separators, except ports,
-// slots and ranks.
-func TableHTML(df dataframe.DataFrame, maxRows int) string {
+// toTable turns what Table accepts into a *table.Table.
+func toTable(v any) (*table.Table, error) {
+	switch x := v.(type) {
+	case *table.Table:
+		return x, nil
+	case dataframe.DataFrame:
+		if x.Err != nil {
+			return nil, x.Err
+		}
+		return table.FromFrame(x), nil
+	case *dataframe.DataFrame:
+		return toTable(*x)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("notebook.Table: cannot show a %T as a table", v)
+	}
+	return table.OfValue(rv), nil
+}
+
+// TableHTML renders a table as HTML, at most maxRows rows; every value is
+// escaped, numbers right-aligned under right-aligned headers, text left.
+func TableHTML(t *table.Table, maxRows int) string {
 	var b strings.Builder
 	b.WriteString(`<table class="pcaplab" style="border-collapse:collapse;font-size:90%"><thead><tr>`)
-	names := df.Names()
-	for _, n := range names {
-		fmt.Fprintf(&b, `<th style="border-bottom:1px solid #888;padding:2px 8px">%s</th>`, html.EscapeString(n))
+	align := make([]string, len(t.Columns))
+	for c, col := range t.Columns {
+		align[c] = "left"
+		if col.Kind == table.Int || col.Kind == table.Float {
+			align[c] = "right"
+		}
+		fmt.Fprintf(&b, `<th style="border-bottom:1px solid #888;padding:2px 8px;text-align:%s">%s</th>`, align[c], html.EscapeString(col.Name))
 	}
 	b.WriteString("</tr></thead><tbody>")
-	rows := df.Nrow()
-	shown := min(rows, maxRows)
+	shown := min(t.Len(), maxRows)
 	for r := 0; r < shown; r++ {
 		b.WriteString("<tr>")
-		for c, n := range names {
-			e := df.Elem(r, c)
-			align := "left"
-			v := e.String()
-			switch e.Type() {
-			case series.Int:
-				align = "right"
-				if i, err := e.Int(); err == nil && !identifier(n) {
-					v = thousands(i)
-				}
-			case series.Float:
-				align = "right"
-				v = fmt.Sprintf("%.6g", e.Float())
-			}
-			fmt.Fprintf(&b, `<td style="text-align:%s;padding:2px 8px">%s</td>`, align, html.EscapeString(v))
+		for c := range t.Columns {
+			fmt.Fprintf(&b, `<td style="text-align:%s;padding:2px 8px">%s</td>`, align[c], html.EscapeString(t.Cell(r, c)))
 		}
 		b.WriteString("</tr>")
 	}
 	b.WriteString("</tbody></table>")
-	if rows > shown {
-		fmt.Fprintf(&b, `<p style="font-size:85%%;color:#555">%s more rows (notebook.MaxRows = %d)</p>`, thousands(rows-shown), maxRows)
+	switch {
+	case t.Len() == 0:
+		b.WriteString(`<p style="font-size:85%;color:#555">0 rows</p>`)
+	case t.Len() > shown:
+		fmt.Fprintf(&b, `<p style="font-size:85%%;color:#555">%s more rows (notebook.MaxRows = %d)</p>`, units.Count(t.Len()-shown), maxRows)
 	}
 	return b.String()
-}
-
-func identifier(col string) bool {
-	return strings.Contains(col, "port") || strings.Contains(col, "slot") || col == "rank"
-}
-
-// thousands writes 1234567 as "1,234,567".
-func thousands(v int) string {
-	s := fmt.Sprint(v)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // Plot shows a figure as inline SVG (in a terminal: says where it would be).

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // executed runs a notebook headless (jupyter nbconvert --execute) with the
@@ -110,7 +111,7 @@ func checkNoErrors(t *testing.T, cells []cell) {
 	}
 }
 
-var rowRE = regexp.MustCompile(`<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([\d,]+)</td></tr>`)
+var rowRE = regexp.MustCompile(`<tr><td[^>]*>(\d+)</td><td[^>]*>([^<]*)</td><td[^>]*>([^<]*)</td><td[^>]*>([\d\x{202f}]+)</td>`)
 
 // The whole-assignment notebook runs, shows a table or figure for every
 // question, and its numbers are the analysis API's.
@@ -140,21 +141,21 @@ func TestUserTrafficNotebook(t *testing.T) {
 	}
 	// T2.5: the table behind the figure equals PairFlowCounts(100), and
 	// the figure is drawn from it.
-	want := c.PairFlowCounts(100)
+	want := c.Pairs().Ranking(100).Rows
 	var t25 string
 	for _, x := range cells {
-		if strings.Contains(joined(x.Source), "PairFlowCounts(100)") {
+		if strings.Contains(joined(x.Source), "Ranking(100)") {
 			t25 = x.outputText()
 		}
 	}
 	rows := rowRE.FindAllStringSubmatch(t25, -1)
-	if len(rows) != want.Nrow() {
-		t.Fatalf("T2.5 table has %d rows, PairFlowCounts %d", len(rows), want.Nrow())
+	if len(rows) != len(want) {
+		t.Fatalf("T2.5 table has %d rows, Ranking %d", len(rows), len(want))
 	}
 	for i, r := range rows {
-		flows, _ := want.Elem(i, 3).Int()
-		if r[2] != want.Elem(i, 1).String() || r[3] != want.Elem(i, 2).String() || r[4] != thousands(flows) {
-			t.Errorf("T2.5 row %d = %v, API says %s %s %d", i, r[1:], want.Elem(i, 1), want.Elem(i, 2), flows)
+		w := want[i]
+		if r[2] != w.A.String() || r[3] != w.B.String() || r[4] != units.Count(w.Flows) {
+			t.Errorf("T2.5 row %d = %v, API says %s %s %d", i, r[1:], w.A, w.B, w.Flows)
 		}
 	}
 	if !strings.Contains(t25, "host pair rank") || strings.Count(t25, "<svg") != 2 {

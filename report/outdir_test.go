@@ -12,8 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
+	"github.com/pcaplab/pcaplab/table"
 )
 
 // tinyReport is a report with the given figures and tables, whose contents
@@ -24,8 +23,9 @@ func tinyReport(gen string, figures, tables []string) *Report {
 		r.Figures = append(r.Figures, &Figure{Name: f, PNG: []byte("\x89PNG " + gen + " " + f)})
 	}
 	for _, t := range tables {
-		df := dataframe.New(series.New([]string{gen + " " + t}, series.String, "v"))
-		r.Tables = append(r.Tables, &Table{Name: t, frame: df})
+		tb := table.New(table.Column{Name: "v"})
+		tb.Add(gen + " " + t)
+		r.Tables = append(r.Tables, &Table{Name: t, data: tb})
 	}
 	return r
 }

@@ -9,15 +9,14 @@ package report
 import (
 	"fmt"
 	"html/template"
+	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/go-gota/gota/dataframe"
-	"github.com/go-gota/gota/series"
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/table"
 	"gonum.org/v1/plot"
 )
 
@@ -78,9 +77,10 @@ type Question struct {
 type Table struct {
 	Name, Caption string
 	Columns       []string
-	Rows          [][]string
-	Numeric       []bool // per column: right-align
-	frame         dataframe.DataFrame
+	Rows          [][]string // cells written for people (grouped digits, fixed decimals)
+	Numeric       []bool     // per column: right-align
+	data          *table.Table
+	csv           func(w io.Writer) error // writes the CSV when data is not kept (the flow table)
 }
 
 // Figure is a figure as inline SVG (HTML) and PNG (Markdown).
@@ -140,36 +140,27 @@ type builder struct {
 	err error
 }
 
-func (b *builder) table(name, caption string, df dataframe.DataFrame) *Table {
-	t := &Table{Name: name, Caption: caption, Columns: df.Names(), frame: df}
-	var plain []bool // identifiers, not quantities: no digit grouping
-	for _, col := range df.Names() {
-		typ := df.Col(col).Type()
-		t.Numeric = append(t.Numeric, typ == series.Int || typ == series.Float)
-		plain = append(plain, strings.Contains(col, "port") || strings.Contains(col, "slot") || col == "rank")
+// table adds a table shown in the report (and written as CSV).
+func (b *builder) table(name, caption string, t *table.Table) *Table {
+	tb := &Table{Name: name, Caption: caption, data: t}
+	for _, col := range t.Columns {
+		tb.Columns = append(tb.Columns, col.Name)
+		tb.Numeric = append(tb.Numeric, col.Kind == table.Int || col.Kind == table.Float)
 	}
-	for r := 0; r < df.Nrow(); r++ {
-		row := make([]string, df.Ncol())
-		for c := 0; c < df.Ncol(); c++ {
-			e := df.Elem(r, c)
-			switch e.Type() {
-			case series.Float:
-				row[c] = formatFloat(e.Float())
-			case series.Int:
-				v, _ := e.Int()
-				if plain[c] {
-					row[c] = fmt.Sprint(v)
-				} else {
-					row[c] = groupDigits(v)
-				}
-			default:
-				row[c] = e.String()
-			}
+	for r := range t.Rows {
+		row := make([]string, len(t.Columns))
+		for c := range t.Columns {
+			row[c] = t.Cell(r, c)
 		}
-		t.Rows = append(t.Rows, row)
+		tb.Rows = append(tb.Rows, row)
 	}
-	b.r.Tables = append(b.r.Tables, t)
-	return t
+	b.r.Tables = append(b.r.Tables, tb)
+	return tb
+}
+
+// csvOnly adds a table written as CSV only (too long for the page).
+func (b *builder) csvOnly(name string, t *table.Table) {
+	b.r.Tables = append(b.r.Tables, &Table{Name: name, data: t})
 }
 
 func (b *builder) figure(name, caption string, p *plot.Plot) *Figure {
@@ -195,39 +186,6 @@ func stripXMLHeader(svg []byte) string {
 	return s
 }
 
-func formatFloat(v float64) string {
-	switch {
-	case v == float64(int64(v)) && v < 1e15 && v > -1e15:
-		return groupDigits(int(v))
-	case v >= 100 || v <= -100:
-		return fmt.Sprintf("%.1f", v)
-	case v >= 1 || v <= -1:
-		return fmt.Sprintf("%.3f", v)
-	}
-	return fmt.Sprintf("%.4g", v)
-}
-
-// groupDigits writes 1234567 as "1 234 567" (thin space), readable in both
-// outputs.
-func groupDigits(v int) string {
-	s := fmt.Sprint(v)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []string
-	for len(s) > 3 {
-		out = append([]string{s[len(s)-3:]}, out...)
-		s = s[:len(s)-3]
-	}
-	out = append([]string{s}, out...)
-	r := strings.Join(out, "\u202f")
-	if neg {
-		r = "-" + r
-	}
-	return r
-}
-
-func num(v uint64) string { return groupDigits(int(v)) }
-
 // readAnswers reads the student's Task 1 answers: "## T1.x" headings.
 func readAnswers(path string) (map[string]string, error) {
 	out := map[string]string{}
@@ -252,13 +210,4 @@ func readAnswers(path string) (map[string]string, error) {
 		out[id] = strings.TrimSpace(string(data[m[1]:end]))
 	}
 	return out, nil
-}
-
-func sortedKeys(m map[string]uint64) []string {
-	k := make([]string, 0, len(m))
-	for x := range m {
-		k = append(k, x)
-	}
-	sort.Strings(k)
-	return k
 }

@@ -126,8 +126,8 @@ func TestHostileNamesAreEscaped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ca.Flows()[0].ServerName != hostile {
-		t.Fatalf("server name = %q", ca.Flows()[0].ServerName)
+	if ca.Flows().Slice()[0].ServerName != hostile {
+		t.Fatalf("server name = %q", ca.Flows().Slice()[0].ServerName)
 	}
 	r, err := Build(ca, Options{Now: fixedNow})
 	if err != nil {

@@ -4,18 +4,21 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"sort"
 	"strings"
-	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/table"
+	"github.com/pcaplab/pcaplab/units"
 	"github.com/yuin/goldmark"
 )
 
 func (b *builder) overview() {
 	c := b.c
 	s := c.Summary()
+	in := c.Input()
 	var files, formats, links []string
-	for _, f := range s.Files {
+	for _, f := range in.Files {
 		files = append(files, f.Name)
 		formats = append(formats, f.Format)
 		links = append(links, f.LinkTypes...)
@@ -27,25 +30,36 @@ func (b *builder) overview() {
 		{"File", strings.Join(files, ", ")},
 		{"Format", strings.Join(uniq(formats), ", ")},
 		{"Link types", strings.Join(uniq(links), ", ")},
-		{"First packet", c.Start().Format("2006-01-02 15:04:05.000000 UTC")},
-		{"Last packet", c.End().Format("2006-01-02 15:04:05.000000 UTC")},
+		{"First packet", units.Timestamp(c.Start())},
+		{"Last packet", units.Timestamp(c.End())},
 		{"Duration", fmt.Sprintf("%.3f s", s.DurationS)},
-		{"Packets", num(s.Packets)},
-		{"Bytes", num(s.Bytes) + " B (wire lengths)"},
-		{"Flows", fmt.Sprintf("%s (%d TCP, %d UDP, %d ICMP, %d other)", groupDigits(s.Flows), s.TCPFlows, s.UDPFlows, s.ICMPFlows, s.OtherFlows)},
+		{"Packets", units.Count(s.Packets)},
+		{"Bytes", units.Count(s.Bytes) + " B (wire lengths)"},
+		{"Flows", fmt.Sprintf("%s (%d TCP, %d UDP, %d ICMP, %d other)", units.Count(s.Flows), s.TCPFlows, s.UDPFlows, s.ICMPFlows, s.OtherFlows)},
 		{"Hosts", fmt.Sprintf("%d IPv4, %d IPv6 addresses", s.IPv4Hosts, s.IPv6Hosts)},
 	}
-	if len(s.Skipped) > 0 {
+	b.inputNotes(in)
+}
+
+// inputNotes says what could not be read or decoded, and what a flow file
+// cannot tell.
+func (b *builder) inputNotes(in analysis.Input) {
+	if len(in.Skipped) > 0 {
+		keys := make([]string, 0, len(in.Skipped))
+		for k := range in.Skipped {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
 		var parts []string
-		for _, k := range sortedKeys(s.Skipped) {
-			parts = append(parts, fmt.Sprintf("%s: %s packets", k, num(s.Skipped[k])))
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s: %s packets", k, units.Count(in.Skipped[k])))
 		}
 		b.r.Notes = append(b.r.Notes, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
 	}
-	if s.EvictedFlows > 0 {
-		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", num(s.EvictedFlows)))
+	if in.Evicted > 0 {
+		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))
 	}
-	if fs := s.FlowSource; fs != nil {
+	if fs := in.FlowFile; fs != nil {
 		b.r.Notes = append(b.r.Notes, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
 		b.r.Notes = append(b.r.Notes, fs.Notes...)
 	}
@@ -64,32 +78,20 @@ func uniq(l []string) []string {
 }
 
 func (b *builder) methods() {
-	tcp, udp, other, closed, bin := b.c.Options()
-	never := func(d time.Duration) string {
-		if d == 0 {
-			return "never"
-		}
-		return d.String()
-	}
-	fo := b.opt.Fastest
-	if fo.MinPackets == 0 {
-		fo.MinPackets = analysis.DefaultFastestMinPackets
-	}
-	if fo.MinBytes == 0 {
-		fo.MinBytes = analysis.DefaultFastestMinBytes
-	}
-	if fo.MinDuration == 0 {
-		fo.MinDuration = analysis.DefaultFastestMinDuration
-	}
+	o := b.c.Options()
+	to := o.Timeouts
+	fo := b.opt.Fastest.WithDefaults()
 	b.r.Methods = []KV{
 		{"Flow", "bidirectional, keyed by the unordered 5-tuple (protocol, address and port of each side); ICMP echo by its identifier, other ICMP by type and code. The originator is the side that sent the first packet (the SYN sender for TCP). A TCP flow ends when a new SYN reuses its 5-tuple."},
-		{"Idle timeouts", fmt.Sprintf("TCP %s, UDP %s, other %s, TCP after RST or FIN from both sides %s", never(tcp), never(udp), never(other), never(closed))},
+		{"Idle timeouts", fmt.Sprintf("TCP %s, UDP %s, other %s, TCP after RST or FIN from both sides %s",
+			units.Setting(to.TCP), units.Setting(to.UDP), units.Setting(to.Other), units.Setting(to.Closed))},
 		{"Flow size", "wire bytes (frame lengths) and packets of both directions"},
 		{"Host", "an IP address of the outermost IP header; a packet counts once for each distinct address among its source and destination"},
 		{"Ports", "TCP and UDP kept apart; a packet counts once for each distinct port among its source and destination ports"},
-		{"Time bins", fmt.Sprintf("%s in the model; %s in the rate figures", bin, b.opt.Bin)},
+		{"Time bins", fmt.Sprintf("%s in the model; %s in the rate figures", units.Setting(o.BinWidth), units.Setting(b.opt.Bin))},
 		{"Connection states", "Zeek's conn_state (S0 no answer, REJ rejected, SF normal, RSTO/RSTR reset by originator/responder, S1 open, SH/SHR half-open, OTH mid-stream)"},
-		{"Fastest connections", fmt.Sprintf("throughput = bytes × 8 / duration, for TCP connections with a handshake seen and at least %d packets, %d bytes and %s", fo.MinPackets, fo.MinBytes, fo.MinDuration)},
+		{"Fastest connections", fmt.Sprintf("throughput = bytes × 8 / duration, for TCP connections with a handshake seen and at least %d packets, %d bytes and %s",
+			fo.MinPackets, fo.MinBytes, units.Setting(fo.MinDuration))},
 		{"Failed communications", "SYN never answered (S0, SH, RSTOS0); SYN answered by RST (REJ); handshake then reset before the responder sent data; ICMP/ICMPv6 destination unreachable by code; DNS NXDOMAIN, SERVFAIL, REFUSED, other errors and queries without response (UDP port 53); unicast UDP without any reply"},
 		{"Countries", b.r.GeoIP},
 		{"Software", "pcaplab " + b.opt.Version + " (gopacket, gota, gonum/plot)"},
@@ -121,169 +123,5 @@ func (b *builder) task1(answers map[string]string) {
 	b.r.Sections = append(b.r.Sections, sec)
 }
 
-func (b *builder) task2() error {
-	c := b.c
-	sec := Section{ID: "task2", Title: "Task 2 — Flow data"}
-	add := func(q *Question) { sec.Questions = append(sec.Questions, q) }
-
-	s := c.Summary()
-	q := &Question{ID: "T2.0", Title: "Flows", Asked: "Derive flows from the capture."}
-	q.Answer = []string{fmt.Sprintf("pcaplab derived %s flows from %s packets in one pass (definitions in the methods section); the table lists the first 20 by start time, and tables/flows.csv all of them.", groupDigits(s.Flows), num(s.Packets))}
-	ft := c.FlowTable()
-	n := min(20, ft.Nrow())
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	head := ft
-	if n > 0 {
-		head = ft.Subset(idx)
-	}
-	q.Tables = append(q.Tables, b.table("flows-first-20", "The first flows by start time", head.Select([]string{"start", "protocol", "orig", "orig_port", "resp", "resp_port", "packets", "bytes", "duration_s", "state", "application"})))
-	b.r.Tables = append(b.r.Tables, &Table{Name: "flows", frame: ft})
-	add(q)
-
-	q = &Question{ID: "T2.1", Title: "Flow count and sizes", Asked: "Total number of flows; minimum, median, mean and maximum flow size in bytes and in packets."}
-	q.Answer = []string{c.FlowSizeSentence(), "The median of an even number of flows is the mean of the two middle values."}
-	q.Tables = append(q.Tables, b.table("flow-sizes", "Flow sizes (bytes are wire bytes of both directions)", c.FlowSizeStats()))
-	add(q)
-
-	q = &Question{ID: "T2.2", Title: "Volume over time and flow-size distribution", Asked: "Plot the traffic volume over time and the flow-size distribution."}
-	vp, err := c.VolumePlot(b.opt.Bin)
-	if err != nil {
-		return err
-	}
-	st, _ := c.RateStats(b.opt.Bin)
-	q.Answer = []string{
-		fmt.Sprintf("The busiest %s bin starts at %s (%s after the first packet) with %s of traffic; the mean over the capture is %s.",
-			b.opt.Bin, st.PeakBitsAt.Format("15:04:05"), st.PeakBitsAt.Sub(c.Start()).Round(time.Millisecond), bytesIn(st.PeakBitsPerS/8*st.BinS), analysis.FormatBitRate(st.MeanBitsPerS)),
-		flowDistributionSentence(c),
-	}
-	q.Figures = append(q.Figures, b.figure("volume", "Traffic volume: bytes per time bin", vp))
-	q.Figures = append(q.Figures, b.figure("flow-size-cdf", "Flow-size distribution (CDF and CCDF, log x)", c.FlowSizePlot()))
-	add(q)
-
-	q = &Question{ID: "T2.3", Title: "Protocols and ports", Asked: "Top-5 protocols, source ports and destination ports by flows, with their use."}
-	tp, ta := c.TopProtocols(5), c.TopApplications(10)
-	sp, dp := c.TopSourcePorts(5), c.TopDestinationPorts(5)
-	q.Answer = append(q.Answer, topSentence("transport protocol", tp, "protocol", "flows", s.Flows))
-	q.Answer = append(q.Answer, topSentence("application", ta, "application", "flows", s.Flows)+" Applications are recognised from the payload (TLS, QUIC, HTTP, DNS, STUN …) where it is cheap and reliable, else named by well-known port.")
-	if dp.Nrow() > 0 {
-		q.Answer = append(q.Answer, fmt.Sprintf("The most used destination port is %s/%s (%s) with %s flows; source ports are mostly the clients' dynamic ports, which is why few of them repeat.",
-			dp.Elem(0, 0).String(), dp.Elem(0, 1).String(), dp.Elem(0, 5).String(), dp.Elem(0, 2).String()))
-	}
-	q.Tables = append(q.Tables, b.table("top-protocols", "Top transport protocols by flows", tp))
-	q.Tables = append(q.Tables, b.table("top-applications", "Top applications by flows", ta))
-	q.Tables = append(q.Tables, b.table("top-source-ports", "Top source (originator) ports by flows", sp))
-	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top destination (responder) ports by flows", dp))
-	q.Figures = append(q.Figures, b.figure("applications", "Flows by application", c.ApplicationsPlot(10)))
-	add(q)
-
-	q = &Question{ID: "T2.4", Title: "Host pairs", Asked: "Top-10 host pairs by flows and by bytes; are they the same pairs?"}
-	q.Answer = []string{c.HostPairOverlap(10).Sentence()}
-	q.Tables = append(q.Tables, b.table("top-pairs-by-flows", "Top-10 host pairs by flows", c.TopHostPairsByFlows(10)))
-	q.Tables = append(q.Tables, b.table("top-pairs-by-bytes", "Top-10 host pairs by bytes", c.TopHostPairsByBytes(10)))
-	add(q)
-
-	q = &Question{ID: "T2.5", Title: "Flows of the 100 most common host pairs", Asked: "Plot the number of flows for the 100 most common host pairs, linear and log y."}
-	pf := c.PairFlowCounts(100)
-	q.Answer = []string{pairSentence(c, pf)}
-	q.Figures = append(q.Figures, b.figure("pair-flows-linear", "Flows per host pair, linear y", c.PairFlowsPlot(100, false)))
-	q.Figures = append(q.Figures, b.figure("pair-flows-log", "Flows per host pair, log y", c.PairFlowsPlot(100, true)))
-	b.r.Tables = append(b.r.Tables, &Table{Name: "pair-flow-counts", frame: pf})
-	add(q)
-
-	q = &Question{ID: "T2.6", Title: "The same with a 2^16-slot array", Asked: "Count flows in a fixed array of 2^16 slots indexed by a hash of the host pair; how does it differ from the exact result?"}
-	sa := c.SlotArrayCounts(nil, "")
-	q.Answer = []string{"Index function: " + sa.Index + ".", sa.Sentence()}
-	q.Figures = append(q.Figures, b.figure("slot-flows-linear", "Flows per slot, linear y", c.SlotPlot(sa, 100, false)))
-	q.Figures = append(q.Figures, b.figure("slot-flows-log", "Flows per slot, log y", c.SlotPlot(sa, 100, true)))
-	q.Figures = append(q.Figures, b.figure("exact-vs-slot", "Exact counts of the top pairs and their slots' counts", c.ExactVsSlotPlot(sa)))
-	q.Tables = append(q.Tables, b.table("slot-comparison", "Exact top pairs and what their slot says", head10(sa.Comparison())))
-	b.r.Tables = append(b.r.Tables, &Table{Name: "slot-comparison-all", frame: sa.Comparison()})
-	add(q)
-
-	q = &Question{ID: "T2.7", Title: "Counting more efficiently", Asked: "Compare an exact hash map, the 2^16 array, a Count-Min sketch and Space-Saving: memory, time, error on the top-100."}
-	cm := c.CountingMethods()
-	q.Answer = []string{countingSentence(cm)}
-	q.Tables = append(q.Tables, b.table("counting-methods", "Counting methods measured on this capture's flows (memory in bytes, time per update in ns, accuracy on the exact top-100 pairs)", analysis.CountingFrame(cm)))
-	add(q)
-
-	b.r.Sections = append(b.r.Sections, sec)
-	return nil
-}
-
-func (b *builder) task3() error {
-	c := b.c
-	sec := Section{ID: "task3", Title: "Task 3 — The packet capture"}
-	add := func(q *Question) { sec.Questions = append(sec.Questions, q) }
-	s := c.Summary()
-
-	q := &Question{ID: "T3.1", Title: "IPv4 and IPv6 hosts", Asked: "How many IPv4 and IPv6 hosts communicate?"}
-	hc := c.HostCounts()
-	q.Answer = []string{hostCountSentence(s, hc)}
-	q.Tables = append(q.Tables, b.table("host-counts", "Hosts by family, kind and scope (packets and bytes count once per address)", hc))
-	add(q)
-
-	q = &Question{ID: "T3.2", Title: "Countries", Asked: "Top-5 host countries (private addresses apart)."}
-	tc := c.TopCountries(5)
-	q.Answer = []string{countrySentence(tc), "Country data: " + c.GeoIPSource()}
-	q.Tables = append(q.Tables, b.table("top-countries", "Top countries by distinct public hosts, then the non-public addresses", tc))
-	add(q)
-
-	q = &Question{ID: "T3.3", Title: "Top hosts by bytes", Asked: "Top-15 hosts (IP addresses) by bytes."}
-	hb := c.TopHostsByBytes(15)
-	q.Answer = []string{topHostSentence(hb, "bytes")}
-	q.Tables = append(q.Tables, b.table("top-hosts-by-bytes", "Top-15 hosts by bytes", hb))
-	add(q)
-
-	q = &Question{ID: "T3.4", Title: "Top hosts by packets", Asked: "Top-15 hosts by packets; how and why do the lists differ?"}
-	hp := c.TopHostsByPackets(15)
-	q.Answer = []string{topHostSentence(hp, "packets"), c.CompareHostLists(15).Sentence()}
-	q.Tables = append(q.Tables, b.table("top-hosts-by-packets", "Top-15 hosts by packets", hp))
-	add(q)
-
-	q = &Question{ID: "T3.5", Title: "Top TCP and UDP ports", Asked: "Top-10 TCP ports and top-5 UDP ports by packets."}
-	tt, tu := c.TopTCPPorts(10), c.TopUDPPorts(5)
-	q.Answer = []string{portSentence("TCP", tt, c.IPProtocol(6).Packets), portSentence("UDP", tu, c.IPProtocol(17).Packets)}
-	q.Tables = append(q.Tables, b.table("top-tcp-ports", "Top-10 TCP ports by packets", tt))
-	q.Tables = append(q.Tables, b.table("top-udp-ports", "Top-5 UDP ports by packets", tu))
-	add(q)
-
-	q = &Question{ID: "T3.6", Title: "Fastest TCP connections", Asked: "Top-10 fastest TCP connections."}
-	fc := c.FastestTCPConnections(10, b.opt.Fastest)
-	q.Answer = []string{fastestSentence(fc)}
-	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections (throughput = bytes × 8 / duration; minimums in the methods section)", fc))
-	add(q)
-
-	q = &Question{ID: "T3.7", Title: "Bit rate and packet rate", Asked: "Bit rate and packet rate over time: plots and summary numbers."}
-	st, err := c.RateStats(b.opt.Bin)
-	if err != nil {
-		return err
-	}
-	q.Answer = []string{st.Sentence(), "The means are computed as capinfos does (bytes × 8 / duration, packets / duration)."}
-	q.Tables = append(q.Tables, b.table("rates", "Rates: mean over the capture, median and peak over the bins", st.Frame()))
-	bp, err := c.RatePlot(b.opt.Bin, false)
-	if err != nil {
-		return err
-	}
-	pp, err := c.RatePlot(b.opt.Bin, true)
-	if err != nil {
-		return err
-	}
-	q.Figures = append(q.Figures, b.figure("bit-rate", "Bit rate over time", bp))
-	q.Figures = append(q.Figures, b.figure("packet-rate", "Packet rate over time", pp))
-	rt, _ := c.Rates(b.opt.Bin)
-	b.r.Tables = append(b.r.Tables, &Table{Name: "rates-per-bin", frame: rt})
-	add(q)
-
-	q = &Question{ID: "T3.8", Title: "Failed communications", Asked: "Hosts that were contacted but where communication failed, by class."}
-	fs := c.FailureSummary()
-	q.Answer = []string{failureSentence(c, fs)}
-	q.Tables = append(q.Tables, b.table("failure-classes", "Failed communications by class", c.FailureClasses()))
-	q.Tables = append(q.Tables, b.table("failures", "Failed communications by contacted host and class", c.FailedCommunications()))
-	add(q)
-
-	b.r.Sections = append(b.r.Sections, sec)
-	return nil
-}
+// rows is table.Of, short for the sections below.
+func rows[T any](r []T) *table.Table { return table.Of(r) }

@@ -108,7 +108,11 @@ func (r *Report) Write(dir string, o Output) error {
 	}
 	for _, tb := range r.Tables {
 		var b bytes.Buffer
-		if err := tb.frame.WriteCSV(&b); err != nil {
+		write := tb.csv
+		if write == nil {
+			write = tb.data.WriteCSV
+		}
+		if err := write(&b); err != nil {
 			return fmt.Errorf("table %s: %v", tb.Name, err)
 		}
 		files["tables/"+tb.Name+".csv"] = b.Bytes()

@@ -8,7 +8,7 @@ import (
 )
 
 // cmdFlows writes the flow records as CSV (the columns of
-// analysis.WriteFlowsCSV), to standard output or to a file.
+// flow.Schema), to standard output or to a file.
 func cmdFlows(args []string, stdout, stderr io.Writer) error {
 	fs := command("flows", "pcaplab flows [-o FILE.csv] [--idle-timeout D] [--quiet] CAPTURE...", stderr)
 	out := fs.String("o", "", "write the CSV to this file (replaced only once complete) instead of standard output")
@@ -30,9 +30,9 @@ func cmdFlows(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *out == "" {
-		return c.WriteFlowsCSV(stdout)
+		return c.Flows().WriteCSV(stdout)
 	}
-	return writeAtomically(*out, func(w io.Writer) error { return c.WriteFlowsCSV(w) })
+	return writeAtomically(*out, func(w io.Writer) error { return c.Flows().WriteCSV(w) })
 }
 
 // sameFile reports whether two names are the same existing file.

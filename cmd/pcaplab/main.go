@@ -19,9 +19,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 const usage = `pcaplab — answers about a packet capture of your own traffic
@@ -40,8 +43,14 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// errUsage marks errors that should print the usage text.
-var errUsage = errors.New("usage")
+// usageError is a mistake in the command line: one line on standard
+// error, exit status 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errHelp is -h: the usage was printed, exit status 0.
+var errHelp = errors.New("help")
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -60,18 +69,23 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "report":
 		err = cmdReport(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "pcaplab: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "pcaplab: unknown command %q (commands: report, summary, flows; pcaplab -h for help)\n", args[0])
 		return 2
 	}
-	if err == nil {
+	var ue usageError
+	switch {
+	case err == nil || errors.Is(err, errHelp):
 		return 0
-	}
-	if errors.Is(err, errUsage) {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "pcaplab %s: %s\n", args[0], ue.msg)
 		return 2
 	}
-	fmt.Fprintf(stderr, "pcaplab: %v\n", err)
+	fmt.Fprintf(stderr, "pcaplab: %v\n", oneLine(err.Error()))
 	return 1
 }
+
+// oneLine keeps an error message on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseInterleaved parses flags that may stand before, between or after the
 // positional arguments.
@@ -79,7 +93,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, errUsage
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(helpOut)
+				fmt.Fprintln(helpOut, "Usage: "+usageLines[fs.Name()])
+				fs.PrintDefaults()
+				return nil, errHelp
+			}
+			return nil, usageError{strings.Replace(err.Error(), "flag -", "-", 1) + fmt.Sprintf(" (pcaplab %s -h for the options)", fs.Name())}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -90,16 +110,21 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// command is a subcommand's flag set, with its usage line.
+// command is a subcommand's flag set, with its usage line: -h prints the
+// usage and the options; a mistake is one line (see usageError).
 func command(name, usage string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: "+usage)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {} // the flag package would print it on every mistake
+	usageLines[name], helpOut = usage, stderr
 	return fs
 }
+
+// usageLines are the subcommands' usage lines, printed by -h to helpOut.
+var (
+	usageLines = map[string]string{}
+	helpOut    io.Writer
+)
 
 // parsePaths parses flags and capture paths; no path is a usage error.
 func parsePaths(fs *flag.FlagSet, args []string) ([]string, error) {
@@ -108,54 +133,67 @@ func parsePaths(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, err
 	}
 	if len(paths) == 0 {
-		fs.Usage()
-		return nil, errUsage
+		return nil, usageError{fmt.Sprintf("no capture given (pcaplab %s -h for the options)", fs.Name())}
 	}
 	return paths, nil
 }
 
 // captureFlags are the options every command that reads captures takes.
 type captureFlags struct {
-	idle     string
+	idle     optionalDuration
 	bin      time.Duration
 	quiet    bool
 	maxFlows int
 	total    int64 // bytes of the input files, for progress (0: unknown)
 }
 
-func (c *captureFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.idle, "idle-timeout", "", "one idle timeout for all flows, e.g. 2m; 0 = never (reproduces Wireshark's tcp.stream/udp.stream); default: TCP 5m, UDP and others 1m, closed TCP 30s")
-	fs.DurationVar(&c.bin, "bin", time.Second, "width of the time bins")
-	fs.BoolVar(&c.quiet, "quiet", false, "no progress messages")
-	fs.IntVar(&c.maxFlows, "max-flows", 0, "most live flows held at once; past it the longest-idle tenth end early and are counted (default 1000000)")
+// optionalDuration is a duration flag that knows whether it was given.
+type optionalDuration struct {
+	set bool
+	d   time.Duration
 }
 
-func (c *captureFlags) options(stderr io.Writer) ([]analysis.Option, error) {
-	var opts []analysis.Option
-	if c.idle != "" {
-		d, err := time.ParseDuration(c.idle)
-		if c.idle == "0" {
-			d, err = 0, nil
-		}
-		if err != nil || d < 0 {
-			return nil, fmt.Errorf("--idle-timeout %q: want a duration such as 90s or 5m, or 0 for never", c.idle)
-		}
-		opts = append(opts, analysis.IdleTimeout(d))
+func (o *optionalDuration) String() string {
+	if !o.set {
+		return ""
+	}
+	return o.d.String()
+}
+
+func (o *optionalDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("want a duration such as 90s or 5m, or 0 for never")
+	}
+	o.set, o.d = true, d
+	return nil
+}
+
+func (c *captureFlags) register(fs *flag.FlagSet) {
+	fs.Var(&c.idle, "idle-timeout", "one idle timeout for all flows, e.g. 2m; 0 = never (reproduces Wireshark's tcp.stream/udp.stream); default: TCP 5m, UDP and others 1m, closed TCP 30s")
+	fs.DurationVar(&c.bin, "bin", analysis.DefaultBinWidth, "width of the time bins")
+	fs.BoolVar(&c.quiet, "quiet", false, "no progress messages")
+	fs.IntVar(&c.maxFlows, "max-flows", analysis.DefaultMaxFlows, "most live flows held at once; past it the longest-idle tenth end early and are counted")
+}
+
+// options are analysis.Options from the flags: the defaults, changed once.
+func (c *captureFlags) options(stderr io.Writer) (analysis.Options, error) {
+	o := analysis.DefaultOptions()
+	if c.idle.set {
+		o.Timeouts = flow.AllTimeouts(c.idle.d)
 	}
 	if c.bin <= 0 {
-		return nil, fmt.Errorf("--bin %v: want a positive duration", c.bin)
+		return o, fmt.Errorf("--bin %v: want a positive duration", c.bin)
 	}
-	opts = append(opts, analysis.BinWidth(c.bin))
-	if c.maxFlows < 0 {
-		return nil, fmt.Errorf("--max-flows %d: want a positive number", c.maxFlows)
+	o.BinWidth = c.bin
+	if c.maxFlows <= 0 {
+		return o, fmt.Errorf("--max-flows %d: want a positive number", c.maxFlows)
 	}
-	if c.maxFlows > 0 {
-		opts = append(opts, analysis.MaxFlows(c.maxFlows))
-	}
+	o.MaxFlows = c.maxFlows
 	if !c.quiet && isTerminal(stderr) {
-		opts = append(opts, analysis.Progress(progress(stderr, c.total)))
+		o.Progress = progress(stderr, c.total)
 	}
-	return opts, nil
+	return o, nil
 }
 
 // progress prints "read 412 MB of 1.1 GB (37 %), 1.9 M packets/s, 4 s left"
@@ -172,21 +210,11 @@ func progress(w io.Writer, total int64) func(uint64, int64) {
 			secsLeft := float64(total-read) / (float64(read) / el)
 			left := time.Duration(secsLeft * float64(time.Second)).Round(time.Second)
 			fmt.Fprintf(w, "\r\033[Kread %s of %s (%.0f %%), %.2f M packets/s, about %s left",
-				sizeSI(read), sizeSI(total), 100*float64(read)/float64(total), rate/1e6, left)
+				units.Bytes(read), units.Bytes(total), 100*float64(read)/float64(total), rate/1e6, units.Duration(left))
 			return
 		}
-		fmt.Fprintf(w, "\r\033[Kread %s, %d packets, %.2f M packets/s", sizeSI(read), packets, rate/1e6)
+		fmt.Fprintf(w, "\r\033[Kread %s, %s packets, %.2f M packets/s", units.Bytes(read), units.Count(packets), rate/1e6)
 	}
-}
-
-func sizeSI(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.0f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.0f kB", float64(n)/1e3)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -212,14 +240,14 @@ func openCaptures(paths []string, cf *captureFlags, stderr io.Writer) (*analysis
 	if err != nil {
 		return nil, err
 	}
-	c, err := analysis.OpenFiles(paths, opts...)
+	c, err := analysis.OpenFiles(paths, analysis.WithOptions(opts))
 	if !cf.quiet && isTerminal(stderr) {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range c.Files() {
+	for _, f := range c.Input().Files {
 		if f.Warning != "" {
 			fmt.Fprintf(stderr, "pcaplab: warning: %s\n", f.Warning)
 		}

@@ -31,12 +31,11 @@ func cmdReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(paths) == 0 || *out == "" {
-		if *out == "" && len(paths) > 0 {
-			fmt.Fprintln(stderr, "pcaplab report: -o DIR is required")
-		}
-		fs.Usage()
-		return errUsage
+	switch {
+	case len(paths) == 0:
+		return usageError{"no capture given (pcaplab report -h for the options)"}
+	case *out == "":
+		return usageError{"-o DIR is required: the directory the report is written to"}
 	}
 	for _, p := range paths {
 		if abs(p) == abs(*out) {

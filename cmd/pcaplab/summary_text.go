@@ -76,7 +76,7 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 	return nil
 }
 
-func writePorts(w io.Writer, rows []analysis.PortRow) {
+func writePorts(w io.Writer, rows []analysis.TopPort) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "port\tpackets\tbytes (B)\t")
 	for _, p := range rows {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // Net says what the network layer of a packet is.
@@ -26,22 +27,13 @@ const (
 	NetOther            // another EtherType (see Packet.EtherType)
 )
 
-// TCP flag bits, as in the TCP header.
-const (
-	FIN = 0x01
-	SYN = 0x02
-	RST = 0x04
-	PSH = 0x08
-	ACK = 0x10
-)
-
 // Packet is what the decoder learnt about one frame. Payload points into the
 // frame and is only valid until the next Decode.
 type Packet struct {
 	Net       Net
 	EtherType layers.EthernetType // network protocol when Net is NetOther
 	Src, Dst  netip.Addr          // outermost IP header
-	Proto     layers.IPProtocol   // transport protocol (after extension headers)
+	Proto     flow.Proto          // transport protocol (after extension headers)
 	IPLen     int                 // bytes of IP header + payload declared by the header
 
 	// Fragments: Fragment is set for any IP fragment; FragFirst for the one
@@ -51,7 +43,7 @@ type Packet struct {
 
 	HasPorts         bool // TCP, UDP (and SCTP) with a complete header
 	SrcPort, DstPort uint16
-	TCPFlags         uint8
+	TCPFlags         flow.Flags
 	Seq, Ack         uint32
 
 	HasICMP            bool
@@ -63,15 +55,57 @@ type Packet struct {
 	PayloadLen int    // len(Payload), kept when Payload is dropped
 	App        string // application recognised from the payload (AppTLS …), "" if none
 	Name       string // server name from the payload: TLS SNI or HTTP Host
-	// Problem names why decoding stopped short ("" for a complete decode of
-	// what pcaplab reads).
-	Problem string
+	// Problem says why decoding stopped short (OK for a complete decode of
+	// what pcaplab reads); LinkType is the frame's link type, named in the
+	// reason of an unsupported one.
+	Problem  Problem
+	LinkType layers.LinkType
+}
+
+// Problem is why a frame could not be fully decoded.
+type Problem uint8
+
+// Problems. A packet with a problem still counts in packets and bytes (and
+// its hosts, when the IP header was readable).
+const (
+	OK              Problem = iota
+	UnsupportedLink         // a link type pcaplab does not decode
+	NoNetworkLayer          // 802.11 management or control frame, or an empty frame
+	BadLinkHeader           // link-layer header cut short or malformed
+	BadIPv4Header
+	BadIPv6Header
+	BadIPHeader // an IPv6 extension header, or another IP-level field
+	BadTCPHeader
+	BadUDPHeader
+	BadICMPHeader
+	BadAppData // the transport header was fine, what follows was not
+	BadFrame   // a non-IP frame (see EtherType) cut short or malformed
+)
+
+var problemText = [...]string{"", "unsupported link type", "no network layer (802.11 management or control frame, or an empty frame)",
+	"malformed or truncated link-layer header", "malformed or truncated IPv4 header", "malformed or truncated IPv6 header",
+	"malformed or truncated IP header", "malformed or truncated TCP header", "malformed or truncated UDP header",
+	"malformed or truncated ICMP header", "malformed or truncated application data", "malformed or truncated frame"}
+
+// Reason writes a packet's problem as the counted reason:
+// "unsupported link type 147", "malformed or truncated TCP header" …
+func (p *Packet) Reason() string {
+	switch p.Problem {
+	case UnsupportedLink:
+		return fmt.Sprintf("unsupported link type %d", int(p.LinkType))
+	case BadFrame:
+		return "malformed or truncated " + p.EtherType.String() + " frame"
+	}
+	if int(p.Problem) < len(problemText) {
+		return problemText[p.Problem]
+	}
+	return "undecodable"
 }
 
 // Quote is the header of the packet quoted inside an ICMP error.
 type Quote struct {
 	Valid            bool
-	Proto            layers.IPProtocol
+	Proto            flow.Proto
 	Src, Dst         netip.Addr
 	HasPorts         bool
 	SrcPort, DstPort uint16
@@ -159,55 +193,64 @@ func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
 
 // Decode fills p from one frame of the given link type.
 func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
-	*p = Packet{}
+	*p = Packet{LinkType: lt}
 	first, ok := firstLayer(lt, data)
 	if !ok {
-		p.Problem = fmt.Sprintf("unsupported link type %d", int(lt))
+		p.Problem = UnsupportedLink
 		return
 	}
-	parser := d.parsers[first]
-	err := parser.DecodeLayers(data, &d.decoded)
+	err := d.parsers[first].DecodeLayers(data, &d.decoded)
+	transport := d.fillNetwork(p)
+	switch {
+	case p.Net == NetNone:
+		d.fillNonIP(p, err)
+		return
+	case p.Net == NetARP:
+		return
+	case p.Fragment && p.FragFirst && transport == 0:
+		// A first fragment carries the transport header; the parser
+		// stops at every fragment, so decode it here.
+		transport, err = d.decodeTransport(p.Proto, d.fragmentPayload(p))
+	}
+	switch transport {
+	case layers.LayerTypeTCP:
+		d.fillTCP(p)
+	case layers.LayerTypeUDP:
+		d.fillUDP(p)
+	case layers.LayerTypeICMPv4:
+		d.fillICMPv4(p)
+	case layers.LayerTypeICMPv6:
+		d.fillICMPv6(p)
+	}
+	p.PayloadLen = len(p.Payload)
+	if err != nil {
+		p.Problem = ipProblem(p)
+	}
+}
+
+// fillNetwork takes the outermost IP (or ARP) header from the decoded
+// layers, and returns the first transport layer after it.
+func (d *Decoder) fillNetwork(p *Packet) gopacket.LayerType {
 	var transport gopacket.LayerType
 	for _, t := range d.decoded {
 		switch t {
 		case layers.LayerTypeIPv4:
-			if p.Net != NetNone { // an inner header: not ours to count
-				continue
-			}
-			p.Net = NetIPv4
-			p.Src = netip.AddrFrom4([4]byte(d.ip4.SrcIP.To4()))
-			p.Dst = netip.AddrFrom4([4]byte(d.ip4.DstIP.To4()))
-			p.Proto = d.ip4.Protocol
-			p.IPLen = int(d.ip4.Length)
-			if d.ip4.Flags&layers.IPv4MoreFragments != 0 || d.ip4.FragOffset != 0 {
-				p.Fragment = true
-				p.FragFirst = d.ip4.FragOffset == 0
-				p.MoreFrags = d.ip4.Flags&layers.IPv4MoreFragments != 0
-				p.FragID = uint32(d.ip4.Id)
+			if p.Net == NetNone { // an inner header is not ours to count
+				d.fillIPv4(p)
 			}
 		case layers.LayerTypeIPv6:
-			if p.Net != NetNone {
-				continue
+			if p.Net == NetNone {
+				d.fillIPv6(p)
 			}
-			p.Net = NetIPv6
-			p.Src = netip.AddrFrom16([16]byte(d.ip6.SrcIP))
-			p.Dst = netip.AddrFrom16([16]byte(d.ip6.DstIP))
-			p.Proto = d.ip6.NextHeader
-			if d.ip6.HopByHop != nil {
-				p.Proto = d.ip6.HopByHop.NextHeader
-			}
-			p.IPLen = 40 + int(d.ip6.Length)
 		case layers.LayerTypeIPv6Fragment:
 			if p.Net == NetIPv6 && transport == 0 {
-				p.Fragment = true
-				p.FragFirst = d.ip6frag.FragmentOffset == 0
-				p.MoreFrags = d.ip6frag.MoreFragments
-				p.FragID = d.ip6frag.Identification
-				p.Proto = d.ip6frag.NextHeader
+				p.Fragment, p.FragFirst = true, d.ip6frag.FragmentOffset == 0
+				p.MoreFrags, p.FragID = d.ip6frag.MoreFragments, d.ip6frag.Identification
+				p.Proto = flow.Proto(d.ip6frag.NextHeader)
 			}
 		case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
 			if p.Net == NetIPv6 && transport == 0 {
-				p.Proto = d.ip6skip.NextHeader
+				p.Proto = flow.Proto(d.ip6skip.NextHeader)
 			}
 		case layers.LayerTypeARP:
 			if p.Net == NetNone {
@@ -219,117 +262,150 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
 			}
 		}
 	}
-	if p.Net == NetNone {
-		p.EtherType = d.linkNext()
-		if p.EtherType != 0 {
-			p.Net = NetOther
-		}
-		if err != nil {
-			p.Problem = err.Error()
-		} else if p.Net == NetNone {
-			p.Problem = "no network layer found"
-		}
-		return
-	}
-	if p.Net == NetARP {
-		return
-	}
-	// A first fragment carries the transport header; the parser stops at
-	// every fragment, so decode it here.
-	if p.Fragment && p.FragFirst && transport == 0 {
-		var payload []byte
-		if p.Net == NetIPv4 {
-			payload = d.ip4.Payload
-		} else {
-			payload = d.ip6frag.Payload
-		}
-		transport, err = d.decodeTransport(p.Proto, payload)
-	}
-	if transport == 0 {
-		if err != nil {
-			p.Problem = err.Error()
-		}
-		return
-	}
-	switch transport {
-	case layers.LayerTypeTCP:
-		p.HasPorts = true
-		p.SrcPort, p.DstPort = uint16(d.tcp.SrcPort), uint16(d.tcp.DstPort)
-		p.Seq, p.Ack = d.tcp.Seq, d.tcp.Ack
-		var f uint8
-		if d.tcp.FIN {
-			f |= FIN
-		}
-		if d.tcp.SYN {
-			f |= SYN
-		}
-		if d.tcp.RST {
-			f |= RST
-		}
-		if d.tcp.PSH {
-			f |= PSH
-		}
-		if d.tcp.ACK {
-			f |= ACK
-		}
-		p.TCPFlags = f
-		p.Payload = d.tcp.Payload
-		if len(p.Payload) > 0 && !p.Fragment {
-			classify(p, true)
-		}
-	case layers.LayerTypeUDP:
-		p.HasPorts = true
-		p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
-		p.Payload = d.udp.Payload
-		if len(p.Payload) > 0 && !p.Fragment {
-			classify(p, false)
-		}
-	case layers.LayerTypeICMPv4:
-		p.HasICMP = true
-		p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
-		switch p.ICMPType {
-		case layers.ICMPv4TypeEchoRequest, layers.ICMPv4TypeEchoReply, layers.ICMPv4TypeTimestampRequest,
-			layers.ICMPv4TypeTimestampReply, layers.ICMPv4TypeInfoRequest, layers.ICMPv4TypeInfoReply:
-			p.ICMPID = d.icmp4.Id
-		case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,
-			layers.ICMPv4TypeParameterProblem, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect:
-			p.Quoted = quote(d.icmp4.Payload)
-		}
-		p.Payload = d.icmp4.Payload
-	case layers.LayerTypeICMPv6:
-		p.HasICMP = true
-		p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
-		body := d.icmp6.Payload
-		switch p.ICMPType {
-		case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
-			if len(body) >= 2 {
-				p.ICMPID = binary.BigEndian.Uint16(body)
-			}
-		case layers.ICMPv6TypeDestinationUnreachable, layers.ICMPv6TypePacketTooBig,
-			layers.ICMPv6TypeTimeExceeded, layers.ICMPv6TypeParameterProblem:
-			if len(body) > 4 {
-				p.Quoted = quote(body[4:])
-			}
-		}
-		p.Payload = body
-	}
-	p.PayloadLen = len(p.Payload)
-	if err != nil && p.Problem == "" {
-		p.Problem = err.Error()
+	return transport
+}
+
+func (d *Decoder) fillIPv4(p *Packet) {
+	ip := &d.ip4
+	p.Net = NetIPv4
+	p.Src = netip.AddrFrom4([4]byte(ip.SrcIP.To4()))
+	p.Dst = netip.AddrFrom4([4]byte(ip.DstIP.To4()))
+	p.Proto = flow.Proto(ip.Protocol)
+	p.IPLen = int(ip.Length)
+	if ip.Flags&layers.IPv4MoreFragments != 0 || ip.FragOffset != 0 {
+		p.Fragment, p.FragFirst = true, ip.FragOffset == 0
+		p.MoreFrags = ip.Flags&layers.IPv4MoreFragments != 0
+		p.FragID = uint32(ip.Id)
 	}
 }
 
+func (d *Decoder) fillIPv6(p *Packet) {
+	ip := &d.ip6
+	p.Net = NetIPv6
+	p.Src = netip.AddrFrom16([16]byte(ip.SrcIP))
+	p.Dst = netip.AddrFrom16([16]byte(ip.DstIP))
+	p.Proto = flow.Proto(ip.NextHeader)
+	if ip.HopByHop != nil {
+		p.Proto = flow.Proto(ip.HopByHop.NextHeader)
+	}
+	p.IPLen = 40 + int(ip.Length)
+}
+
+func (d *Decoder) fragmentPayload(p *Packet) []byte {
+	if p.Net == NetIPv4 {
+		return d.ip4.Payload
+	}
+	return d.ip6frag.Payload
+}
+
+// fillNonIP names the network protocol of a frame without an IP header.
+func (d *Decoder) fillNonIP(p *Packet, err error) {
+	p.EtherType = d.linkNext()
+	if p.EtherType != 0 {
+		p.Net = NetOther
+	}
+	switch {
+	case err != nil && p.Net == NetNone:
+		p.Problem = BadLinkHeader
+	case err != nil && p.EtherType == layers.EthernetTypeIPv4:
+		p.Problem = BadIPv4Header
+	case err != nil && p.EtherType == layers.EthernetTypeIPv6:
+		p.Problem = BadIPv6Header
+	case err != nil:
+		p.Problem = BadFrame
+	case p.Net == NetNone:
+		p.Problem = NoNetworkLayer
+	}
+}
+
+// ipProblem says which layer of an IP packet failed to decode.
+func ipProblem(p *Packet) Problem {
+	switch {
+	case p.Proto == flow.TCP && !p.HasPorts:
+		return BadTCPHeader
+	case p.Proto == flow.UDP && !p.HasPorts:
+		return BadUDPHeader
+	case (p.Proto == flow.ICMP || p.Proto == flow.ICMPv6) && !p.HasICMP:
+		return BadICMPHeader
+	case p.HasPorts || p.HasICMP:
+		return BadAppData
+	}
+	return BadIPHeader
+}
+
+func (d *Decoder) fillTCP(p *Packet) {
+	t := &d.tcp
+	p.HasPorts = true
+	p.SrcPort, p.DstPort = uint16(t.SrcPort), uint16(t.DstPort)
+	p.Seq, p.Ack = t.Seq, t.Ack
+	var f flow.Flags
+	for _, b := range [...]struct {
+		on  bool
+		bit flow.Flags
+	}{{t.FIN, flow.FIN}, {t.SYN, flow.SYN}, {t.RST, flow.RST}, {t.PSH, flow.PSH}, {t.ACK, flow.ACK}} {
+		if b.on {
+			f |= b.bit
+		}
+	}
+	p.TCPFlags = f
+	p.Payload = t.Payload
+	if len(p.Payload) > 0 && !p.Fragment {
+		classify(p, true)
+	}
+}
+
+func (d *Decoder) fillUDP(p *Packet) {
+	p.HasPorts = true
+	p.SrcPort, p.DstPort = uint16(d.udp.SrcPort), uint16(d.udp.DstPort)
+	p.Payload = d.udp.Payload
+	if len(p.Payload) > 0 && !p.Fragment {
+		classify(p, false)
+	}
+}
+
+func (d *Decoder) fillICMPv4(p *Packet) {
+	p.HasICMP = true
+	p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
+	switch p.ICMPType {
+	case layers.ICMPv4TypeEchoRequest, layers.ICMPv4TypeEchoReply, layers.ICMPv4TypeTimestampRequest,
+		layers.ICMPv4TypeTimestampReply, layers.ICMPv4TypeInfoRequest, layers.ICMPv4TypeInfoReply:
+		p.ICMPID = d.icmp4.Id
+	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,
+		layers.ICMPv4TypeParameterProblem, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect:
+		p.Quoted = quote(d.icmp4.Payload)
+	}
+	p.Payload = d.icmp4.Payload
+}
+
+func (d *Decoder) fillICMPv6(p *Packet) {
+	p.HasICMP = true
+	p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
+	body := d.icmp6.Payload
+	switch p.ICMPType {
+	case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
+		if len(body) >= 2 {
+			p.ICMPID = binary.BigEndian.Uint16(body)
+		}
+	case layers.ICMPv6TypeDestinationUnreachable, layers.ICMPv6TypePacketTooBig,
+		layers.ICMPv6TypeTimeExceeded, layers.ICMPv6TypeParameterProblem:
+		if len(body) > 4 {
+			p.Quoted = quote(body[4:])
+		}
+	}
+	p.Payload = body
+}
+
 // decodeTransport decodes the transport header of a first fragment.
-func (d *Decoder) decodeTransport(proto layers.IPProtocol, b []byte) (gopacket.LayerType, error) {
+func (d *Decoder) decodeTransport(proto flow.Proto, b []byte) (gopacket.LayerType, error) {
 	var l gopacket.DecodingLayer
 	switch proto {
-	case layers.IPProtocolTCP:
+	case flow.TCP:
 		l = &d.tcp
-	case layers.IPProtocolUDP:
+	case flow.UDP:
 		l = &d.udp
-	case layers.IPProtocolICMPv4:
+	case flow.ICMP:
 		l = &d.icmp4
-	case layers.IPProtocolICMPv6:
+	case flow.ICMPv6:
 		l = &d.icmp6
 	default:
 		return 0, nil
@@ -374,7 +450,7 @@ func quote(b []byte) Quote {
 		if ihl < 20 || len(b) < ihl {
 			return q
 		}
-		q.Proto = layers.IPProtocol(b[9])
+		q.Proto = flow.Proto(b[9])
 		q.Src = netip.AddrFrom4([4]byte(b[12:16]))
 		q.Dst = netip.AddrFrom4([4]byte(b[16:20]))
 		if binary.BigEndian.Uint16(b[6:8])&0x1fff == 0 {
@@ -384,7 +460,7 @@ func quote(b []byte) Quote {
 		if len(b) < 40 {
 			return q
 		}
-		q.Proto = layers.IPProtocol(b[6])
+		q.Proto = flow.Proto(b[6])
 		q.Src = netip.AddrFrom16([16]byte(b[8:24]))
 		q.Dst = netip.AddrFrom16([16]byte(b[24:40]))
 		rest = b[40:]
@@ -393,7 +469,7 @@ func quote(b []byte) Quote {
 	}
 	q.Valid = true
 	switch q.Proto {
-	case layers.IPProtocolTCP, layers.IPProtocolUDP, layers.IPProtocolSCTP, layers.IPProtocolUDPLite:
+	case flow.TCP, flow.UDP, flow.SCTP, 136: // 136: UDP-Lite
 		if len(rest) >= 4 {
 			q.HasPorts = true
 			q.SrcPort = binary.BigEndian.Uint16(rest[0:2])

@@ -17,7 +17,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // Format names a flow-file format.
@@ -49,7 +49,7 @@ const (
 type Result struct {
 	Format Format
 	Bytes  Bytes
-	Flows  []ingest.Flow
+	Flows  []flow.Flow
 	// HasState is true when the format says how TCP connections went
 	// (conn_state or flags), so failures can be classified.
 	HasState bool
@@ -91,7 +91,7 @@ func detect(head []byte) (Format, bool) {
 		return ZeekJSON, true
 	case bytes.HasPrefix(first, []byte("ts,te,td,sa,da,sp,dp,pr")):
 		return Nfdump, true
-	case bytes.HasPrefix(first, []byte("start_ns,end_ns,protocol,orig,orig_port,resp,resp_port")):
+	case flow.IsCSVHeader(string(first)):
 		return Pcaplab, true
 	case bytes.Contains(first, []byte("bidirectional_packets")) && bytes.Contains(first, []byte("src_ip")):
 		return NFStream, true
@@ -162,20 +162,4 @@ func parseAddr(s string) (netip.Addr, error) {
 	return a.Unmap(), nil
 }
 
-func protoNumber(s string) (uint8, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "tcp", "6":
-		return ingest.ProtoTCP, true
-	case "udp", "17":
-		return ingest.ProtoUDP, true
-	case "icmp", "1":
-		return ingest.ProtoICMP, true
-	case "ipv6-icmp", "icmp6", "icmpv6", "58":
-		return ingest.ProtoICMPv6, true
-	}
-	var n int
-	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d", &n); err == nil && n >= 0 && n < 256 {
-		return uint8(n), true
-	}
-	return 0, false
-}
+func protoNumber(s string) (flow.Proto, bool) { return flow.ParseProto(s) }

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // columns maps normalised header names to column indexes.
@@ -123,19 +123,19 @@ func timestamp(s string) (int64, error) {
 	return 0, fmt.Errorf("bad time %q", s)
 }
 
-func newFlow(proto uint8, orig, resp string, op, rp uint16, first, last int64) (ingest.Flow, error) {
+func newFlow(proto flow.Proto, orig, resp string, op, rp uint16, first, last int64) (flow.Flow, error) {
 	o, err := parseAddr(orig)
 	if err != nil {
-		return ingest.Flow{}, err
+		return flow.Flow{}, err
 	}
 	r, err := parseAddr(resp)
 	if err != nil {
-		return ingest.Flow{}, err
+		return flow.Flow{}, err
 	}
 	if last < first {
 		last = first
 	}
-	return ingest.Flow{Proto: proto, Orig: o, Resp: r, OrigPort: op, RespPort: rp, First: first, Last: last, RTT: -1}, nil
+	return flow.Flow{Proto: proto, Orig: o, Resp: r, OrigPort: op, RespPort: rp, First: first, Last: last, RTT: -1}, nil
 }
 
 // readCSV reads a header and records.
@@ -158,74 +158,13 @@ func readCSV(r io.Reader, comma rune) ([]string, [][]string, error) {
 
 // --- pcaplab's own CSV ---
 
-// CSVHeader is the header of pcaplab's flow CSV export; the columns are
-// documented with analysis.WriteFlowsCSV.
-var CSVHeader = []string{"start_ns", "end_ns", "protocol", "orig", "orig_port", "resp", "resp_port", "orig_packets",
-	"resp_packets", "orig_bytes", "resp_bytes", "orig_payload", "resp_payload", "state", "history", "rtt_ns",
-	"end_reason", "icmp_error", "application", "server_name", "orig_flags", "resp_flags"}
-
 func readPcaplab(r io.Reader) (*Result, error) {
-	header, recs, err := readCSV(r, ',')
-	if err != nil {
-		return nil, err
-	}
-	c := newColumns(header)
-	if err := c.require(CSVHeader[:11]...); err != nil {
-		return nil, err
-	}
 	res := &Result{Bytes: WireBytes, HasState: true}
-	for i, rec := range recs {
-		line := i + 2
-		first, err1 := strconv.ParseInt(c.get(rec, "start_ns"), 10, 64)
-		last, err2 := strconv.ParseInt(c.get(rec, "end_ns"), 10, 64)
-		proto, ok := protoNumber(c.get(rec, "protocol"))
-		if err1 != nil || err2 != nil || !ok {
-			return nil, lineError(line, "bad start_ns, end_ns or protocol")
-		}
-		op, _ := atoport(c.get(rec, "orig_port"))
-		rp, _ := atoport(c.get(rec, "resp_port"))
-		f, err := newFlow(proto, c.get(rec, "orig"), c.get(rec, "resp"), op, rp, first, last)
-		if err != nil {
-			return nil, lineError(line, "%v", err)
-		}
-		var e error
-		set := func(dst *uint64, col string) {
-			if e == nil {
-				*dst, e = atou(c.get(rec, col))
-			}
-		}
-		set(&f.OrigPackets, "orig_packets")
-		set(&f.RespPackets, "resp_packets")
-		set(&f.OrigBytes, "orig_bytes")
-		set(&f.RespBytes, "resp_bytes")
-		set(&f.OrigPayload, "orig_payload")
-		set(&f.RespPayload, "resp_payload")
-		if e != nil {
-			return nil, lineError(line, "%v", e)
-		}
-		f.State, f.History = c.get(rec, "state"), c.get(rec, "history")
-		if v, err := strconv.ParseInt(c.get(rec, "rtt_ns"), 10, 64); err == nil {
-			f.RTT = v
-		}
-		if v, err := strconv.ParseUint(c.get(rec, "icmp_error"), 10, 16); err == nil {
-			f.ICMPError = uint16(v)
-		}
-		f.App, f.ServerName = c.get(rec, "application"), c.get(rec, "server_name")
-		if v, err := strconv.ParseUint(c.get(rec, "orig_flags"), 10, 8); err == nil {
-			f.OrigFlags = uint8(v)
-		}
-		if v, err := strconv.ParseUint(c.get(rec, "resp_flags"), 10, 8); err == nil {
-			f.RespFlags = uint8(v)
-		}
-		switch c.get(rec, "end_reason") {
-		case "idle":
-			f.End = ingest.EndIdle
-		case "reused":
-			f.End = ingest.EndReused
-		}
+	err := flow.ReadCSV(r, func(f flow.Flow) error {
 		res.Flows = append(res.Flows, f)
-	}
-	return res, nil
+		return nil
+	})
+	return res, err
 }
 
 // --- tshark -q -z conv,tcp / conv,udp ---
@@ -262,11 +201,52 @@ func splitHostPort(s string) (string, uint16, error) {
 	return s[:i], uint16(p), nil
 }
 
+// tsharkConvLine reads one conversation line: "A <-> B frames bytes
+// frames bytes frames bytes start duration"; steps are the uncertainty of
+// the two byte counts (see tsharkBytes).
+func tsharkConvLine(line int, s string, proto flow.Proto, leftFirst bool) (flow.Flow, [2]uint64, error) {
+	var steps [2]uint64
+	left, right, _ := strings.Cut(s, "<->")
+	fs := strings.Fields(right)
+	if len(fs) < 12 {
+		return flow.Flow{}, steps, lineError(line, "expected B, 3 × (frames, bytes), start and duration after <->")
+	}
+	ah, ap, err := splitHostPort(strings.TrimSpace(left))
+	if err != nil {
+		return flow.Flow{}, steps, lineError(line, "%v", err)
+	}
+	bh, bp, err := splitHostPort(fs[0])
+	if err != nil {
+		return flow.Flow{}, steps, lineError(line, "%v", err)
+	}
+	f1, e1 := atou(fs[1])
+	b1, s1, e2 := tsharkBytes(fs[2], fs[3])
+	f2, e3 := atou(fs[4])
+	b2, s2, e4 := tsharkBytes(fs[5], fs[6])
+	start, e5 := seconds(fs[10])
+	dur, e6 := seconds(fs[11])
+	for _, e := range []error{e1, e2, e3, e4, e5, e6} {
+		if e != nil {
+			return flow.Flow{}, steps, lineError(line, "%v", e)
+		}
+	}
+	f, err := newFlow(proto, ah, bh, ap, bp, start, start+dur)
+	if err != nil {
+		return f, steps, lineError(line, "%v", err)
+	}
+	if leftFirst { // <- is B→A (responder), -> is A→B (originator)
+		f.RespPackets, f.RespBytes, f.OrigPackets, f.OrigBytes = f1, b1, f2, b2
+	} else {
+		f.OrigPackets, f.OrigBytes, f.RespPackets, f.RespBytes = f1, b1, f2, b2
+	}
+	return f, [2]uint64{s1, s2}, nil
+}
+
 func readTsharkConv(r io.Reader) (*Result, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	res := &Result{Bytes: WireBytes}
-	var proto uint8
+	var proto flow.Proto
 	leftFirst := true // the first pair of columns is "<-" (B to A)
 	rounded := 0
 	var maxStep uint64
@@ -276,10 +256,10 @@ func readTsharkConv(r io.Reader) (*Result, error) {
 		s := sc.Text()
 		switch {
 		case strings.Contains(s, "TCP Conversations"):
-			proto = ingest.ProtoTCP
+			proto = flow.TCP
 			continue
 		case strings.Contains(s, "UDP Conversations"):
-			proto = ingest.ProtoUDP
+			proto = flow.UDP
 			continue
 		case strings.Contains(s, "Conversations"):
 			proto = 0 // IPv4/Ethernet tables have no ports: not flows
@@ -291,42 +271,11 @@ func readTsharkConv(r io.Reader) (*Result, error) {
 		if proto == 0 || !strings.Contains(s, "<->") {
 			continue
 		}
-		left, right, _ := strings.Cut(s, "<->")
-		a := strings.TrimSpace(left)
-		fs := strings.Fields(right)
-		if len(fs) < 12 {
-			return nil, lineError(line, "expected B, 3 × (frames, bytes), start and duration after <->")
-		}
-		b := fs[0]
-		ah, ap, err := splitHostPort(a)
+		f, steps, err := tsharkConvLine(line, s, proto, leftFirst)
 		if err != nil {
-			return nil, lineError(line, "%v", err)
+			return nil, err
 		}
-		bh, bp, err := splitHostPort(b)
-		if err != nil {
-			return nil, lineError(line, "%v", err)
-		}
-		f1, e1 := atou(fs[1])
-		b1, s1, e2 := tsharkBytes(fs[2], fs[3])
-		f2, e3 := atou(fs[4])
-		b2, s2, e4 := tsharkBytes(fs[5], fs[6])
-		start, e5 := seconds(fs[10])
-		dur, e6 := seconds(fs[11])
-		for _, e := range []error{e1, e2, e3, e4, e5, e6} {
-			if e != nil {
-				return nil, lineError(line, "%v", e)
-			}
-		}
-		f, err := newFlow(proto, ah, bh, ap, bp, start, start+dur)
-		if err != nil {
-			return nil, lineError(line, "%v", err)
-		}
-		if leftFirst { // <- is B→A (responder), -> is A→B (originator)
-			f.RespPackets, f.RespBytes, f.OrigPackets, f.OrigBytes = f1, b1, f2, b2
-		} else {
-			f.OrigPackets, f.OrigBytes, f.RespPackets, f.RespBytes = f1, b1, f2, b2
-		}
-		for _, st := range []uint64{s1, s2} {
+		for _, st := range steps {
 			if st > 1 {
 				rounded++
 				maxStep = max(maxStep, st)
@@ -347,20 +296,15 @@ func readTsharkConv(r io.Reader) (*Result, error) {
 
 // --- nfdump -o csv ---
 
-func readNfdump(r io.Reader) (*Result, error) {
-	header, recs, err := readCSV(r, ',')
-	if err != nil {
-		return nil, err
-	}
-	c := newColumns(header)
-	if err := c.require("ts", "te", "sa", "da", "sp", "dp", "pr", "ipkt", "ibyt"); err != nil {
-		return nil, err
-	}
-	type one struct {
-		f     ingest.Flow
-		flags uint8
-	}
-	var recsOut []one
+// nfRecord is one one-way nfdump record with the TCP flags it saw.
+type nfRecord struct {
+	f     flow.Flow
+	flags flow.Flags
+}
+
+// nfdumpRecords reads the one-way records.
+func nfdumpRecords(c columns, header []string, recs [][]string) ([]nfRecord, error) {
+	var recsOut []nfRecord
 	for i, rec := range recs {
 		line := i + 2
 		if len(rec) < len(header)/2 || strings.HasPrefix(rec[0], "Summary") || strings.HasPrefix(rec[0], "No matching") {
@@ -387,13 +331,29 @@ func readNfdump(r io.Reader) (*Result, error) {
 		// Bidirectional records (NSEL) carry the other direction in opkt/obyt.
 		f.RespPackets, _ = atou(c.get(rec, "opkt"))
 		f.RespBytes, _ = atou(c.get(rec, "obyt"))
-		recsOut = append(recsOut, one{f, nfFlags(c.get(rec, "flg"))})
+		recsOut = append(recsOut, nfRecord{f, nfFlags(c.get(rec, "flg"))})
+	}
+	return recsOut, nil
+}
+
+func readNfdump(r io.Reader) (*Result, error) {
+	header, recs, err := readCSV(r, ',')
+	if err != nil {
+		return nil, err
+	}
+	c := newColumns(header)
+	if err := c.require("ts", "te", "sa", "da", "sp", "dp", "pr", "ipkt", "ibyt"); err != nil {
+		return nil, err
+	}
+	recsOut, err := nfdumpRecords(c, header, recs)
+	if err != nil {
+		return nil, err
 	}
 	// Pair one-way records: a record and the first later-or-equal record
 	// of the reverse 5-tuple that overlaps it in time.
 	res := &Result{Bytes: IPBytes, HasState: true}
 	used := make([]bool, len(recsOut))
-	byKey := map[ingest.Key][]int{}
+	byKey := map[flow.Key][]int{}
 	for i, x := range recsOut {
 		byKey[keyOf(&x.f)] = append(byKey[keyOf(&x.f)], i)
 	}
@@ -404,7 +364,7 @@ func readNfdump(r io.Reader) (*Result, error) {
 		}
 		used[i] = true
 		f := recsOut[i].f
-		origFlags, respFlags := recsOut[i].flags, uint8(0)
+		origFlags, respFlags := recsOut[i].flags, flow.Flags(0)
 		if f.RespPackets == 0 {
 			for _, j := range byKey[keyOf(&f)] {
 				g := recsOut[j].f
@@ -428,11 +388,11 @@ func readNfdump(r io.Reader) (*Result, error) {
 			origFlags, respFlags = respFlags, origFlags
 			swapped++
 		}
-		if f.Proto == ingest.ProtoTCP {
+		if f.Proto == flow.TCP {
 			f.OrigFlags, f.RespFlags = origFlags, respFlags
-			f.State = ingest.StateFromFlags(origFlags, respFlags, f.RespPackets)
+			f.State, f.History = flow.StateFromFlags(origFlags, respFlags, f.RespPackets)
 		} else {
-			f.State = udpState(&f)
+			f.State = flow.OtherState(f.OrigPackets, f.RespPackets)
 		}
 		res.Flows = append(res.Flows, f)
 	}
@@ -449,8 +409,8 @@ func readNfdump(r io.Reader) (*Result, error) {
 // is the well-known one (a flow seen from the server's side): the port
 // below 1024 when the other is not, or else the lower of two ports where
 // the other is in the dynamic range (49152 and up).
-func ServiceSide(proto uint8, origPort, respPort uint16) bool {
-	if proto != ingest.ProtoTCP && proto != ingest.ProtoUDP {
+func ServiceSide(proto flow.Proto, origPort, respPort uint16) bool {
+	if proto != flow.TCP && proto != flow.UDP {
 		return false
 	}
 	if origPort < 1024 && respPort >= 1024 {
@@ -459,14 +419,14 @@ func ServiceSide(proto uint8, origPort, respPort uint16) bool {
 	return respPort >= 49152 && origPort < 49152
 }
 
-func keyOf(f *ingest.Flow) ingest.Key {
+func keyOf(f *flow.Flow) flow.Key {
 	// the reverse record has the same unordered key
-	return ingest.MakeKey(f.Proto, f.Orig, f.Resp, f.OrigPort, f.RespPort)
+	return flow.MakeKey(f.Proto, f.Orig, f.Resp, f.OrigPort, f.RespPort)
 }
 
 // nfFlags reads nfdump's flag string, e.g. "...AP.SF" or "..A..S.".
-func nfFlags(s string) uint8 {
-	var f uint8
+func nfFlags(s string) flow.Flags {
+	var f flow.Flags
 	for _, c := range s {
 		switch c {
 		case 'F':
@@ -484,30 +444,20 @@ func nfFlags(s string) uint8 {
 	return f
 }
 
-func udpState(f *ingest.Flow) string {
-	switch {
-	case f.OrigPackets > 0 && f.RespPackets > 0:
-		return "SF"
-	case f.OrigPackets > 0:
-		return "S0"
-	}
-	return "SHR"
-}
-
 // --- Zeek conn.log ---
 
-func zeekFlow(get func(string) string, line int) (ingest.Flow, error) {
+func zeekFlow(get func(string) string, line int) (flow.Flow, error) {
 	ts, err := timestamp(get("ts"))
 	if err != nil {
-		return ingest.Flow{}, lineError(line, "%v", err)
+		return flow.Flow{}, lineError(line, "%v", err)
 	}
 	dur, err := seconds(get("duration"))
 	if err != nil {
-		return ingest.Flow{}, lineError(line, "%v", err)
+		return flow.Flow{}, lineError(line, "%v", err)
 	}
 	proto, ok := protoNumber(get("proto"))
 	if !ok {
-		return ingest.Flow{}, lineError(line, "bad proto %q", get("proto"))
+		return flow.Flow{}, lineError(line, "bad proto %q", get("proto"))
 	}
 	op, _ := atoport(get("id.orig_p"))
 	rp, _ := atoport(get("id.resp_p"))
@@ -530,10 +480,7 @@ func zeekFlow(get func(string) string, line int) (ingest.Flow, error) {
 	if e != nil {
 		return f, lineError(line, "%v", e)
 	}
-	f.State = get("conn_state")
-	if f.State == "-" {
-		f.State = ""
-	}
+	f.State, _ = flow.ParseState(get("conn_state"))
 	if h := get("history"); h != "-" {
 		f.History = h
 	}
@@ -694,14 +641,14 @@ func readArgus(r io.Reader) (*Result, error) {
 
 // mergeStatus joins records of the same flow (same 5-tuple and direction,
 // the next starting within a minute of the last's end).
-func mergeStatus(in []ingest.Flow) []ingest.Flow {
+func mergeStatus(in []flow.Flow) []flow.Flow {
 	sort.SliceStable(in, func(i, j int) bool { return in[i].First < in[j].First })
 	type dk struct {
-		k    ingest.Key
+		k    flow.Key
 		orig string
 	}
 	open := map[dk]int{}
-	var out []ingest.Flow
+	var out []flow.Flow
 	for _, f := range in {
 		k := dk{keyOf(&f), f.Orig.String()}
 		if i, ok := open[k]; ok && f.First <= out[i].Last+int64(time.Minute) && f.OrigPort == out[i].OrigPort {
@@ -711,7 +658,7 @@ func mergeStatus(in []ingest.Flow) []ingest.Flow {
 			g.RespPackets += f.RespPackets
 			g.OrigBytes += f.OrigBytes
 			g.RespBytes += f.RespBytes
-			if f.State != "" {
+			if f.State != flow.Unknown {
 				g.State = f.State
 			}
 			continue
@@ -722,28 +669,28 @@ func mergeStatus(in []ingest.Flow) []ingest.Flow {
 	return out
 }
 
-func argusState(proto uint8, s string, f *ingest.Flow) string {
+func argusState(proto flow.Proto, s string, f *flow.Flow) flow.State {
 	s = strings.ToUpper(strings.TrimSpace(s))
-	if proto != ingest.ProtoTCP {
+	if proto != flow.TCP {
 		if s == "INT" || s == "REQ" {
-			return "S0"
+			return flow.S0
 		}
-		return udpState(f)
+		return flow.OtherState(f.OrigPackets, f.RespPackets)
 	}
 	switch s {
 	case "REQ", "INT":
-		return "S0"
+		return flow.S0
 	case "CON", "ACC":
-		return "S1"
+		return flow.S1
 	case "FIN", "CLO":
-		return "SF"
+		return flow.SF
 	case "RST":
 		if f.RespBytes == 0 && f.RespPackets <= 1 {
-			return "REJ"
+			return flow.REJ
 		}
-		return "RSTO"
+		return flow.RSTO
 	}
-	return "OTH"
+	return flow.OTH
 }
 
 // --- CICFlowMeter ---

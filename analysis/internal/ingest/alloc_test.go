@@ -8,6 +8,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
+	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
@@ -26,7 +27,7 @@ func TestNoAllocationPerPacket(t *testing.T) {
 	c.UDP(t0.Add(3*time.Millisecond), cl, netip.MustParseAddrPort("142.250.185.100:443"), make([]byte, 1200)) // QUIC-like
 	c.TCP(t0.Add(4*time.Millisecond), cl, netip.MustParseAddrPort("93.184.216.34:443"), synth.ACK|synth.PSH, 5, 5, make([]byte, 100))
 
-	b := newBuilder(DefaultOptions())
+	b := newBuilder(Config{Timeouts: flow.DefaultTimeouts, BinWidth: time.Second, MaxFlows: 1000, SpillAfter: -1})
 	dec := decode.New()
 	var p decode.Packet
 	feed := func(i int) {

@@ -1,6 +1,14 @@
 package ingest
 
-import "net/netip"
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/gopacket/gopacket/layers"
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/analysis/internal/decode"
+	"github.com/pcaplab/pcaplab/flow"
+)
 
 // Counter is a packet and byte count.
 type Counter struct {
@@ -21,19 +29,120 @@ type HostStats struct {
 	Flows    uint64  // flows it takes part in (counted when a flow starts)
 }
 
-// hostTable holds one HostStats per address.
-type hostTable map[netip.Addr]*HostStats
+// PortStats counts packets and bytes for one port number. A packet counts
+// once for each distinct port among its source and destination ports.
+type PortStats struct {
+	Counter
+	AsSource, AsDest uint64 // packets with the port as source / destination
+}
 
-func (h hostTable) get(a netip.Addr) *HostStats {
-	s := h[a]
+// Skip is a reason a packet could not be fully decoded.
+type Skip struct {
+	Problem decode.Problem
+	Detail  uint16 // the link type or EtherType the reason names
+}
+
+// counters is the stage that counts every packet: totals, time range,
+// link types, non-IP EtherTypes, IP protocols, ports, time bins, decode
+// problems, and the per-host counters the flow table updates.
+type counters struct {
+	m     *Model
+	bins  bins
+	ltCur layers.LinkType
+	ltC   *Counter
+	any   bool // a timestamp was seen
+	now   int64
+}
+
+func newCounters(m *Model, binWidth int64) *counters {
+	return &counters{m: m, bins: bins{width: binWidth, m: map[int64]*Counter{}}}
+}
+
+// observe counts a packet; it reports whether the packet has an IP header
+// (and so goes on to the flow table).
+func (c *counters) observe(rec *capfile.Record, p *decode.Packet) bool {
+	m := c.m
+	ts, wire := rec.Time, rec.WireLen
+	m.Packets++
+	m.Bytes += uint64(wire)
+	if !c.any || ts < m.First {
+		m.First = ts
+	}
+	if !c.any || ts > m.Last {
+		m.Last = ts
+	}
+	c.any = true
+	c.now = max(c.now, ts)
+	c.bins.add(ts, wire)
+	if c.ltC == nil || rec.LinkType != c.ltCur {
+		c.ltCur, c.ltC = rec.LinkType, counterOf(m.LinkTypes, uint16(rec.LinkType))
+	}
+	c.ltC.add(wire)
+	if p.Problem != decode.OK {
+		c.skip(p)
+	}
+	switch p.Net {
+	case decode.NetIPv4, decode.NetIPv6:
+		m.IPProtocols[p.Proto].add(wire)
+		return true
+	case decode.NetARP:
+		counterOf(m.EtherTypes, uint16(layers.EthernetTypeARP)).add(wire)
+	case decode.NetOther:
+		counterOf(m.EtherTypes, uint16(p.EtherType)).add(wire)
+	}
+	return false
+}
+
+func (c *counters) skip(p *decode.Packet) {
+	k := Skip{Problem: p.Problem}
+	switch p.Problem {
+	case decode.UnsupportedLink:
+		k.Detail = uint16(p.LinkType)
+	case decode.BadFrame:
+		k.Detail = uint16(p.EtherType)
+	}
+	c.m.skips[k]++
+}
+
+func counterOf(m map[uint16]*Counter, k uint16) *Counter {
+	c := m[k]
+	if c == nil {
+		c = &Counter{}
+		m[k] = c
+	}
+	return c
+}
+
+// ports counts a packet's TCP or UDP ports.
+func (c *counters) ports(p *decode.Packet, wire int) {
+	var ports []PortStats
+	switch p.Proto {
+	case flow.TCP:
+		ports = c.m.TCPPorts
+	case flow.UDP:
+		ports = c.m.UDPPorts
+	default:
+		return
+	}
+	ports[p.SrcPort].add(wire)
+	ports[p.SrcPort].AsSource++
+	if p.DstPort != p.SrcPort {
+		ports[p.DstPort].add(wire)
+	}
+	ports[p.DstPort].AsDest++
+}
+
+// host returns the counters of an address, created when first seen.
+func (c *counters) host(a netip.Addr) *HostStats {
+	s := c.m.Hosts[a]
 	if s == nil {
 		s = &HostStats{}
-		h[a] = s
+		c.m.Hosts[a] = s
 	}
 	return s
 }
 
-// countPacket adds one packet between src and dst (already looked up).
+// countHosts adds one packet between src and dst (already looked up).
 func countHosts(src, dst *HostStats, wire int) {
 	src.add(wire)
 	src.Sent.add(wire)
@@ -41,13 +150,6 @@ func countHosts(src, dst *HostStats, wire int) {
 		dst.add(wire)
 	}
 	dst.Received.add(wire)
-}
-
-// PortStats counts packets and bytes for one port number. A packet counts
-// once for each distinct port among its source and destination ports.
-type PortStats struct {
-	Counter
-	AsSource, AsDest uint64 // packets with the port as source / destination
 }
 
 // bins is a sparse time series of per-bin packet and byte counts, keyed by
@@ -60,7 +162,7 @@ type bins struct {
 }
 
 func (b *bins) add(ts int64, wire int) {
-	i := floorDiv(ts, b.width)
+	i := FloorDiv(ts, b.width)
 	if b.curC == nil || i != b.cur {
 		c := b.m[i]
 		if c == nil {
@@ -72,10 +174,38 @@ func (b *bins) add(ts int64, wire int) {
 	b.curC.add(wire)
 }
 
-func floorDiv(a, b int64) int64 {
+// FloorDiv is a / b rounded towards minus infinity.
+func FloorDiv(a, b int64) int64 {
 	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
+	if a%b != 0 && (a < 0) != (b < 0) {
 		q--
 	}
 	return q
+}
+
+// LinkTypeName is a short name for a link-layer header type.
+func LinkTypeName(lt uint16) string {
+	switch layers.LinkType(lt) {
+	case layers.LinkTypeEthernet:
+		return "Ethernet"
+	case layers.LinkTypeLinuxSLL:
+		return "Linux cooked (SLL)"
+	case layers.LinkTypeLinuxSLL2:
+		return "Linux cooked v2 (SLL2)"
+	case layers.LinkTypeNull:
+		return "BSD loopback (NULL)"
+	case layers.LinkTypeLoop:
+		return "OpenBSD loopback (LOOP)"
+	case layers.LinkTypeRaw, 12, 14:
+		return "raw IP"
+	case layers.LinkTypeIPv4:
+		return "raw IPv4"
+	case layers.LinkTypeIPv6:
+		return "raw IPv6"
+	case layers.LinkTypeIEEE80211Radio:
+		return "802.11 + radiotap"
+	case layers.LinkTypeIEEE802_11:
+		return "802.11"
+	}
+	return fmt.Sprintf("link type %d", lt)
 }

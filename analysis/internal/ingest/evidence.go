@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // DNSTransaction is one DNS query over UDP port 53 and its response, matched
@@ -23,55 +24,84 @@ type DNSTransaction struct {
 	Answers        uint16
 }
 
+// ICMPError is an ICMP or ICMPv6 error message and the packet it quotes.
+type ICMPError struct {
+	Time     int64
+	From, To netip.Addr // outer header: the reporting router or host, and the original sender
+	V6       bool
+	Type     uint8
+	Code     uint8
+	Quoted   decode.Quote
+	// Matched is true when the quoted packet belongs to a flow seen in the
+	// capture (that flow's ICMPError field is set).
+	Matched bool
+}
+
 type dnsKey struct {
 	client, server netip.Addr
 	port, id       uint16
 }
 
+// evidence is the stage that keeps what failures are judged by: DNS
+// transactions (UDP port 53) and ICMP error messages.
+type evidence struct {
+	m       *Model
+	dnsOpen map[dnsKey]int
+}
+
+func (v *evidence) observe(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
+	if p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) {
+		v.dns(p, ts)
+	}
+	if p.HasICMP && p.Quoted.Valid {
+		v.icmpError(p, ts, live)
+	}
+}
+
 // dns parses the DNS header of a UDP port-53 payload and matches queries to
 // responses. Malformed payloads are ignored (they are still counted as UDP).
-func (m *builder) dns(p *decode.Packet, ts int64) {
+func (v *evidence) dns(p *decode.Packet, ts int64) {
 	b := p.Payload
 	if len(b) < 12 {
 		return
 	}
 	id := binary.BigEndian.Uint16(b[0:2])
 	flags := binary.BigEndian.Uint16(b[2:4])
-	qd := binary.BigEndian.Uint16(b[4:6])
-	an := binary.BigEndian.Uint16(b[6:8])
 	if (flags>>11)&0xf != 0 { // only standard queries
 		return
 	}
 	name, qtype := "", uint16(0)
-	if qd > 0 {
+	if binary.BigEndian.Uint16(b[4:6]) > 0 {
 		name, qtype = dnsQuestion(b)
 	}
-	if flags&0x8000 == 0 { // query
-		if p.DstPort != 53 {
-			return
+	if flags&0x8000 == 0 {
+		if p.DstPort == 53 {
+			v.query(dnsKey{client: p.Src, server: p.Dst, port: p.SrcPort, id: id}, name, qtype, ts)
 		}
-		k := dnsKey{client: p.Src, server: p.Dst, port: p.SrcPort, id: id}
-		if _, dup := m.dnsOpen[k]; dup {
-			return // a retransmitted query: same transaction
-		}
-		m.model.DNS = append(m.model.DNS, DNSTransaction{Client: p.Src, Server: p.Dst, ClientPort: p.SrcPort,
-			ID: id, Name: name, QType: qtype, QueryTime: ts})
-		m.dnsOpen[k] = len(m.model.DNS) - 1
 		return
 	}
 	if p.SrcPort != 53 {
 		return
 	}
 	k := dnsKey{client: p.Dst, server: p.Src, port: p.DstPort, id: id}
-	rcode := uint8(flags & 0xf)
-	if i, ok := m.dnsOpen[k]; ok {
-		t := &m.model.DNS[i]
+	rcode, an := uint8(flags&0xf), binary.BigEndian.Uint16(b[6:8])
+	if i, ok := v.dnsOpen[k]; ok {
+		t := &v.m.DNS[i]
 		t.Answered, t.ResponseTime, t.RCode, t.Answers = true, ts, rcode, an
-		delete(m.dnsOpen, k)
+		delete(v.dnsOpen, k)
 		return
 	}
-	m.model.DNS = append(m.model.DNS, DNSTransaction{Client: p.Dst, Server: p.Src, ClientPort: p.DstPort, ID: id,
+	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: p.Dst, Server: p.Src, ClientPort: p.DstPort, ID: id,
 		Name: name, QType: qtype, ResponseTime: ts, Answered: true, RCode: rcode, Answers: an})
+}
+
+func (v *evidence) query(k dnsKey, name string, qtype uint16, ts int64) {
+	if _, dup := v.dnsOpen[k]; dup {
+		return // a retransmitted query: same transaction
+	}
+	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: k.client, Server: k.server, ClientPort: k.port,
+		ID: k.id, Name: name, QType: qtype, QueryTime: ts})
+	v.dnsOpen[k] = len(v.m.DNS) - 1
 }
 
 // dnsQuestion reads the first question's name and type (no compression is
@@ -108,15 +138,39 @@ func dnsQuestion(b []byte) (string, uint16) {
 	return sb.String(), binary.BigEndian.Uint16(b[i : i+2])
 }
 
-// ICMPError is an ICMP or ICMPv6 error message and the packet it quotes.
-type ICMPError struct {
-	Time     int64
-	From, To netip.Addr // outer header: the reporting router or host, and the original sender
-	V6       bool
-	Type     uint8
-	Code     uint8
-	Quoted   decode.Quote
-	// Matched is true when the quoted packet belongs to a flow seen in the
-	// capture (that flow's ICMPError field is set).
-	Matched bool
+// icmpError keeps an ICMP error and marks the flow whose packet it quotes.
+func (v *evidence) icmpError(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
+	q := p.Quoted
+	ev := ICMPError{Time: ts, From: p.Src, To: p.Dst, V6: p.Net == decode.NetIPv6, Type: p.ICMPType, Code: p.ICMPCode, Quoted: q}
+	if q.HasPorts || (q.Proto != flow.TCP && q.Proto != flow.UDP) {
+		if e := live[flow.MakeKey(q.Proto, q.Src, q.Dst, q.SrcPort, q.DstPort)]; e != nil {
+			ev.Matched = true
+			if !e.ICMPError.Seen() {
+				e.ICMPError = flow.MakeICMPError(p.ICMPType, p.ICMPCode)
+			}
+		}
+	}
+	v.m.ICMPErrors = append(v.m.ICMPErrors, ev)
+}
+
+// compactDNS drops the successful DNS transactions once flows are spilled
+// (a huge capture), counting them, and keeps the failed and open ones.
+func (v *evidence) compactDNS() {
+	m := v.m
+	kept := m.DNS[:0]
+	for _, t := range m.DNS {
+		if t.Answered && t.RCode == 0 {
+			m.DNSAnswered++
+			continue
+		}
+		kept = append(kept, t)
+	}
+	clear(m.DNS[len(kept):])
+	m.DNS = kept
+	clear(v.dnsOpen)
+	for i, t := range m.DNS {
+		if !t.Answered && t.QueryTime != 0 {
+			v.dnsOpen[dnsKey{client: t.Client, server: t.Server, port: t.ClientPort, id: t.ID}] = i
+		}
+	}
 }

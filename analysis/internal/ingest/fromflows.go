@@ -1,8 +1,10 @@
 package ingest
 
 import (
-	"net/netip"
 	"sort"
+	"time"
+
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // FromFlows builds a model from flow records alone (a flow file instead of
@@ -12,23 +14,13 @@ import (
 // spread over the time bins it spans in proportion to the time spent in
 // each. Nothing about individual packets (DNS answers, ICMP errors, exact
 // rates) is known.
-func FromFlows(flows []Flow, opt Options) *Model {
-	if opt.BinWidth <= 0 {
-		opt = DefaultOptions()
+func FromFlows(flows []flow.Flow, binWidth time.Duration) *Model {
+	if binWidth <= 0 {
+		binWidth = time.Second
 	}
-	m := &Model{
-		Hosts:      map[netip.Addr]*HostStats{},
-		TCPPorts:   make([]PortStats, 65536),
-		UDPPorts:   make([]PortStats, 65536),
-		LinkTypes:  map[uint16]*Counter{},
-		EtherTypes: map[uint16]*Counter{},
-		BinWidth:   opt.BinWidth,
-		Bins:       map[int64]*Counter{},
-		Skipped:    map[string]uint64{},
-		Options:    opt,
-		Flows:      flows,
-		NFlows:     len(flows),
-	}
+	m := newModel(int64(binWidth))
+	m.Flows, m.NFlows = flows, len(flows)
+	c := newCounters(m, int64(binWidth))
 	for i := range flows {
 		f := &flows[i]
 		pk, by := f.Packets(), f.Bytes()
@@ -42,56 +34,59 @@ func FromFlows(flows []Flow, opt Options) *Model {
 		}
 		m.IPProtocols[f.Proto].Packets += pk
 		m.IPProtocols[f.Proto].Bytes += by
-		o := hostTable(m.Hosts).get(f.Orig)
-		o.Flows++
-		o.Packets += pk
-		o.Bytes += by
-		o.Sent.Packets += f.OrigPackets
-		o.Sent.Bytes += f.OrigBytes
-		o.Received.Packets += f.RespPackets
-		o.Received.Bytes += f.RespBytes
+		addFlowHost(c.host(f.Orig), f, false)
 		if f.Resp != f.Orig {
-			r := hostTable(m.Hosts).get(f.Resp)
-			r.Flows++
-			r.Packets += pk
-			r.Bytes += by
-			r.Sent.Packets += f.RespPackets
-			r.Sent.Bytes += f.RespBytes
-			r.Received.Packets += f.OrigPackets
-			r.Received.Bytes += f.OrigBytes
+			addFlowHost(c.host(f.Resp), f, true)
 		}
-		var ports []PortStats
-		switch f.Proto {
-		case ProtoTCP:
-			ports = m.TCPPorts
-		case ProtoUDP:
-			ports = m.UDPPorts
-		}
-		if ports != nil {
-			ports[f.OrigPort].Packets += pk
-			ports[f.OrigPort].Bytes += by
-			if f.RespPort != f.OrigPort {
-				ports[f.RespPort].Packets += pk
-				ports[f.RespPort].Bytes += by
-			}
-		}
+		addFlowPorts(m, f)
 		spread(m, f.First, f.Last, pk, by)
 	}
-	sort.SliceStable(m.Flows, func(i, j int) bool { return flowLess(&m.Flows[i], &m.Flows[j]) })
+	sort.SliceStable(m.Flows, func(i, j int) bool { return flow.Less(&m.Flows[i], &m.Flows[j]) })
 	return m
+}
+
+// addFlowHost adds a flow's counts to one of its hosts (resp: the responder).
+func addFlowHost(h *HostStats, f *flow.Flow, resp bool) {
+	h.Flows++
+	h.Packets += f.Packets()
+	h.Bytes += f.Bytes()
+	sent, recv := Counter{f.OrigPackets, f.OrigBytes}, Counter{f.RespPackets, f.RespBytes}
+	if resp {
+		sent, recv = recv, sent
+	}
+	h.Sent.Packets += sent.Packets
+	h.Sent.Bytes += sent.Bytes
+	h.Received.Packets += recv.Packets
+	h.Received.Bytes += recv.Bytes
+}
+
+// addFlowPorts adds a flow's counts to its ports (once each).
+func addFlowPorts(m *Model, f *flow.Flow) {
+	var ports []PortStats
+	switch f.Proto {
+	case flow.TCP:
+		ports = m.TCPPorts
+	case flow.UDP:
+		ports = m.UDPPorts
+	default:
+		return
+	}
+	pk, by := f.Packets(), f.Bytes()
+	ports[f.OrigPort].Packets += pk
+	ports[f.OrigPort].Bytes += by
+	if f.RespPort != f.OrigPort {
+		ports[f.RespPort].Packets += pk
+		ports[f.RespPort].Bytes += by
+	}
 }
 
 // spread adds a flow's packets and bytes to the bins its time span covers,
 // in proportion to the time in each (all in one bin for a zero duration).
 func spread(m *Model, first, last int64, pk, by uint64) {
 	w := m.BinWidth
-	b0, b1 := floorDiv(first, w), floorDiv(last, w)
+	b0, b1 := FloorDiv(first, w), FloorDiv(last, w)
 	add := func(k int64, p, b uint64) {
-		c := m.Bins[k]
-		if c == nil {
-			c = &Counter{}
-			m.Bins[k] = c
-		}
+		c := counterOf64(m.Bins, k)
 		c.Packets += p
 		c.Bytes += b
 	}
@@ -112,4 +107,13 @@ func spread(m *Model, first, last int64, pk, by uint64) {
 		gb += b
 		add(k, p, b)
 	}
+}
+
+func counterOf64(m map[int64]*Counter, k int64) *Counter {
+	c := m[k]
+	if c == nil {
+		c = &Counter{}
+		m[k] = c
+	}
+	return c
 }

@@ -1,0 +1,276 @@
+package ingest
+
+import (
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/decode"
+	"github.com/pcaplab/pcaplab/flow"
+)
+
+// entry is a live flow.
+type entry struct {
+	flow.Flow
+	key          flow.Key
+	hostO, hostR *HostStats // counters of Orig and Resp (hostR nil when the same address)
+	conn         flow.Conn  // TCP only
+}
+
+type fragKey struct {
+	src, dst netip.Addr
+	id       uint32
+	proto    flow.Proto
+}
+
+// flowTable is the stage that assigns packets to flows: the live flows by
+// key, their idle timeouts and eviction, the fragments waiting for their
+// first one, and the finished flows (kept in chunks, or spilled to disk).
+type flowTable struct {
+	cfg        Config
+	live       map[flow.Key]*entry
+	frags      map[fragKey]flow.Key
+	swept      int64
+	sweepEvery int64
+	evicted    uint64
+	fragments  uint64 // IP fragments (all)
+	orphans    uint64 // non-first fragments whose first fragment was not seen
+	done       finished
+}
+
+func newFlowTable(cfg Config) *flowTable {
+	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{},
+		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}}
+}
+
+// keyOf says which flow, if any, an IP packet belongs to.
+func (t *flowTable) keyOf(p *decode.Packet) (flow.Key, bool) {
+	switch {
+	case p.Fragment && !p.FragFirst:
+		t.fragments++
+		fk := fragKey{src: p.Src, dst: p.Dst, id: p.FragID, proto: p.Proto}
+		k, ok := t.frags[fk]
+		if !ok {
+			t.orphans++
+			return k, false
+		}
+		if !p.MoreFrags { // keep the map small: the last fragment usually comes last
+			delete(t.frags, fk)
+		}
+		return k, true
+	case p.HasPorts:
+		return t.firstFragment(p, flow.MakeKey(p.Proto, p.Src, p.Dst, p.SrcPort, p.DstPort)), true
+	case p.HasICMP:
+		a, c := uint16(p.ICMPType), uint16(p.ICMPCode)
+		if isEcho(p) {
+			a, c = p.ICMPID, p.ICMPID
+		}
+		return t.firstFragment(p, flow.MakeKey(p.Proto, p.Src, p.Dst, a, c)), true
+	case p.Proto == flow.TCP || p.Proto == flow.UDP || p.Proto == flow.ICMP || p.Proto == flow.ICMPv6:
+		if p.Fragment {
+			t.fragments++
+		}
+		return flow.Key{}, false // header missing or broken: hosts only
+	}
+	return t.firstFragment(p, flow.MakeKey(p.Proto, p.Src, p.Dst, 0, 0)), true
+}
+
+// firstFragment remembers the key of a first fragment for the others.
+func (t *flowTable) firstFragment(p *decode.Packet, k flow.Key) flow.Key {
+	if p.Fragment {
+		t.fragments++
+		t.frags[fragKey{src: p.Src, dst: p.Dst, id: p.FragID, proto: p.Proto}] = k
+	}
+	return k
+}
+
+func isEcho(p *decode.Packet) bool {
+	if p.Proto == flow.ICMP {
+		switch p.ICMPType {
+		case 0, 8, 13, 14, 15, 16:
+			return true
+		}
+		return false
+	}
+	return p.ICMPType == 128 || p.ICMPType == 129
+}
+
+// observe adds a packet to its flow and counts its hosts.
+func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c *counters) {
+	e := t.lookup(k, p, ts, c)
+	dir := flow.FromResp
+	if p.Src == e.Orig && (p.SrcPort == e.OrigPort || !p.HasPorts) || e.Orig == e.Resp && e.OrigPort == e.RespPort {
+		dir = flow.FromOrig
+	}
+	hs, hd := e.hostO, e.hostR
+	if dir == flow.FromResp {
+		hs, hd = hd, hs
+	}
+	if e.hostR == nil {
+		hs, hd = e.hostO, e.hostO
+	}
+	countHosts(hs, hd, wire)
+	payload := uint64(p.PayloadLen)
+	if p.Fragment && !p.FragFirst {
+		payload = 0
+	}
+	if dir == flow.FromOrig {
+		e.OrigPackets++
+		e.OrigBytes += uint64(wire)
+		e.OrigPayload += payload
+	} else {
+		e.RespPackets++
+		e.RespBytes += uint64(wire)
+		e.RespPayload += payload
+	}
+	e.Last, e.First = max(e.Last, ts), min(e.First, ts)
+	if k.Proto == flow.TCP && p.HasPorts {
+		if dir == flow.FromOrig {
+			e.OrigFlags |= p.TCPFlags
+		} else {
+			e.RespFlags |= p.TCPFlags
+		}
+		e.conn.Segment(dir, p.TCPFlags, p.Seq, p.PayloadLen, ts)
+	}
+	if p.App != "" && e.App == "" {
+		e.App = p.App
+	}
+	if p.Name != "" && e.ServerName == "" {
+		e.ServerName = p.Name
+	}
+}
+
+// lookup finds the live flow of a packet or starts one.
+func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) *entry {
+	if e := t.live[k]; e != nil {
+		switch {
+		case t.expired(e, ts):
+			t.end(e, flow.EndIdle)
+		case k.Proto == flow.TCP && p.HasPorts && p.TCPFlags&(flow.SYN|flow.ACK) == flow.SYN &&
+			e.conn.NewSYN(direction(e, p), p.Seq):
+			t.end(e, flow.EndReused)
+		default:
+			return e
+		}
+	}
+	if max := t.cfg.MaxFlows; max > 0 && len(t.live) >= max {
+		t.evict()
+	}
+	e := &entry{key: k}
+	e.Proto = k.Proto
+	e.Orig, e.OrigPort, e.Resp, e.RespPort = p.Src, p.SrcPort, p.Dst, p.DstPort
+	switch {
+	case k.Proto == flow.TCP && p.HasPorts && p.TCPFlags&(flow.SYN|flow.ACK) == flow.SYN|flow.ACK:
+		e.Orig, e.OrigPort, e.Resp, e.RespPort = p.Dst, p.DstPort, p.Src, p.SrcPort
+	case p.HasICMP && isEcho(p):
+		e.OrigPort, e.RespPort = p.ICMPID, p.ICMPID
+	case p.HasICMP:
+		e.OrigPort, e.RespPort = uint16(p.ICMPType), uint16(p.ICMPCode)
+	case p.Fragment && !p.FragFirst:
+		e.OrigPort, e.RespPort = k.PortA, k.PortB
+	}
+	e.First, e.Last = ts, ts
+	e.hostO = c.host(e.Orig)
+	e.hostO.Flows++
+	if e.Resp != e.Orig {
+		e.hostR = c.host(e.Resp)
+		e.hostR.Flows++
+	}
+	t.live[k] = e
+	return e
+}
+
+func direction(e *entry, p *decode.Packet) flow.Dir {
+	if p.Src == e.Orig && p.SrcPort == e.OrigPort {
+		return flow.FromOrig
+	}
+	return flow.FromResp
+}
+
+func (t *flowTable) timeout(e *entry) time.Duration {
+	to := t.cfg.Timeouts
+	switch {
+	case e.Proto == flow.TCP && e.conn.Closed() && to.Closed > 0:
+		return to.Closed
+	case e.Proto == flow.TCP:
+		return to.TCP
+	case e.Proto == flow.UDP:
+		return to.UDP
+	}
+	return to.Other
+}
+
+func (t *flowTable) expired(e *entry, now int64) bool {
+	to := t.timeout(e)
+	return to > 0 && now-e.Last > int64(to)
+}
+
+// end finishes a live flow: its history and state are taken, and it goes
+// to the finished flows.
+func (t *flowTable) end(e *entry, why flow.EndReason) {
+	delete(t.live, e.key)
+	e.Ended = why
+	e.RTT = -1
+	if e.Proto == flow.TCP {
+		e.History, e.State, e.RTT = e.conn.History(), e.conn.State(), e.conn.RTT()
+	} else {
+		e.State = flow.OtherState(e.OrigPackets, e.RespPackets)
+	}
+	t.done.keep(&e.Flow)
+}
+
+// sweepInterval is how often idle flows are looked for. Expiry itself is
+// decided when a flow's next packet arrives; sweeping only frees the memory
+// of flows that get no further packet, so it runs every half of the shortest
+// timeout (at most every 10 s of capture time); 0 means never.
+func (c *Config) sweepInterval() int64 {
+	every := time.Duration(0)
+	to := c.Timeouts
+	for _, d := range []time.Duration{to.TCP, to.UDP, to.Other, to.Closed} {
+		if d > 0 && (every == 0 || d/2 < every) {
+			every = d / 2
+		}
+	}
+	if every == 0 {
+		return 0
+	}
+	return int64(max(every, 10*time.Second))
+}
+
+// sweep ends the flows idle past their timeout, when it is time to.
+func (t *flowTable) sweep(now int64) bool {
+	if t.sweepEvery == 0 || now-t.swept < t.sweepEvery {
+		return false
+	}
+	t.swept = now
+	for _, e := range t.live {
+		if t.expired(e, now) {
+			t.end(e, flow.EndIdle)
+		}
+	}
+	if len(t.frags) > 4096 {
+		clear(t.frags)
+	}
+	return true
+}
+
+// evict ends the tenth of the live flows that have been idle longest.
+func (t *flowTable) evict() {
+	all := make([]*entry, 0, len(t.live))
+	for _, e := range t.live {
+		all = append(all, e)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].Last < all[j].Last })
+	n := max(1, len(all)/10)
+	for _, e := range all[:n] {
+		t.end(e, flow.EndEvicted)
+		t.evicted++
+	}
+}
+
+// closeAll ends every live flow at the end of the input.
+func (t *flowTable) closeAll() {
+	for _, e := range t.live {
+		t.end(e, flow.EndEOF)
+	}
+}

@@ -1,0 +1,100 @@
+package report
+
+import ()
+
+// task3 answers Task 3: the packet capture.
+func (b *builder) task3() error {
+	sec := Section{ID: "task3", Title: "Task 3 — The packet capture"}
+	for _, q := range []func() (*Question, error){b.t31, b.t32, b.t33, b.t34, b.t35, b.t36, b.t37, b.t38} {
+		qq, err := q()
+		if err != nil {
+			return err
+		}
+		sec.Questions = append(sec.Questions, qq)
+	}
+	b.r.Sections = append(b.r.Sections, sec)
+	return nil
+}
+
+func (b *builder) t31() (*Question, error) {
+	q := &Question{ID: "T3.1", Title: "IPv4 and IPv6 hosts", Asked: "How many IPv4 and IPv6 hosts communicate?"}
+	hc := b.c.Hosts().Kinds()
+	q.Answer = []string{hc.Sentence()}
+	q.Tables = append(q.Tables, b.table("host-counts", "Hosts by family, kind and scope (packets and bytes count once per address)", rows(hc)))
+	return q, nil
+}
+
+func (b *builder) t32() (*Question, error) {
+	q := &Question{ID: "T3.2", Title: "Countries", Asked: "Top-5 host countries (private addresses apart)."}
+	tc := b.c.Hosts().Countries(5)
+	q.Answer = []string{tc.Sentence(), "Country data: " + b.c.GeoIPSource()}
+	q.Tables = append(q.Tables, b.table("top-countries", "Top countries by distinct public hosts, then the non-public addresses", rows(tc)))
+	return q, nil
+}
+
+func (b *builder) t33() (*Question, error) {
+	q := &Question{ID: "T3.3", Title: "Top hosts by bytes", Asked: "Top-15 hosts (IP addresses) by bytes."}
+	hb := b.c.Hosts().TopByBytes(15)
+	q.Answer = []string{hb.Sentence()}
+	q.Tables = append(q.Tables, b.table("top-hosts-by-bytes", "Top-15 hosts by bytes", rows(hb.Rows)))
+	return q, nil
+}
+
+func (b *builder) t34() (*Question, error) {
+	q := &Question{ID: "T3.4", Title: "Top hosts by packets", Asked: "Top-15 hosts by packets; how and why do the lists differ?"}
+	hp := b.c.Hosts().TopByPackets(15)
+	q.Answer = []string{hp.Sentence(), b.c.Hosts().Compare(15).Sentence()}
+	q.Tables = append(q.Tables, b.table("top-hosts-by-packets", "Top-15 hosts by packets", rows(hp.Rows)))
+	return q, nil
+}
+
+func (b *builder) t35() (*Question, error) {
+	q := &Question{ID: "T3.5", Title: "Top TCP and UDP ports", Asked: "Top-10 TCP ports and top-5 UDP ports by packets."}
+	tt, tu := b.c.Ports().TopTCP(10), b.c.Ports().TopUDP(5)
+	q.Answer = []string{tt.Sentence(), tu.Sentence()}
+	q.Tables = append(q.Tables, b.table("top-tcp-ports", "Top-10 TCP ports by packets", rows(tt.Rows)))
+	q.Tables = append(q.Tables, b.table("top-udp-ports", "Top-5 UDP ports by packets", rows(tu.Rows)))
+	return q, nil
+}
+
+func (b *builder) t36() (*Question, error) {
+	q := &Question{ID: "T3.6", Title: "Fastest TCP connections", Asked: "Top-10 fastest TCP connections."}
+	fc := b.c.Flows().Fastest(10, b.opt.Fastest)
+	q.Answer = []string{fc.Sentence()}
+	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections (throughput = bytes × 8 / duration; minimums in the methods section)", rows(fc.Rows)))
+	return q, nil
+}
+
+func (b *builder) t37() (*Question, error) {
+	tr := b.c.Traffic()
+	q := &Question{ID: "T3.7", Title: "Bit rate and packet rate", Asked: "Bit rate and packet rate over time: plots and summary numbers."}
+	st, err := tr.Rates(b.opt.Bin)
+	if err != nil {
+		return nil, err
+	}
+	q.Answer = []string{st.Sentence(), "The means are computed as capinfos does (bytes × 8 / duration, packets / duration)."}
+	q.Tables = append(q.Tables, b.table("rates", "Rates: mean over the capture, median and peak over the bins", rows(st.Rows())))
+	for _, packets := range []bool{false, true} {
+		p, err := tr.RatePlot(b.opt.Bin, packets)
+		if err != nil {
+			return nil, err
+		}
+		name, caption := "bit-rate", "Bit rate over time"
+		if packets {
+			name, caption = "packet-rate", "Packet rate over time"
+		}
+		q.Figures = append(q.Figures, b.figure(name, caption, p))
+	}
+	bins, _ := tr.Bins(b.opt.Bin)
+	b.csvOnly("rates-per-bin", rows(bins))
+	return q, nil
+}
+
+func (b *builder) t38() (*Question, error) {
+	f := b.c.Failures()
+	q := &Question{ID: "T3.8", Title: "Failed communications", Asked: "Hosts that were contacted but where communication failed, by class."}
+	q.Answer = []string{f.Sentence()}
+	q.Tables = append(q.Tables, b.table("failure-classes", "Failed communications by class", rows(f.Classes())))
+	q.Tables = append(q.Tables, b.table("failures", "Failed communications by contacted host and class", rows(f.List())))
+	return q, nil
+}

@@ -6,39 +6,71 @@ import (
 	"strings"
 
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // Application names the application of a flow and says how it was
 // identified: "payload" when its bytes were recognised (TLS ClientHello or
-// record, QUIC long header, HTTP/1 request, DNS, STUN, DTLS, SSDP, NTP,
-// DHCP), "port" when only the well-known port of the responder (or else of
-// the originator) names it, "protocol" for ICMP, "-" when nothing does.
-// A TLS flow to a port with a known service is named by the service (HTTPS
-// for 443, IMAPS for 993 …).
+// record, QUIC long header, HTTP/1 request, DNS, mDNS, LLMNR, NetBIOS-NS,
+// STUN, DTLS, SSDP, NTP, DHCP), "port" when only a well-known port names
+// it (the responder's, or else the originator's), "protocol" for ICMP and
+// other IP protocols, "-" when nothing does. TLS is named by the service
+// of its well-known port (HTTPS for 443, IMAPS for 993 …), whichever side
+// has it, so one service has one name. A flow named by port whose
+// responder never answered is not named after the service, which never
+// showed itself: it is "tcp/443 (no answer)", or "(refused)" when the
+// SYN was answered by RST.
 func Application(f *flow.Flow) (name, by string) {
 	switch f.App {
+	case "":
 	case "TLS":
-		if s := ServiceName(f.Proto, f.RespPort); s != "" {
+		if s := serviceOfEither(f); s != "" {
 			return s, "payload"
 		}
 		return "TLS", "payload"
-	case "":
 	default:
 		return f.App, "payload"
 	}
-	if s := ServiceName(f.Proto, f.RespPort); s != "" {
+	s := serviceOfEither(f)
+	switch {
+	case s != "" && (f.Proto == flow.TCP || f.Proto == flow.UDP) && unanswered(f):
+		port := f.RespPort
+		if ServiceName(f.Proto, port) == "" {
+			port = f.OrigPort
+		}
+		how := "no answer"
+		if f.State == flow.REJ {
+			how = "refused"
+		}
+		return fmt.Sprintf("%s/%d (%s)", transportName(f.Proto), port, how), "port"
+	case s != "":
 		return s, "port"
-	}
-	if s := ServiceName(f.Proto, f.OrigPort); s != "" {
-		return s, "port"
-	}
-	switch f.Proto {
-	case flow.ICMP, flow.ICMPv6:
-		return f.Proto.String(), "protocol"
-	case flow.TCP, flow.UDP:
+	case f.Proto == flow.TCP || f.Proto == flow.UDP:
 		return "unknown " + transportName(f.Proto), "-"
 	}
 	return f.Proto.String(), "protocol"
+}
+
+// serviceOfEither names the well-known service of the responder's port,
+// or else of the originator's.
+func serviceOfEither(f *flow.Flow) string {
+	if s := ServiceName(f.Proto, f.RespPort); s != "" {
+		return s
+	}
+	return ServiceName(f.Proto, f.OrigPort)
+}
+
+// unanswered reports whether the responder sent nothing that shows the
+// service: no packet at all, or a TCP RST to the SYN.
+func unanswered(f *flow.Flow) bool {
+	if f.Proto == flow.TCP {
+		switch f.State {
+		case flow.S0, flow.SH, flow.RSTOS0, flow.REJ:
+			return true
+		}
+		return false
+	}
+	return f.RespPackets == 0 && unicast(f.Resp)
 }
 
 // Services is what the flows were for (T2.3): their transport protocols,
@@ -136,17 +168,9 @@ func leaders(what string, names []string, flows []uint64, shares []float64) stri
 	}
 	var parts []string
 	for i := 0; i < len(names) && i < 3; i++ {
-		parts = append(parts, fmt.Sprintf("%s (%s, %.0f %%)", names[i], plural(int(flows[i]), "flow"), shares[i]))
+		parts = append(parts, fmt.Sprintf("%s (%s, %s)", names[i], units.Plural(flows[i], "flow"), units.Percent(shares[i], 100)))
 	}
 	return fmt.Sprintf("By flows, the leading %ss are %s.", what, strings.Join(parts, ", "))
-}
-
-// plural writes "1 host", "2 hosts".
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // ApplicationRow is one application of T2.3 (see Application).
@@ -216,27 +240,35 @@ type FlowPortRow struct {
 	Packets   uint64 `table:"packets"`
 	Bytes     uint64 `table:"bytes"`
 	Usage     string `table:"usage"`
-	proto     flow.Proto
 }
 
-// FlowPortRows are ranked ports by flows.
-type FlowPortRows []FlowPortRow
+// FlowPorts is T2.3's ranking of the originators' (source) or the
+// responders' (destination) ports of TCP and UDP flows.
+type FlowPorts struct {
+	Source bool
+	Rows   []FlowPortRow
+	// Flows counts the TCP and UDP flows; Ephemeral those whose port (in
+	// this role) is 1024 or above and names no service here: a client's
+	// temporary port.
+	Flows, Ephemeral int
+}
 
 // SourcePorts answers T2.3: the originators' ports of TCP and UDP flows,
 // ranked by flows (ties: bytes, then port, TCP before UDP). TCP and UDP
 // ports are kept apart.
-func (s Services) SourcePorts(n int) FlowPortRows { return s.flowPorts(n, true) }
+func (s Services) SourcePorts(n int) FlowPorts { return s.flowPorts(n, true) }
 
 // DestinationPorts is SourcePorts for the responders' ports.
-func (s Services) DestinationPorts(n int) FlowPortRows { return s.flowPorts(n, false) }
+func (s Services) DestinationPorts(n int) FlowPorts { return s.flowPorts(n, false) }
 
 type protoPort struct {
 	proto flow.Proto
 	port  uint16
 }
 
-func (s Services) flowPorts(n int, source bool) FlowPortRows {
+func (s Services) flowPorts(n int, source bool) FlowPorts {
 	m := map[protoPort]*volume{}
+	out := FlowPorts{Source: source}
 	s.c.eachFlow(func(f *flow.Flow) {
 		if f.Proto != flow.TCP && f.Proto != flow.UDP {
 			return
@@ -249,6 +281,10 @@ func (s Services) flowPorts(n int, source bool) FlowPortRows {
 			m[k] = &volume{}
 		}
 		m[k].addFlow(f)
+		out.Flows++
+		if k.port >= 1024 && ServiceName(k.proto, k.port) == "" {
+			out.Ephemeral++
+		}
 	})
 	keys := rankVolumes(m, func(a, b protoPort) bool {
 		if a.port != b.port {
@@ -256,23 +292,24 @@ func (s Services) flowPorts(n int, source bool) FlowPortRows {
 		}
 		return a.proto < b.proto
 	})
-	var out FlowPortRows
-	for i, k := range keys {
-		if i == n {
-			break
-		}
-		v := m[k]
-		out = append(out, FlowPortRow{Port: k.port, Transport: transportName(k.proto), Flows: v.flows, Packets: v.packets,
-			Bytes: v.bytes, Usage: portUsage(k.proto, k.port), proto: k.proto})
+	for i := 0; i < len(keys) && i < n; i++ {
+		k, v := keys[i], m[keys[i]]
+		out.Rows = append(out.Rows, FlowPortRow{Port: k.port, Transport: transportName(k.proto), Flows: v.flows, Packets: v.packets,
+			Bytes: v.bytes, Usage: portUsage(k.proto, k.port)})
 	}
 	return out
 }
 
-// Sentence names the most used destination port.
-func (r FlowPortRows) Sentence() string {
-	if len(r) == 0 {
+// Sentence names the most used port and, for source ports, how many flows
+// come from a client's temporary port.
+func (p FlowPorts) Sentence() string {
+	if len(p.Rows) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("The most used destination port is %d/%s (%s) with %d flows; source ports are mostly the clients' dynamic ports, which is why few of them repeat.",
-		r[0].Port, r[0].Transport, r[0].Usage, r[0].Flows)
+	r := p.Rows[0]
+	if !p.Source {
+		return fmt.Sprintf("The most used destination port is %d/%s, %s, in %s.", r.Port, r.Transport, r.Usage, units.Plural(r.Flows, "flow"))
+	}
+	return fmt.Sprintf("The most used source port is %d/%s, %s, in %s; %s of the %s come from a temporary port (1024 and above, naming no service), which is why few source ports repeat.",
+		r.Port, r.Transport, r.Usage, units.Plural(r.Flows, "flow"), units.Percent(p.Ephemeral, p.Flows), units.Plural(p.Flows, "TCP and UDP flow"))
 }

@@ -29,6 +29,9 @@ type Capture struct {
 	err       error       // reading spilled flows failed
 	pairsOnce sync.Once
 	pairList  []pairStats
+
+	failOnce           sync.Once
+	failed, unfinished []failure // judged requests (see failureEvents)
 }
 
 // Open reads one capture file (pcap or pcapng, optionally gzip-compressed;

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oschwald/maxminddb-golang"
+	"github.com/pcaplab/pcaplab/units"
 	"github.com/phuslu/iploc"
 )
 
@@ -41,11 +42,17 @@ func Country(a netip.Addr) (code, name string) {
 	return code, code
 }
 
+// GeoIPDataDate is the date of the embedded country data: the date in the
+// version of github.com/phuslu/iploc that go.mod pins (v1.0.20260915; a
+// test checks that the two agree).
+var GeoIPDataDate = time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC)
+
 // geoDB is a country database in MaxMind DB format (MaxMind GeoLite2 or
 // GeoIP2 Country/City, DB-IP country lite …).
 type geoDB struct {
 	r    *maxminddb.Reader
 	desc string
+	date time.Time
 }
 
 type mmdbCountry struct {
@@ -64,8 +71,9 @@ func (c *Capture) UseGeoIPDatabase(path string) error {
 	if err != nil {
 		return fmt.Errorf("%s: not a MaxMind DB country database: %v", path, err)
 	}
-	c.geo = &geoDB{r: r, desc: fmt.Sprintf("%s (%s, built %s)", filepath.Base(path), r.Metadata.DatabaseType,
-		time.Unix(int64(r.Metadata.BuildEpoch), 0).UTC().Format("2006-01-02"))}
+	built := time.Unix(int64(r.Metadata.BuildEpoch), 0).UTC()
+	c.geo = &geoDB{r: r, date: built, desc: fmt.Sprintf("%s (%s, built %s)", filepath.Base(path), r.Metadata.DatabaseType,
+		built.Format("2006-01-02"))}
 	return nil
 }
 
@@ -76,6 +84,30 @@ func (c *Capture) GeoIPSource() string {
 		return "MaxMind DB file " + c.geo.desc
 	}
 	return GeoIPAttribution
+}
+
+// GeoIPDate is the date of the country data the lookups use.
+func (c *Capture) GeoIPDate() time.Time {
+	if c.geo != nil {
+		return c.geo.date
+	}
+	return GeoIPDataDate
+}
+
+// GeoIPNote warns, when the capture and the country data are more than a
+// year apart, that addresses may have moved between countries since; ""
+// otherwise.
+func (c *Capture) GeoIPNote() string {
+	d := c.GeoIPDate()
+	gap := c.Start().Sub(d)
+	if gap < 0 {
+		gap = -gap
+	}
+	if gap < 365*24*time.Hour {
+		return ""
+	}
+	return fmt.Sprintf("The country data is of %s and the capture of %s: address blocks change hands, so some countries may be wrong for the capture's time.",
+		d.Format("January 2006"), c.Start().Format("January 2006"))
 }
 
 // country looks an address up in the capture's database.
@@ -160,16 +192,35 @@ func sortedCountries(m map[string]*CountryRow) CountryRows {
 	return l
 }
 
-// Sentence names the countries with their host counts.
+// Sentence names the countries with their host counts, and says how many
+// public addresses the data places nowhere.
 func (r CountryRows) Sentence() string {
 	var parts []string
+	var unknown uint64
 	for _, x := range r {
-		if x.Code != "-" {
-			parts = append(parts, fmt.Sprintf("%s (%s, %s)", x.Country, x.Code, plural(int(x.Hosts), "host")))
+		switch {
+		case x.Code != "-":
+			parts = append(parts, fmt.Sprintf("%s (%s, %s)", x.Country, x.Code, units.Plural(x.Hosts, "host")))
+		case x.Country == "(unknown)":
+			unknown = x.Hosts
 		}
 	}
-	if len(parts) == 0 {
-		return "No public address was seen, so no country can be named."
+	switch {
+	case len(parts) == 0 && unknown == 0:
+		return "No public address was seen, so no country can be named; private, link-local, multicast and documentation addresses are listed apart."
+	case len(parts) == 0:
+		return publicSeen(unknown) + " seen, but the country data places none of them."
 	}
-	return "The public hosts are mostly in " + strings.Join(parts, ", ") + "; private, link-local, multicast and documentation addresses are listed apart, not as a country."
+	out := "By distinct public hosts, the top countries are " + strings.Join(parts, ", ") + "."
+	if unknown > 0 {
+		out += fmt.Sprintf(" The data places %s nowhere.", units.Plural(unknown, "public address"))
+	}
+	return out + " Private, link-local, multicast and documentation addresses are listed apart, not as a country."
+}
+
+func publicSeen(n uint64) string {
+	if n == 1 {
+		return "1 public address was"
+	}
+	return units.Count(n) + " public addresses were"
 }

@@ -29,7 +29,7 @@ func ExampleFlows_Sizes() {
 	// measure  flows  min  median      mean      max
 	// bytes       59   62   186.0  24 648.3  181 935
 	// packets     59    1     2.0      28.1      181
-	// The capture holds 59 flows (20 TCP, 37 UDP, 2 ICMP, 0 other). Flow sizes range from 62 to 181935 bytes (median 186.0, mean 24648.3 bytes) and from 1 to 181 packets (median 2.0, mean 28.1 packets).
+	// The capture holds 59 flows (20 TCP, 37 UDP, 2 ICMP). Flow sizes range from 62 to 181 935 bytes (median 186, mean 24 648.3 bytes) and from 1 to 181 packets (median 2, mean 28.1 packets).
 }
 
 func ExampleFlows_SizeDistribution() {
@@ -68,26 +68,26 @@ func ExampleServices_Applications() {
 
 func ExampleServices_SourcePorts() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(table.Of(c.Services().SourcePorts(5)).Text())
+	fmt.Print(table.Of(c.Services().SourcePorts(5).Rows).Text())
 	// Output:
 	// port  transport  flows  packets    bytes  usage
 	//   123  udp            2        4      360  NTP (time synchronisation)
-	// 51004  tcp            1      181  181 935  dynamic (client side)
-	// 51010  udp            1      108  112 156  dynamic (client side)
-	// 51008  tcp            1      119  111 332  dynamic (client side)
-	// 51016  tcp            1      111   95 890  dynamic (client side)
+	// 51004  tcp            1      181  181 935  dynamic, a client's temporary port
+	// 51010  udp            1      108  112 156  dynamic, a client's temporary port
+	// 51008  tcp            1      119  111 332  dynamic, a client's temporary port
+	// 51016  tcp            1      111   95 890  dynamic, a client's temporary port
 }
 
 func ExampleServices_DestinationPorts() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(table.Of(c.Services().DestinationPorts(5)).Text())
+	fmt.Print(table.Of(c.Services().DestinationPorts(5).Rows).Text())
 	// Output:
 	// port  transport  flows  packets      bytes  usage
 	//   53  udp           26       51      4 359  DNS (name lookups)
 	//  443  tcp           18    1 234  1 099 115  HTTPS (web over TLS)
-	//  443  udp            6      347    348 334  QUIC (web over QUIC (HTTP/3))
+	//  443  udp            6      347    348 334  QUIC (web over QUIC, HTTP/3)
 	//  123  udp            2        4        360  NTP (time synchronisation)
-	// 1900  udp            1        6      1 002  SSDP (device discovery (UPnP))
+	// 1900  udp            1        6      1 002  SSDP (UPnP device discovery)
 }
 
 func ExamplePairs_TopByFlows() {
@@ -223,7 +223,7 @@ func ExampleHosts_Compare() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
 	fmt.Println(c.Hosts().Compare(15).Sentence())
 	// Output:
-	// The top-15 lists by bytes and by packets hold the same hosts, in a different order: hosts with larger packets rank higher by bytes.
+	// The top-15 lists by bytes and by packets hold the same hosts, in a different order.
 }
 
 func ExamplePorts_TopTCP() {
@@ -232,8 +232,8 @@ func ExamplePorts_TopTCP() {
 	// Output:
 	// port  packets      bytes  usage
 	//   443    1 234  1 099 115  HTTPS (web over TLS)
-	// 51004      181    181 935  dynamic (client side)
-	// 51008      119    111 332  dynamic (client side)
+	// 51004      181    181 935  dynamic, a client's temporary port
+	// 51008      119    111 332  dynamic, a client's temporary port
 }
 
 func ExamplePorts_TopUDP() {
@@ -241,22 +241,24 @@ func ExamplePorts_TopUDP() {
 	fmt.Print(table.Of(c.Ports().TopUDP(5).Rows).Text())
 	// Output:
 	// port  packets    bytes  usage
-	//   443      347  348 334  QUIC (web over QUIC (HTTP/3))
-	// 51010      108  112 156  dynamic (client side)
-	// 51022       68   63 516  dynamic (client side)
-	// 51001       66   68 792  dynamic (client side)
+	//   443      347  348 334  QUIC (web over QUIC, HTTP/3)
+	// 51010      108  112 156  dynamic, a client's temporary port
+	// 51022       68   63 516  dynamic, a client's temporary port
+	// 51001       66   68 792  dynamic, a client's temporary port
 	//    53       51    4 359  DNS (name lookups)
 }
 
 func ExampleFlows_Fastest() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	rows := c.Flows().Fastest(3, analysis.FastestOptions{}).Rows
-	fmt.Print(table.Of(rows).Select("rank", "resp", "bytes", "duration_s", "mbit_per_s", "bulk_direction", "server_name").Text())
+	x := c.Flows().Fastest(3, analysis.FastestOptions{})
+	fmt.Print(table.Of(x.Rows).Select("rank", "resp", "server_name", "payload_bytes", "transfer_s", "mbit_per_s", "lifetime_mbit_per_s").Text())
+	fmt.Println(x.Sentence())
 	// Output:
-	// rank  resp             bytes  duration_s  mbit_per_s  bulk_direction  server_name
-	//    1  185.15.59.240  181 935       1.323       1.100  download        upload.wikimedia.org
-	//    2  140.82.121.4    52 229       1.475       0.283  download        github.com
-	//    3  185.15.59.224   53 312       1.628       0.262  download        www.wikipedia.org
+	// rank  resp           server_name           payload_bytes  transfer_s  mbit_per_s  lifetime_mbit_per_s
+	//    1  185.15.59.240  upload.wikimedia.org        171 200       0.199       6.883                1.100
+	//    2  185.15.59.240  upload.wikimedia.org         89 200       0.106       6.751                0.137
+	//    3  185.15.59.224  www.wikipedia.org            49 200       0.061       6.489                0.262
+	// The fastest transfer, 192.168.1.23:51004 → 185.15.59.240:443 (upload.wikimedia.org), moved 171.2 kB of payload as a download in 198.984 ms of transfer: 6.88 Mbit/s; over its whole lifetime of 1.323 s, idle time included, it averaged 1.10 Mbit/s. All 18 TCP connections with a handshake seen met the minimums.
 }
 
 func ExampleTraffic_Bins() {
@@ -275,7 +277,7 @@ func ExampleTraffic_Bins() {
 	//   70.000      191  161 573     129 258           19.1
 	//   80.000      149  126 239     100 991           14.9
 	//   90.000      158  129 588     103 670           15.8
-	//  100.000       36   20 766      16 613            3.6
+	//  100.000       36   20 766      25 882            5.6
 }
 
 func ExampleTraffic_Rates() {
@@ -291,12 +293,12 @@ func ExampleTraffic_Rates() {
 
 func ExampleFailures_List() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	fmt.Print(table.Of(c.Failures().List()).Select("class", "host", "attempts", "detail").Text())
+	fmt.Print(table.Of(c.Failures().List()).Select("class", "host", "name", "attempts", "detail").Text())
 	// Output:
-	// class                  host          attempts  detail
-	// tcp_no_answer          192.168.1.77         1  tcp/445
-	// tcp_rejected           192.168.1.50         1  tcp/8009
-	// icmp_port_unreachable  192.168.1.50         1  udp/3478 (reported by 192.168.1.50)
-	// dns_nxdomain           192.168.1.1          1  wikipedia.ogr
-	// dns_no_response        192.168.1.1          1  telemetry.example.net
+	// class                  host          name                   attempts  detail
+	// tcp_no_answer          192.168.1.77                                1  tcp/445
+	// tcp_rejected           192.168.1.50                                1  tcp/8009
+	// icmp_port_unreachable  192.168.1.50                                1  udp/3478 (reported by 192.168.1.50)
+	// dns_nxdomain           192.168.1.1   wikipedia.ogr                 1
+	// dns_no_response        192.168.1.1   telemetry.example.net         1
 }

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
-// Failure classes. Each is defined in the package documentation, with the
-// Zeek conn_state it corresponds to.
+// Failure classes (T3.8). A failed communication is a request that expects
+// an answer and got none, or was refused; see the package documentation
+// for each class's exact criterion.
 const (
 	FailTCPNoAnswer    = "tcp_no_answer"         // SYN never answered (S0, SH, RSTOS0)
 	FailTCPRejected    = "tcp_rejected"          // SYN answered by RST (REJ)
@@ -23,21 +24,43 @@ const (
 	FailICMPPort       = "icmp_port_unreachable" // ICMP type 3 code 3, ICMPv6 type 1 code 4
 	FailICMPProhibited = "icmp_admin_prohibited" // ICMP type 3 code 9/10/13, ICMPv6 type 1 code 1/5/6
 	FailICMPOther      = "icmp_unreachable_other"
-	FailDNSNXDomain    = "dns_nxdomain"
+	FailDNSNXDomain    = "dns_nxdomain" // the name does not exist (answered by the resolver)
 	FailDNSServFail    = "dns_servfail"
 	FailDNSRefused     = "dns_refused"
 	FailDNSOther       = "dns_other_error"
 	FailDNSNoResponse  = "dns_no_response"
-	FailUDPNoReply     = "udp_no_reply" // unicast UDP flow (not DNS) with no packet back and no ICMP error
+	FailDHCPNoOffer    = "dhcp_no_offer" // Discover(s) of one transaction, no Offer
+	FailDHCPNoAck      = "dhcp_no_ack"   // Request(s) of one transaction, no ACK or NAK
+	FailDHCPNak        = "dhcp_nak"      // a Request refused by NAK
+	FailUDPNoReply     = "udp_no_reply"  // a UDP request to a unicast address, no packet back and no ICMP error
 )
 
 // failureOrder is the order classes are listed in.
 var failureOrder = []string{FailTCPNoAnswer, FailTCPRejected, FailTCPAborted, FailICMPNet, FailICMPHost, FailICMPPort,
 	FailICMPProhibited, FailICMPOther, FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther,
-	FailDNSNoResponse, FailUDPNoReply}
+	FailDNSNoResponse, FailDHCPNoOffer, FailDHCPNoAck, FailDHCPNak, FailUDPNoReply}
 
-// FailureClass counts one failure class: attempts, and the distinct hosts
-// that were contacted without success.
+// nameFailure reports whether a class is a failed lookup of a name that
+// the contacted host answered (it is the name's failure, not the host's).
+func nameFailure(class string) bool {
+	switch class {
+	case FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther:
+		return true
+	}
+	return false
+}
+
+// AnswerWait is how long a request may wait for its answer before it
+// counts as failed: a request made less than AnswerWait before the capture
+// ended is "unfinished", not failed. 5 s: a TCP SYN is sent again after 1 s
+// and 3 s (RFC 6298's initial timeout of 1 s, doubled), and a stub resolver
+// waits 5 s for a DNS answer (glibc's default timeout).
+const AnswerWait = 5 * time.Second
+
+// FailureClass counts one failure class: attempts (connections,
+// transactions or requests — never retransmissions), and the distinct
+// hosts that were contacted without success (for DNS errors, the resolvers
+// that gave them).
 type FailureClass struct {
 	Class    string `json:"class" table:"class"`
 	Attempts int    `json:"attempts" table:"attempts"`
@@ -50,67 +73,113 @@ type Failures struct{ c *Capture }
 // Failures returns the capture's failed communications.
 func (c *Capture) Failures() Failures { return Failures{c} }
 
-// failure is one failed attempt: its class, the contacted host, when, and
-// a detail (the port tried, the DNS name).
+// failure is one failed attempt: its class, the contacted host, the name
+// (DNS) or client (DHCP) it concerns, when, and a detail.
 type failure struct {
 	class  string
 	host   netip.Addr
+	name   string
 	time   int64
 	detail string
 }
 
-// each calls fn for every failed attempt: flows first, then ICMP errors,
-// then DNS transactions. A flow that drew an ICMP error is counted under
-// the ICMP class only.
-func (v Failures) each(fn func(failure)) {
-	v.c.eachFlow(func(f *flow.Flow) {
-		if f.ICMPError.Seen() {
-			return
-		}
-		if class := flowFailure(f); class != "" {
-			fn(failure{class, f.Resp, f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort)})
-		}
-	})
-	for _, e := range v.c.m.ICMPErrors {
-		if class := icmpFailure(e); class != "" {
-			d := e.Quoted.Proto.String()
-			if e.Quoted.HasPorts {
-				d = fmt.Sprintf("%s/%d", transportName(e.Quoted.Proto), e.Quoted.DstPort)
-			}
-			fn(failure{class, e.Quoted.Dst, e.Time, d + fmt.Sprintf(" (reported by %s)", e.From)})
-		}
-	}
-	for _, t := range v.c.m.DNS {
-		if t.QueryTime == 0 {
-			continue
-		}
-		if class := dnsFailure(t); class != "" {
-			fn(failure{class, t.Server, t.QueryTime, t.Name})
-		}
-	}
+// Judged reports whether failures can be classified from the input: a flow
+// file without TCP state cannot tell.
+func (v Failures) Judged() bool { return v.c.source == nil || v.c.source.HasState }
+
+// FailureSummary answers T3.8 in numbers: the attempts and hosts of each
+// class, the distinct hosts with at least one failed communication (split
+// into those no communication succeeded with and those that also answered
+// other requests), the names that did not resolve, the requests still
+// unanswered when the capture ended, and the network signals (ICMP errors
+// that are not failures).
+type FailureSummary struct {
+	Classes       []FailureClass
+	FailedHosts   []netip.Addr // contacted hosts with a failed communication (DNS errors count against the name)
+	OnlyFailed    []netip.Addr // of FailedHosts: no communication with them succeeded
+	FailedNames   []string     // DNS names whose lookup failed with an error
+	Unfinished    []FailureClass
+	Signals       []SignalRow
+	UDPUnjudged   int // one-way UDP flows whose payload says nothing of a request
+	CaptureHasTCP bool
+	CaptureHasDNS bool
+	// NotJudged says why failures cannot be judged from the input (a flow
+	// file without TCP state), "" when they can.
+	NotJudged string
 }
 
-// FailureClasses are T3.8's counts by class.
-type FailureClasses []FailureClass
+// Summary computes the FailureSummary.
+func (v Failures) Summary() FailureSummary {
+	s := FailureSummary{Classes: v.Classes(), Unfinished: countClasses(v.unfinished()), Signals: v.Signals()}
+	if !v.Judged() {
+		s.NotJudged = fmt.Sprintf("a %s file does not say how TCP connections went and holds no DNS or ICMP messages", v.c.source.Format)
+	}
+	failed, names := map[netip.Addr]bool{}, map[string]bool{}
+	v.each(func(x failure) {
+		switch {
+		case nameFailure(x.class):
+			names[x.name] = true
+		case x.host.IsValid() && AddressKind(x.host) == "unicast":
+			failed[x.host] = true
+		}
+	})
+	ok := v.c.answeringHosts()
+	for a := range failed {
+		s.FailedHosts = append(s.FailedHosts, a)
+		if !ok[a] {
+			s.OnlyFailed = append(s.OnlyFailed, a)
+		}
+	}
+	slices.SortFunc(s.FailedHosts, netip.Addr.Compare)
+	slices.SortFunc(s.OnlyFailed, netip.Addr.Compare)
+	for n := range names {
+		s.FailedNames = append(s.FailedNames, n)
+	}
+	sort.Strings(s.FailedNames)
+	s.UDPUnjudged = v.udpUnjudged()
+	s.CaptureHasTCP = v.c.m.IPProtocols[flow.TCP].Packets > 0
+	s.CaptureHasDNS = len(v.c.m.DNS) > 0 || v.c.m.DNSAnswered > 0
+	return s
+}
 
-// Classes counts failed communications by class. Classes with no attempt
-// are left out; the order is that of the class list above.
-func (v Failures) Classes() FailureClasses {
+// answeringHosts are the hosts that answered some request: the responder
+// of an established TCP connection or of a non-TCP flow with packets back,
+// or a DNS server that answered.
+func (c *Capture) answeringHosts() map[netip.Addr]bool {
+	ok := map[netip.Addr]bool{}
+	c.eachFlow(func(f *flow.Flow) {
+		if f.Proto == flow.TCP && f.State.Established() || f.Proto != flow.TCP && f.RespPackets > 0 && f.OrigPackets > 0 {
+			ok[f.Resp] = true
+		}
+	})
+	for _, t := range c.m.DNS {
+		if t.Answered {
+			ok[t.Server] = true
+		}
+	}
+	return ok
+}
+
+// countClasses counts attempts and distinct hosts per class, in class
+// order.
+func countClasses(l []failure) []FailureClass {
 	type acc struct {
 		n     int
 		hosts map[netip.Addr]bool
 	}
 	accs := map[string]*acc{}
-	v.each(func(x failure) {
+	for _, x := range l {
 		a := accs[x.class]
 		if a == nil {
 			a = &acc{hosts: map[netip.Addr]bool{}}
 			accs[x.class] = a
 		}
 		a.n++
-		a.hosts[x.host] = true
-	})
-	rows := FailureClasses{}
+		if x.host.IsValid() {
+			a.hosts[x.host] = true
+		}
+	}
+	rows := []FailureClass{}
 	for _, cl := range failureOrder {
 		if a := accs[cl]; a != nil {
 			rows = append(rows, FailureClass{Class: cl, Attempts: a.n, Hosts: len(a.hosts)})
@@ -119,162 +188,158 @@ func (v Failures) Classes() FailureClasses {
 	return rows
 }
 
-func flowFailure(f *flow.Flow) string {
-	switch f.Proto {
-	case flow.TCP:
-		switch f.State {
-		case flow.S0, flow.SH, flow.RSTOS0:
-			return FailTCPNoAnswer
-		case flow.REJ:
-			return FailTCPRejected
-		case flow.RSTO, flow.RSTR:
-			if f.RespPayload == 0 {
-				return FailTCPAborted
-			}
-		}
-	case flow.UDP:
-		if f.State == flow.S0 && f.RespPort != 53 && f.OrigPort != 53 && unicast(f.Resp) {
-			return FailUDPNoReply
-		}
-	}
-	return ""
+// Classes counts failed communications by class. Classes with no attempt
+// are left out; the order is that of the class list above.
+func (v Failures) Classes() []FailureClass {
+	var l []failure
+	v.each(func(x failure) { l = append(l, x) })
+	return countClasses(l)
 }
 
-func unicast(a netip.Addr) bool {
-	if a.IsMulticast() || a.IsUnspecified() || a.IsLoopback() {
-		return false
-	}
-	if a.Is4() {
-		b := a.As4()
-		if b == [4]byte{255, 255, 255, 255} || b[3] == 255 {
-			return false // limited or (most likely) directed broadcast
-		}
-	}
-	return true
-}
-
-func icmpFailure(e ingest.ICMPError) string {
-	if !e.V6 {
-		if e.Type != 3 {
-			return ""
-		}
-		switch e.Code {
-		case 0, 6, 11:
-			return FailICMPNet
-		case 1, 7, 12:
-			return FailICMPHost
-		case 3:
-			return FailICMPPort
-		case 9, 10, 13:
-			return FailICMPProhibited
-		}
-		return FailICMPOther
-	}
-	if e.Type != 1 {
-		return ""
-	}
-	switch e.Code {
-	case 0:
-		return FailICMPNet
-	case 3:
-		return FailICMPHost
-	case 4:
-		return FailICMPPort
-	case 1, 5, 6:
-		return FailICMPProhibited
-	}
-	return FailICMPOther
-}
-
-func dnsFailure(t ingest.DNSTransaction) string {
-	if !t.Answered {
-		return FailDNSNoResponse
-	}
-	switch t.RCode {
-	case 0:
-		return ""
-	case 2:
-		return FailDNSServFail
-	case 3:
-		return FailDNSNXDomain
-	case 5:
-		return FailDNSRefused
-	}
-	return FailDNSOther
-}
-
-// FailureRow is one contacted host and failure class of T3.8.
+// FailureRow is one contacted host (or failed name) and failure class of
+// T3.8.
 type FailureRow struct {
 	Class    string     `table:"class"`
-	Host     netip.Addr `table:"host"`
-	Attempts int        `table:"attempts"`
+	Host     netip.Addr `table:"host"`     // the contacted host; for DNS errors the resolver that answered
+	Name     string     `table:"name"`     // the DNS name, or the DHCP client's hardware address
+	Attempts int        `table:"attempts"` // connections, transactions or requests (never retransmissions)
 	First    time.Time  `table:"first"`
-	Detail   string     `table:"detail"` // DNS names for DNS classes, the ports tried for TCP/UDP/ICMP classes (at most 5)
+	Detail   string     `table:"detail"` // ports tried, who reported the error (at most 5 distinct)
 }
 
-// List answers T3.8: one row per contacted host and failure class (see the
-// class constants), with the number of attempts, the first time, and a
-// detail. Sorted by class order, then attempts, then host.
-func (v Failures) List() []FailureRow {
-	type key struct {
-		class string
-		host  netip.Addr
-	}
-	type acc struct {
-		n       int
-		first   int64
-		details []string
-	}
-	m := map[key]*acc{}
-	v.each(func(x failure) {
-		k := key{x.class, x.host}
-		a := m[k]
-		if a == nil {
-			a = &acc{first: x.time}
-			m[k] = a
-		}
-		a.n++
-		a.first = min(a.first, x.time)
-		if x.detail != "" && !slices.Contains(a.details, x.detail) && len(a.details) < 5 {
-			a.details = append(a.details, x.detail)
+// List answers T3.8: one row per contacted host (or name) and failure
+// class, with the number of attempts, the first time, and a detail. Sorted
+// by class order, then attempts, then host and name.
+func (v Failures) List() []FailureRow { return listFailures(v.each) }
+
+// Unfinished lists the requests made less than AnswerWait before the
+// capture ended that had no answer yet: no verdict can be given on them.
+func (v Failures) Unfinished() []FailureRow {
+	l := v.unfinished()
+	return listFailures(func(fn func(failure)) {
+		for _, x := range l {
+			fn(x)
 		}
 	})
+}
+
+func listFailures(each func(func(failure))) []FailureRow {
+	type key struct {
+		class, name string
+		host        netip.Addr
+	}
+	m := map[key]*FailureRow{}
+	each(func(x failure) {
+		k := key{x.class, x.name, x.host}
+		r := m[k]
+		if r == nil {
+			r = &FailureRow{Class: x.class, Host: x.host, Name: x.name, First: time.Unix(0, x.time).UTC()}
+			m[k] = r
+		}
+		r.Attempts++
+		if t := time.Unix(0, x.time).UTC(); t.Before(r.First) {
+			r.First = t
+		}
+		if d := x.detail; d != "" && !strings.Contains(", "+r.Detail+", ", ", "+d+", ") && strings.Count(r.Detail, ", ") < 4 {
+			r.Detail = strings.TrimPrefix(r.Detail+", "+d, ", ")
+		}
+	})
+	out := make([]FailureRow, 0, len(m))
+	for _, r := range m {
+		out = append(out, *r)
+	}
+	sortFailureRows(out)
+	return out
+}
+
+func sortFailureRows(out []FailureRow) {
 	rank := map[string]int{}
 	for i, cl := range failureOrder {
 		rank[cl] = i
 	}
-	out := make([]FailureRow, 0, len(m))
-	for k, a := range m {
-		out = append(out, FailureRow{Class: k.class, Host: k.host, Attempts: a.n, First: time.Unix(0, a.first).UTC(), Detail: strings.Join(a.details, ", ")})
-	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Class != b.Class {
+		switch {
+		case a.Class != b.Class:
 			return rank[a.Class] < rank[b.Class]
-		}
-		if a.Attempts != b.Attempts {
+		case a.Attempts != b.Attempts:
 			return a.Attempts > b.Attempts
+		case a.Host != b.Host:
+			return a.Host.Less(b.Host)
 		}
-		return a.Host.Less(b.Host)
+		return a.Name < b.Name
 	})
-	return out
 }
 
-// Sentence counts the failed attempts by class, or says why there are
-// none (or why a flow file cannot tell).
-func (v Failures) Sentence() string {
-	if v.c.source != nil && !v.c.source.HasState {
-		return "The flow file does not say how TCP connections went, so failed connections cannot be classified from it."
+// Sentence answers T3.8 in words from the summary: how many requests
+// failed and how many distinct hosts, which of those never answered
+// anything, the names that did not resolve, and what was not judged.
+func (s FailureSummary) Sentence() string {
+	if s.NotJudged != "" {
+		return "Failed communications cannot be classified from this input: " + s.NotJudged + "."
 	}
-	rows := v.Classes()
-	if len(rows) == 0 {
-		return "No failed communication was found: every TCP SYN was answered by a SYN-ACK, no ICMP unreachable and no DNS error was seen, and every unicast UDP flow got a reply."
-	}
-	var parts []string
 	total := 0
-	for _, r := range rows {
+	var parts []string
+	for _, r := range s.Classes {
 		total += r.Attempts
-		parts = append(parts, fmt.Sprintf("%s %d (%s)", r.Class, r.Attempts, plural(r.Hosts, "host")))
+		parts = append(parts, fmt.Sprintf("%s %s", r.Class, units.Count(r.Attempts)))
 	}
-	return fmt.Sprintf("%d failed attempts were found: %s. The table below names each contacted host.", total, strings.Join(parts, ", "))
+	var out []string
+	if total == 0 {
+		out = append(out, "No failed communication was found"+s.noneBecause()+".")
+	} else {
+		out = append(out, fmt.Sprintf("%s failed: %s.", units.Plural(total, "request"), strings.Join(parts, ", ")))
+		out = append(out, s.hostsSentence())
+	}
+	if len(s.Unfinished) > 0 {
+		n := 0
+		for _, r := range s.Unfinished {
+			n += r.Attempts
+		}
+		out = append(out, fmt.Sprintf("%s made in the last %s of the capture had no answer yet and %s not judged (listed apart as unfinished).",
+			units.Plural(n, "request"), units.Setting(AnswerWait), isAre(n)))
+	}
+	if s.UDPUnjudged > 0 {
+		out = append(out, fmt.Sprintf("%s got no reply, but their payload does not say they asked for one (peer-to-peer, streaming or telemetry traffic), so they are not counted as failures.",
+			units.Plural(s.UDPUnjudged, "one-way UDP flow")))
+	}
+	return strings.Join(out, " ")
+}
+
+// noneBecause says what was looked for, only for what the capture holds.
+func (s FailureSummary) noneBecause() string {
+	var checks []string
+	if s.CaptureHasTCP {
+		checks = append(checks, "every TCP SYN was answered")
+	}
+	if s.CaptureHasDNS {
+		checks = append(checks, "every DNS query got a successful answer")
+	}
+	checks = append(checks, "no ICMP destination unreachable concerned a request")
+	return ": " + strings.Join(checks, ", ")
+}
+
+func (s FailureSummary) hostsSentence() string {
+	n, only := len(s.FailedHosts), len(s.OnlyFailed)
+	var out string
+	switch {
+	case n == 0:
+		out = "No contacted host failed to answer"
+	case only == n:
+		out = fmt.Sprintf("%s failed to answer at least once, and none of them answered any other request", units.Plural(n, "distinct host"))
+	default:
+		out = fmt.Sprintf("%s failed to answer at least once: %s of them never answered anything, %s answered other requests",
+			units.Plural(n, "distinct host"), units.Count(only), units.Count(n-only))
+	}
+	if len(s.FailedNames) > 0 {
+		out += fmt.Sprintf("; %s did not resolve (DNS errors count against the name, not the resolver, which answered)", units.Plural(len(s.FailedNames), "DNS name"))
+	}
+	return out + "."
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

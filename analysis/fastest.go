@@ -4,24 +4,28 @@ import (
 	"fmt"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // FastestOptions are the minimums a TCP connection must meet to be ranked
 // by throughput. The zero value means the defaults.
 type FastestOptions struct {
-	MinPackets  uint64        // default 10 packets
-	MinBytes    uint64        // default 10 000 bytes
-	MinDuration time.Duration // default 100 ms
+	MinPackets  uint64        // packets in both directions; default 10
+	MinBytes    uint64        // payload bytes of the bulk direction; default 10 000
+	MinDuration time.Duration // transfer time of the bulk direction; default 10 ms
 }
 
 // Default minimums for Flows.Fastest.
 const (
-	DefaultFastestMinPackets  = 10
-	DefaultFastestMinBytes    = 10000
-	DefaultFastestMinDuration = 100 * time.Millisecond
+	DefaultFastestMinPackets = 10
+	DefaultFastestMinBytes   = 10000
+	// DefaultFastestMinDuration is 10 ms: below it a few segments sent back
+	// to back measure the sender's link more than the connection.
+	DefaultFastestMinDuration = 10 * time.Millisecond
 )
 
 // WithDefaults fills the zero fields with the defaults.
@@ -45,30 +49,49 @@ type FastRow struct {
 	OrigPort  uint16        `table:"orig_port,id"`
 	Resp      netip.Addr    `table:"resp"`
 	RespPort  uint16        `table:"resp_port,id"`
-	Bytes     uint64        `table:"bytes"`
-	Packets   uint64        `table:"packets"`
-	Duration  time.Duration `table:"duration_s,3"`
-	MbitPerS  float64       `table:"mbit_per_s,3"`
-	Bulk      string        `table:"bulk_direction"` // download: the responder sent most bytes; upload otherwise
-	BulkShare float64       `table:"bulk_share,3"`   // that direction's share of the bytes
 	Server    string        `table:"server_name"`
+	Bulk      string        `table:"direction"`             // download: the responder sent more payload; upload otherwise
+	Payload   uint64        `table:"payload_bytes"`         // payload bytes of the bulk direction
+	Transfer  time.Duration `table:"transfer_s,3"`          // the bulk direction's transfer time
+	MbitPerS  float64       `table:"mbit_per_s,3"`          // payload × 8 / transfer time
+	Lifetime  time.Duration `table:"lifetime_s,3"`          // first to last packet
+	LifetimeR float64       `table:"lifetime_mbit_per_s,3"` // wire bytes both ways × 8 / lifetime
 }
 
-// Fastest is T3.6's answer: the ranked connections and the minimums used.
+// Fastest is T3.6's answer: the ranked connections, the minimums used,
+// and how many connections each minimum left out.
 type Fastest struct {
 	Rows    []FastRow
 	Options FastestOptions
+	Gap     time.Duration // pauses longer than this are not transfer time (Options.TransferGap)
+	// Handshakes counts the TCP connections whose handshake was seen;
+	// Ranked those that met every minimum; the others fell short of the
+	// first minimum they missed, in this order.
+	Handshakes, Ranked                  int
+	FewPackets, FewBytes, ShortTransfer int
 }
 
-// Fastest answers T3.6: the n TCP connections with the highest throughput.
-// Throughput is the connection's wire bytes in both directions × 8 / its
-// duration (first to last packet). Only connections whose handshake was
-// seen (SYN and SYN-ACK) and that meet the minimums of opts (zero value:
-// 10 packets, 10 000 bytes, 100 ms) are ranked, so that one-packet
-// connections with a near-zero duration cannot top the list. Ties: bytes,
-// then start time.
+// bulk is a connection's bulk direction: the one that sent more payload.
+func bulk(f *flow.Flow) (dir string, payload uint64, transfer time.Duration) {
+	if f.OrigPayload > f.RespPayload {
+		return "upload", f.OrigPayload, f.OrigTransfer
+	}
+	return "download", f.RespPayload, f.RespTransfer
+}
+
+// Fastest answers T3.6: the n TCP connections with the highest transfer
+// throughput — the payload bytes of the bulk direction (the one that sent
+// more) × 8 over its transfer time, from its first to its last payload
+// segment without the pauses longer than Options.TransferGap (1 s), so a
+// download followed by a minute of keep-alive is rated by its download.
+// Only connections whose handshake was seen (SYN and SYN-ACK) and that meet
+// the minimums of opts (zero value: 10 packets, 10 000 payload bytes and
+// 10 ms of transfer) are ranked. Ties: payload, then start time. The
+// lifetime rate (wire bytes both ways over first to last packet) is given
+// beside it.
 func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 	o := opts.WithDefaults()
+	x := Fastest{Options: o, Gap: v.c.opt.TransferGap}
 	type cand struct {
 		f    flow.Flow
 		rate float64
@@ -78,47 +101,92 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 		if f.Proto != flow.TCP || f.OrigFlags&flow.SYN == 0 || f.RespFlags&(flow.SYN|flow.ACK) != flow.SYN|flow.ACK {
 			return
 		}
-		d := f.Duration()
-		if f.Packets() < o.MinPackets || f.Bytes() < o.MinBytes || d < o.MinDuration {
-			return
+		x.Handshakes++
+		_, payload, transfer := bulk(f)
+		switch {
+		case f.Packets() < o.MinPackets:
+			x.FewPackets++
+		case payload < o.MinBytes:
+			x.FewBytes++
+		case transfer < o.MinDuration:
+			x.ShortTransfer++
+		default:
+			l = append(l, cand{*f, float64(payload) * 8 / transfer.Seconds()})
 		}
-		l = append(l, cand{*f, float64(f.Bytes()) * 8 / d.Seconds()})
 	})
+	x.Ranked = len(l)
 	sort.SliceStable(l, func(i, j int) bool {
-		if l[i].rate != l[j].rate {
+		a, b := &l[i].f, &l[j].f
+		_, pa, _ := bulk(a)
+		_, pb, _ := bulk(b)
+		switch {
+		case l[i].rate != l[j].rate:
 			return l[i].rate > l[j].rate
+		case pa != pb:
+			return pa > pb
 		}
-		if l[i].f.Bytes() != l[j].f.Bytes() {
-			return l[i].f.Bytes() > l[j].f.Bytes()
-		}
-		return l[i].f.First < l[j].f.First
+		return a.First < b.First
 	})
-	out := Fastest{Options: o}
-	for i, x := range l {
-		if i == n {
-			break
-		}
-		f := &x.f
-		dir, share := "download", float64(f.RespBytes)/float64(f.Bytes())
-		if f.OrigBytes > f.RespBytes {
-			dir, share = "upload", float64(f.OrigBytes)/float64(f.Bytes())
-		}
-		out.Rows = append(out.Rows, FastRow{Rank: i + 1, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp, RespPort: f.RespPort,
-			Bytes: f.Bytes(), Packets: f.Packets(), Duration: f.Duration(), MbitPerS: x.rate / 1e6, Bulk: dir, BulkShare: share, Server: f.ServerName})
+	for i := 0; i < len(l) && i < n; i++ {
+		x.Rows = append(x.Rows, fastRow(i+1, &l[i].f, l[i].rate))
 	}
-	return out
+	return x
 }
 
-// Sentence names the fastest connection, or says why none is ranked.
+func fastRow(rank int, f *flow.Flow, rate float64) FastRow {
+	dir, payload, transfer := bulk(f)
+	r := FastRow{Rank: rank, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp, RespPort: f.RespPort, Server: f.ServerName,
+		Bulk: dir, Payload: payload, Transfer: transfer, MbitPerS: rate / 1e6, Lifetime: f.Duration()}
+	if d := f.Duration().Seconds(); d > 0 {
+		r.LifetimeR = float64(f.Bytes()) * 8 / d / 1e6
+	}
+	return r
+}
+
+// Sentence names the fastest connection with both of its rates, and says
+// how many connections the minimums left out and why.
 func (x Fastest) Sentence() string {
-	if len(x.Rows) == 0 {
-		return "No TCP connection met the minimums (handshake seen, enough packets, bytes and duration), so none is ranked: the capture holds only short or partial connections."
+	var out []string
+	if len(x.Rows) > 0 {
+		r := x.Rows[0]
+		server := r.Server
+		if server == "" {
+			server = "no server name seen"
+		}
+		out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s of payload as a %s in %s of transfer: %.2f Mbit/s; over its whole lifetime of %s, idle time included, it averaged %.2f Mbit/s.",
+			r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), r.Bulk, units.Duration(r.Transfer), r.MbitPerS,
+			units.Duration(r.Lifetime), r.LifetimeR))
 	}
-	r := x.Rows[0]
-	server := r.Server
-	if server == "" {
-		server = "no server name seen"
+	return strings.Join(append(out, x.coverage()), " ")
+}
+
+// coverage says how many connections were ranked and what left the others
+// out.
+func (x Fastest) coverage() string {
+	if x.Handshakes == 0 {
+		return "No TCP connection's handshake (SYN and SYN-ACK) was seen, so none can be ranked."
 	}
-	return fmt.Sprintf("The fastest connection, %s:%d → %s:%d (%s), moved %d bytes in %.3f s: %.2f Mbit/s, mostly as a %s. Connections below the minimums are left out so that one-packet connections with near-zero durations cannot top the list.",
-		r.Orig, r.OrigPort, r.Resp, r.RespPort, server, r.Bytes, r.Duration.Seconds(), r.MbitPerS, r.Bulk)
+	o := x.Options
+	var why []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{x.FewPackets, fmt.Sprintf("fewer than %d packets", o.MinPackets)},
+		{x.FewBytes, fmt.Sprintf("less than %s of payload in their bulk direction", units.Bytes(o.MinBytes))},
+		{x.ShortTransfer, fmt.Sprintf("less than %s of transfer time", units.Setting(o.MinDuration))}} {
+		if c.n > 0 {
+			why = append(why, fmt.Sprintf("%s with %s", units.Count(c.n), c.what))
+		}
+	}
+	s := fmt.Sprintf("%s of the %s with a handshake seen met the minimums", units.Count(x.Ranked), units.Plural(x.Handshakes, "TCP connection"))
+	if x.Ranked == x.Handshakes {
+		s = fmt.Sprintf("All %s with a handshake seen met the minimums", units.Plural(x.Handshakes, "TCP connection"))
+		if x.Handshakes == 1 {
+			s = "The one TCP connection with a handshake seen met the minimums"
+		}
+	}
+	if len(why) > 0 {
+		s += "; left out: " + strings.Join(why, ", ")
+	}
+	return s + "."
 }

@@ -68,7 +68,7 @@ func (t Traffic) VolumePlot(bin time.Duration) (*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	bins := c.rebin(w)
+	bins := c.rebin(w, false)
 	p := c.newPlot("Traffic volume over time", "time since the first packet (s)", fmt.Sprintf("bytes per %s bin (B)", time.Duration(w)))
 	xys := make(plotter.XYs, len(bins))
 	for i, b := range bins {
@@ -88,8 +88,7 @@ func (t Traffic) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	bins := c.rebin(w)
-	sec := float64(w) / 1e9
+	bins, _ := t.Bins(time.Duration(w))
 	title, unit := "Bit rate over time", "bit rate (bit/s)"
 	if packets {
 		title, unit = "Packet rate over time", "packet rate (packets/s)"
@@ -97,11 +96,11 @@ func (t Traffic) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
 	p := c.newPlot(title, fmt.Sprintf("time since the first packet (s), %s bins", time.Duration(w)), unit)
 	xys := make(plotter.XYs, len(bins))
 	for i, b := range bins {
-		v := float64(b.bytes) * 8 / sec
+		v := b.BitsPerS
 		if packets {
-			v = float64(b.packets) / sec
+			v = b.PacketsPerS
 		}
-		xys[i] = plotter.XY{X: float64(b.start-c.m.First) / 1e9, Y: v}
+		xys[i] = plotter.XY{X: b.Offset.Seconds(), Y: v}
 	}
 	if len(xys) > 0 {
 		p.Add(line(xys, blue, true))

@@ -6,10 +6,12 @@ import (
 	"iter"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/table"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // Flows is the capture's flows (T2.0–T2.2): the list, their sizes, the
@@ -198,11 +200,29 @@ func (s FlowSizes) Rows() []SizeRow {
 	}
 }
 
-// Sentence states T2.1's answer in words.
+// Sentence states T2.1's answer in words: the counts by protocol and the
+// four statistics in bytes and in packets.
 func (s FlowSizes) Sentence() string {
-	return fmt.Sprintf("The capture holds %d flows (%d TCP, %d UDP, %d ICMP, %d other). Flow sizes range from %.0f to %.0f bytes (median %.1f, mean %.1f bytes) and from %.0f to %.0f packets (median %.1f, mean %.1f packets).",
-		s.Flows, s.TCP, s.UDP, s.ICMP, s.Other, s.Bytes.Min, s.Bytes.Max, s.Bytes.Median,
-		s.Bytes.Mean, s.Packets.Min, s.Packets.Max, s.Packets.Median, s.Packets.Mean)
+	if s.Flows == 0 {
+		return "The input holds no flow."
+	}
+	var protos []string
+	for _, p := range []struct {
+		n    int
+		name string
+	}{{s.TCP, "TCP"}, {s.UDP, "UDP"}, {s.ICMP, "ICMP"}, {s.Other, "other"}} {
+		if p.n > 0 {
+			protos = append(protos, units.Count(p.n)+" "+p.name)
+		}
+	}
+	out := fmt.Sprintf("The capture holds %s (%s). Flow sizes range from %s to %s bytes (median %s, mean %s bytes) and from %s to %s packets (median %s, mean %s packets).",
+		units.Plural(s.Flows, "flow"), strings.Join(protos, ", "), units.Number(s.Bytes.Min, 0), units.Number(s.Bytes.Max, 0),
+		units.Number(s.Bytes.Median, 1), units.Fixed(s.Bytes.Mean, 1), units.Number(s.Packets.Min, 0), units.Number(s.Packets.Max, 0),
+		units.Number(s.Packets.Median, 1), units.Fixed(s.Packets.Mean, 1))
+	if s.Flows%2 == 0 {
+		out += " With an even number of flows, the median is the mean of the two middle values."
+	}
+	return out
 }
 
 // SizeBin is one distinct flow size of T2.2's distribution: the flows of
@@ -237,30 +257,45 @@ func (v Flows) SizeDistribution() SizeDistribution {
 	return out
 }
 
-// Sentence describes the distribution: the share of small flows and the
-// share of bytes the largest tenth carry.
+// HeavyTail is the criterion for calling a flow-size distribution
+// heavy-tailed: the largest tenth of the flows carry at least this share
+// of the bytes.
+const HeavyTail = 0.5
+
+// Sentence describes the distribution from its numbers: the share of
+// flows of at most 1 000 bytes, and the share of the bytes that the
+// largest tenth of the flows (at least one) carry — heavy-tailed when that
+// share is at least HeavyTail.
 func (d SizeDistribution) Sentence() string {
 	if len(d) == 0 {
 		return "There are no flows."
 	}
-	var small float64
-	var sizes []float64
+	var sizes []uint64
+	var small int
 	var total float64
 	for _, b := range d {
 		if b.Bytes <= 1000 {
-			small = b.CDF
+			small += b.Flows
 		}
 		for j := 0; j < b.Flows; j++ {
-			sizes = append(sizes, float64(b.Bytes))
+			sizes = append(sizes, b.Bytes)
 		}
 		total += float64(b.Bytes) * float64(b.Flows)
 	}
-	sort.Sort(sort.Reverse(sort.Float64Slice(sizes)))
-	k := max(1, len(sizes)/10)
+	n := len(sizes)
+	k := max(1, (n+9)/10) // the largest tenth, rounded up
 	var top float64
-	for _, v := range sizes[:k] {
-		top += v
+	for _, v := range sizes[n-k:] {
+		top += float64(v)
 	}
-	return fmt.Sprintf("%.0f %% of the flows carry at most 1 000 bytes, while the largest %d flows (10 %%) carry %.0f %% of all flow bytes: most flows are small and a few large ones carry the volume, a heavy-tailed distribution best seen on the log axis.",
-		100*small, k, 100*top/total)
+	share := 0.0
+	if total > 0 {
+		share = top / total
+	}
+	out := fmt.Sprintf("%s of the %s carry at most %s bytes; the largest %s (%s of the flows) carry %s of all flow bytes",
+		units.Percent(small, n), units.Plural(n, "flow"), units.Count(1000), units.Plural(k, "flow"), units.Percent(k, n), units.Percent(share, 1))
+	if share >= HeavyTail && n >= 10 {
+		return out + ": a heavy-tailed distribution (the largest tenth carry at least half of the bytes), best seen on the log axis."
+	}
+	return out + "."
 }

@@ -3,10 +3,12 @@ package analysis
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // AddressKind says whether an address is unicast, multicast, broadcast or
@@ -183,28 +185,89 @@ func (k HostKinds) Sentence() string {
 	return fmt.Sprintf("%d IPv4 and %d IPv6 addresses took part: %s.", v4, v6, strings.Join(parts, "; "))
 }
 
-// Capturing guesses the addresses of the machine the capture was taken
-// on: for each address family, the unicast address that took part in the
-// most packets, if it took part in more than half of that family's packets.
-func (h Hosts) Capturing() []netip.Addr {
-	var out []netip.Addr
-	for _, v4 := range []bool{true, false} {
-		var best netip.Addr
-		var bestN uint64
-		for a, s := range h.c.m.Hosts {
-			if a.Is4() != v4 || AddressKind(a) != "unicast" {
-				continue
-			}
-			if s.Packets > bestN || (s.Packets == bestN && a.Less(best)) {
-				best, bestN = a, s.Packets
-			}
-		}
-		if best.IsValid() && 2*bestN > h.familyPackets(v4) {
-			out = append(out, best)
+// Machine is the machine a capture was taken on, as far as the capture
+// shows it.
+type Machine struct {
+	// Addrs are its addresses, the IPv4 one first; none when no single
+	// host takes part in most packets (a mirror port, a router's capture).
+	Addrs []netip.Addr
+	// MAC is the hardware address it sends from (zero when the link layer
+	// has none).
+	MAC [6]byte
+	// Share is the fraction of the primary family's packets its address
+	// takes part in.
+	Share float64
+	// Note says what was not joined or why no host was named, "" if all
+	// is plain.
+	Note string
+}
+
+// Machine infers the capturing machine. For each address family, the
+// candidate is the unicast address in the most packets (ties: the one that
+// originated more flows, then the lower address); it is accepted when it
+// takes part in more than half of its family's packets. The family with
+// more packets names the machine; the other family's candidate joins it
+// only when both send from the same hardware address (so a router's
+// link-local IPv6 address, seen only in its advertisements, is never taken
+// for the laptop).
+func (h Hosts) Machine() Machine {
+	type cand struct {
+		a     netip.Addr
+		s     *ingest.HostStats
+		share float64
+		total uint64
+	}
+	var c [2]cand // IPv4, IPv6
+	for i, v4 := range []bool{true, false} {
+		c[i].total = h.familyPackets(v4)
+		c[i].a, c[i].s = h.bestOf(v4)
+		if c[i].s != nil && c[i].total > 0 {
+			c[i].share = float64(c[i].s.Packets) / float64(c[i].total)
 		}
 	}
-	return out
+	p, o := 0, 1
+	if c[1].total > c[0].total {
+		p, o = 1, 0
+	}
+	if c[p].s == nil || 2*c[p].s.Packets <= c[p].total {
+		return Machine{Note: fmt.Sprintf("no address takes part in more than half of the %s packets (a capture of other hosts' traffic, such as a mirror port or a router?)", family(c[p].a))}
+	}
+	m := Machine{Addrs: []netip.Addr{c[p].a}, MAC: c[p].s.MAC, Share: c[p].share}
+	if other := c[o]; other.s != nil && 2*other.s.Packets > other.total {
+		switch {
+		case m.MAC != [6]byte{} && other.s.MAC == m.MAC:
+			m.Addrs = append(m.Addrs, other.a)
+		case m.MAC == [6]byte{}:
+			m.Note = fmt.Sprintf("%s is also in most %s packets, but without link-layer addresses the capture cannot show it is the same machine", other.a, family(other.a))
+		default:
+			m.Note = fmt.Sprintf("%s, in most %s packets, sends from another hardware address: another machine", other.a, family(other.a))
+		}
+	}
+	slices.SortFunc(m.Addrs, func(a, b netip.Addr) int { return a.BitLen() - b.BitLen() })
+	return m
 }
+
+// bestOf is a family's unicast address in the most packets (ties: more
+// flows originated, then the lower address).
+func (h Hosts) bestOf(v4 bool) (netip.Addr, *ingest.HostStats) {
+	var best netip.Addr
+	var bs *ingest.HostStats
+	for a, s := range h.c.m.Hosts {
+		if a.Is4() != v4 || AddressKind(a) != "unicast" {
+			continue
+		}
+		switch {
+		case bs == nil, s.Packets > bs.Packets,
+			s.Packets == bs.Packets && s.Originated > bs.Originated,
+			s.Packets == bs.Packets && s.Originated == bs.Originated && a.Less(best):
+			best, bs = a, s
+		}
+	}
+	return best, bs
+}
+
+// Capturing is the capturing machine's addresses (see Machine).
+func (h Hosts) Capturing() []netip.Addr { return h.Machine().Addrs }
 
 // familyPackets counts the packets with an IPv4 (or IPv6) outer header: the
 // sum over hosts of that family halves the packets between two addresses.
@@ -234,8 +297,9 @@ type HostRow struct {
 
 // TopHosts is a ranking of hosts by bytes or by packets.
 type TopHosts struct {
-	By   string // "bytes" or "packets"
-	Rows []HostRow
+	By      string // "bytes" or "packets"
+	Rows    []HostRow
+	Machine Machine // the capturing machine (see Hosts.Machine)
 }
 
 // TopByBytes answers T3.3: the n hosts (IP addresses) with the most bytes,
@@ -248,10 +312,11 @@ func (h Hosts) TopByPackets(n int) TopHosts { return h.top(n, true) }
 
 func (h Hosts) top(n int, byPackets bool) TopHosts {
 	capt := map[netip.Addr]bool{}
-	for _, a := range h.Capturing() {
+	m := h.Machine()
+	for _, a := range m.Addrs {
 		capt[a] = true
 	}
-	t := TopHosts{By: "bytes"}
+	t := TopHosts{By: "bytes", Machine: m}
 	if byPackets {
 		t.By = "packets"
 	}
@@ -299,25 +364,40 @@ func (h Hosts) ranked(n int, byPackets bool) []netip.Addr {
 	return out
 }
 
-// Sentence names the capturing machine, if it is in the list, and the
-// leading other hosts.
+// Sentence names the capturing machine with its place and share of the
+// packets (or says that no single host is), and the leading other hosts.
 func (t TopHosts) Sentence() string {
 	if len(t.Rows) == 0 {
 		return "No IP host was seen."
 	}
-	var capt, remote []string
+	var out []string
+	var remote []string
 	for _, r := range t.Rows {
 		if r.Role == "capturing host" {
-			capt = append(capt, r.Host.String())
+			place := "leads the list"
+			if r.Rank > 1 {
+				place = fmt.Sprintf("ranks %d", r.Rank)
+			}
+			out = append(out, fmt.Sprintf("The capturing machine's address %s %s with %s and %s.", r.Host, place,
+				units.Bytes(r.Bytes), units.Plural(r.Packets, "packet")))
 		} else if len(remote) < 3 {
-			remote = append(remote, r.Host.String())
+			remote = append(remote, fmt.Sprintf("%s (%s)", r.Host, t.amount(r)))
 		}
 	}
-	s := ""
-	if len(capt) > 0 {
-		s = fmt.Sprintf("The capturing machine (%s) tops the list, as it takes part in nearly every packet. ", strings.Join(capt, " and "))
+	if len(t.Machine.Addrs) == 0 {
+		out = append(out, "No single capturing machine can be named: "+t.Machine.Note+".")
 	}
-	return s + fmt.Sprintf("The leading other hosts by %s are %s.", t.By, strings.Join(remote, ", "))
+	if len(remote) > 0 {
+		out = append(out, fmt.Sprintf("The leading other hosts by %s are %s.", t.By, strings.Join(remote, ", ")))
+	}
+	return strings.Join(out, " ")
+}
+
+func (t TopHosts) amount(r HostRow) string {
+	if t.By == "packets" {
+		return units.Plural(r.Packets, "packet")
+	}
+	return units.Bytes(r.Bytes)
 }
 
 // HostListComparison compares the top-n hosts by bytes with the top-n by
@@ -371,16 +451,24 @@ func (h Hosts) Compare(n int) HostListComparison {
 	return r
 }
 
-// Sentence states the comparison in words, from the numbers.
+// Sentence states the comparison in words, from the numbers: which hosts
+// are in one list only and their mean bytes per packet; "larger packets"
+// is said only when the bytes-only hosts' packets are at least twice the
+// size of the packets-only hosts'.
 func (r HostListComparison) Sentence() string {
 	if len(r.OnlyByBytes) == 0 {
 		if r.SameOrder {
 			return fmt.Sprintf("The top-%d lists by bytes and by packets hold the same hosts in the same order.", r.N)
 		}
-		return fmt.Sprintf("The top-%d lists by bytes and by packets hold the same hosts, in a different order: hosts with larger packets rank higher by bytes.", r.N)
+		return fmt.Sprintf("The top-%d lists by bytes and by packets hold the same hosts, in a different order.", r.N)
 	}
-	return fmt.Sprintf("%d of the %d hosts appear in both lists. Only by bytes: %s (%.0f bytes per packet on average): few but large packets, such as bulk downloads. Only by packets: %s (%.0f bytes per packet): many small packets, such as acknowledgements, DNS or keep-alives.",
-		len(r.Both), r.N, joinAddrs(r.OnlyByBytes), r.BytesPerPacketOnlyBytes, joinAddrs(r.OnlyByPacket), r.BytesPerPacketOnlyPackets)
+	out := fmt.Sprintf("%d of the %d hosts appear in both lists. Only by bytes: %s (%s B per packet on average). Only by packets: %s (%s B per packet).",
+		len(r.Both), r.N, joinAddrs(r.OnlyByBytes), units.Fixed(r.BytesPerPacketOnlyBytes, 0), joinAddrs(r.OnlyByPacket),
+		units.Fixed(r.BytesPerPacketOnlyPackets, 0))
+	if r.BytesPerPacketOnlyBytes >= 2*r.BytesPerPacketOnlyPackets {
+		out += " The lists differ because bytes reward large packets: the hosts only in the bytes list send or receive packets at least twice as large."
+	}
+	return out
 }
 
 func joinAddrs(l []netip.Addr) string {

@@ -25,6 +25,20 @@ type Input struct {
 	// Fragments counts IP fragments; FragmentOrphans the non-first ones
 	// whose first fragment was not seen (in no flow).
 	Fragments, FragmentOrphans uint64
+	// NonIP counts the frames without an IP header by protocol (ARP, LLDP,
+	// STP, CDP …, or "EtherType 0x88b5"): they are in the packet and byte
+	// totals but in no flow and have no hosts.
+	NonIP map[string]uint64
+	// VLAN counts the frames with 802.1Q tags.
+	VLAN VLANTags
+}
+
+// VLANTags counts the frames carrying 802.1Q (or 802.1ad) tags: with one
+// tag, with two or more (QinQ), and by outer VLAN ID.
+type VLANTags struct {
+	Single uint64            `json:"single_tagged"`
+	Double uint64            `json:"double_tagged"`
+	IDs    map[uint16]uint64 `json:"frames_by_vlan_id"`
 }
 
 // FileInfo describes one input file.
@@ -50,7 +64,11 @@ type FlowFileInfo struct {
 
 // Input describes the input of the capture.
 func (c *Capture) Input() Input {
-	in := Input{Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans}
+	in := Input{Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
+		NonIP: map[string]uint64{}, VLAN: VLANTags{Single: c.m.VLAN.Single, Double: c.m.VLAN.Double, IDs: c.m.VLAN.IDs}}
+	for k, v := range c.m.NonIP {
+		in.NonIP[k] = v.Packets
+	}
 	for _, f := range c.m.Files {
 		in.Files = append(in.Files, FileInfo(f))
 	}

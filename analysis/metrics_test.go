@@ -43,8 +43,8 @@ func sumOf(w *world, names ...string) int {
 }
 
 var (
-	tcpFlows  = []string{"https", "s0", "rej", "reuse1", "reuse2", "https6"}
-	udpFlows  = []string{"dns-ok", "dns-nx", "dns-lost", "udp-icmp", "udp-silent", "ssdp"}
+	tcpFlows  = []string{"https", "s0", "rej", "reuse1", "reuse2", "https6", "late"}
+	udpFlows  = []string{"dns-ok", "dns-nx", "dns-lost", "udp-icmp", "udp-silent", "udp-unknown", "ssdp"}
 	allFlows  = append(append(append([]string{}, tcpFlows...), udpFlows...), "icmp-err", "ping6")
 	routerSet = []string{"dns-ok", "dns-nx", "dns-lost", "udp-icmp", "icmp-err"}
 )
@@ -62,7 +62,7 @@ func TestFlowSizeStats(t *testing.T) {
 		for _, x := range v {
 			sum += x
 		}
-		return [4]float64{v[0], (v[6] + v[7]) / 2, sum / 14, v[13]} // 14 flows: median of the 7th and 8th
+		return [4]float64{v[0], (v[7] + v[8]) / 2, sum / 16, v[15]} // 16 flows: median of the 8th and 9th
 	}
 	rows := c.Flows().Sizes().Rows()
 	if len(rows) != 2 || rows[0].Measure != "bytes" || rows[1].Measure != "packets" {
@@ -77,8 +77,8 @@ func TestFlowSizeStats(t *testing.T) {
 				break
 			}
 		}
-		if r.Flows != 14 {
-			t.Errorf("flows = %v, want 14", r.Flows)
+		if r.Flows != 16 {
+			t.Errorf("flows = %v, want 16", r.Flows)
 		}
 	}
 	// The distribution: the last row has cdf 1 and ccdf 0, sizes ascend.
@@ -98,8 +98,8 @@ func TestTopProtocolsAndPorts(t *testing.T) {
 		flows int
 		bytes int
 	}{
-		{flow.TCP, "TCP", 6, sumOf(w, tcpFlows...)}, // 6 flows each: TCP has more bytes
-		{flow.UDP, "UDP", 6, sumOf(w, udpFlows...)},
+		{flow.TCP, "TCP", 7, sumOf(w, tcpFlows...)}, // 7 flows each: TCP has more bytes
+		{flow.UDP, "UDP", 7, sumOf(w, udpFlows...)},
 		{flow.ICMPv6, "ICMPv6", 1, sumOf(w, "ping6")}, // 1 flow each: the echo pair has more bytes
 		{flow.ICMP, "ICMP", 1, sumOf(w, "icmp-err")},
 	}
@@ -112,7 +112,7 @@ func TestTopProtocolsAndPorts(t *testing.T) {
 			t.Errorf("row %d = %s %v %v, want %+v", i, r.Protocol, r.Flows, r.Bytes, x)
 		}
 	}
-	dp := c.Services().DestinationPorts(3)
+	dp := c.Services().DestinationPorts(3).Rows
 	if len(dp) != 3 {
 		t.Fatalf("destination ports:\n%s", text(dp))
 	}
@@ -121,8 +121,8 @@ func TestTopProtocolsAndPorts(t *testing.T) {
 		transport  string
 		flows, byt int
 	}{
+		{443, "tcp", 3, sumOf(w, "https", "https6", "late")}, // 3 flows each: HTTPS has more bytes
 		{53, "udp", 3, sumOf(w, "dns-ok", "dns-nx", "dns-lost")},
-		{443, "tcp", 2, sumOf(w, "https", "https6")},
 		{80, "tcp", 2, sumOf(w, "reuse1", "reuse2")},
 	} {
 		r := dp[i]
@@ -130,12 +130,12 @@ func TestTopProtocolsAndPorts(t *testing.T) {
 			t.Errorf("destination ports:\n%s\nrow %d want %+v", text(dp), i, x)
 		}
 	}
-	if got := dp[0].Usage; got != "DNS (name lookups)" {
+	if got := dp[1].Usage; got != "DNS (name lookups)" {
 		t.Errorf("53/udp usage = %q", got)
 	}
-	// T3.5 by packets: 443/tcp carries the two HTTPS connections.
+	// T3.5 by packets: 443/tcp carries the three HTTPS connections.
 	tp := c.Ports().TopTCP(1).Rows
-	if len(tp) != 1 || tp[0].Port != 443 || int(tp[0].Packets) != w.flowPkts["https"]+w.flowPkts["https6"] {
+	if len(tp) != 1 || tp[0].Port != 443 || int(tp[0].Packets) != w.flowPkts["https"]+w.flowPkts["https6"]+w.flowPkts["late"] {
 		t.Errorf("top TCP port:\n%s", text(tp))
 	}
 	up := c.Ports().TopUDP(5).Rows
@@ -154,11 +154,11 @@ func TestHostPairs(t *testing.T) {
 		df[0].Flows != 5 || int(df[0].Bytes) != sumOf(w, routerSet...) {
 		t.Errorf("top pair by flows:\n%s", text(df))
 	}
-	if df[1].A.String() != "93.184.216.34" || df[1].Flows != 3 { // 93.… < 192.…
+	if df[1].A.String() != "93.184.216.34" || df[1].Flows != 4 { // 93.… < 192.…
 		t.Errorf("second pair by flows:\n%s", text(df))
 	}
 	by := c.Pairs().TopByBytes(1)
-	if len(by) != 1 || by[0].A.String() != "93.184.216.34" || int(by[0].Bytes) != sumOf(w, "https", "reuse1", "reuse2") {
+	if len(by) != 1 || by[0].A.String() != "93.184.216.34" || int(by[0].Bytes) != sumOf(w, "https", "reuse1", "reuse2", "late") {
 		t.Errorf("top pair by bytes:\n%s", text(by))
 	}
 	o := c.Pairs().Overlap(2)
@@ -180,11 +180,12 @@ func TestSlotArray(t *testing.T) {
 	// Every pair in one slot: the worst index function.
 	s := c.Pairs().SlotArray(func(Pair) uint16 { return 7 }, "constant")
 	wantExp := 65536 * (1 - math.Pow(1-1.0/65536, 7))
-	if s.Pairs != 7 || s.Occupied != 1 || s.Shared != 1 || s.PairsInShared != 7 || math.Abs(s.Expected-wantExp) > 1e-9 || s.Counts[7] != 14 {
-		t.Errorf("constant index: %+v", s)
+	if s.Pairs != 7 || s.Occupied != 1 || s.Shared != 1 || s.PairsInShared != 7 || math.Abs(s.Expected-wantExp) > 1e-9 || s.Counts[7] != 16 {
+		t.Errorf("constant index: %d pairs, %d occupied, %d shared, %d in shared, %v expected, slot 7 = %d",
+			s.Pairs, s.Occupied, s.Shared, s.PairsInShared, s.Expected, s.Counts[7])
 	}
 	n, max := s.OverCounted()
-	if n != 7 || max != 13 { // the pairs with one flow are counted as 14
+	if n != 7 || max != 15 { // the pairs with one flow are counted as 16
 		t.Errorf("over-counted %d, max %d; want 7, 13", n, max)
 	}
 	cmp := s.Comparison()
@@ -192,7 +193,7 @@ func TestSlotArray(t *testing.T) {
 		t.Errorf("comparison of the 7 pairs:\n%s", text(cmp))
 	}
 	for r, x := range cmp {
-		if x.SlotFlows != 14 || x.OverCount != 14-x.ExactFlows {
+		if x.SlotFlows != 16 || x.OverCount != 16-x.ExactFlows {
 			t.Errorf("comparison row %d:\n%s", r, text(cmp))
 		}
 	}
@@ -202,7 +203,7 @@ func TestSlotArray(t *testing.T) {
 	for _, v := range d.Counts {
 		sum += v
 	}
-	if sum != 14 || d.Occupied > 7 {
+	if sum != 16 || d.Occupied > 7 {
 		t.Errorf("FNV-1a slots hold %d flows in %d slots", sum, d.Occupied)
 	}
 	// FNV-1a of a known pair, computed by hand from the definition.
@@ -302,67 +303,105 @@ func TestCountries(t *testing.T) {
 func TestFastestTCPConnections(t *testing.T) {
 	w, c := openWorld(t)
 	if df := c.Flows().Fastest(10, FastestOptions{}).Rows; len(df) != 0 {
-		t.Errorf("default minimums (10 packets, 10 kB, 100 ms) admit none of the small connections:\n%s", text(df))
+		t.Errorf("default minimums (10 packets, 10 kB, 10 ms) admit none of the small connections:\n%s", text(df))
 	}
-	df := c.Flows().Fastest(10, FastestOptions{MinPackets: 1, MinBytes: 1, MinDuration: time.Millisecond}).Rows
-	// handshake seen: https (122 ms), https6 (82 ms), reuse1 (32 ms), reuse2 (15 ms); not s0, rej
-	rate := func(name string, d time.Duration) float64 { return float64(w.flowBytes[name]) * 8 / d.Seconds() / 1e6 }
-	want := map[uint16]float64{50000: rate("https", ms(122)), 50010: rate("https6", ms(82))}
-	if len(df) != 4 {
-		t.Fatalf("fastest:\n%s", text(df))
+	x := c.Flows().Fastest(10, FastestOptions{MinPackets: 1, MinBytes: 1, MinDuration: time.Millisecond})
+	// Handshakes seen: https, reuse1, reuse2, https6, late (not s0, rej).
+	// No payload: reuse2, late. One payload segment in the bulk direction,
+	// so no transfer time: reuse1 (500 B), https6 (1 000 B). Ranked: https,
+	// whose server sent 2 × 1 400 B 1 ms apart.
+	if x.Handshakes != 5 || x.FewPackets != 0 || x.FewBytes != 2 || x.ShortTransfer != 2 || x.Ranked != 1 || len(x.Rows) != 1 {
+		t.Fatalf("fastest: %d handshakes, left out %d/%d/%d, ranked %d:\n%s", x.Handshakes, x.FewPackets, x.FewBytes, x.ShortTransfer, x.Ranked, text(x.Rows))
 	}
-	for r, x := range df {
-		if w, ok := want[x.OrigPort]; ok && math.Abs(x.MbitPerS-w) > 1e-9 {
-			t.Errorf("row %d: %v Mbit/s, want %v", r, x.MbitPerS, w)
-		}
-		if r > 0 && x.MbitPerS > df[r-1].MbitPerS {
-			t.Errorf("not ordered:\n%s", text(df))
-		}
+	r := x.Rows[0]
+	https := findFlows(c, flow.TCP, 50000)[0]
+	if r.OrigPort != 50000 || r.Bulk != "download" || r.Payload != 2800 || r.Transfer != ms(1) || math.Abs(r.MbitPerS-2800*8/0.001/1e6) > 1e-9 ||
+		r.Lifetime != https.Duration() || math.Abs(r.LifetimeR-float64(w.flowBytes["https"])*8/https.Duration().Seconds()/1e6) > 1e-9 {
+		t.Errorf("fastest row %+v", r)
 	}
-	if df[0].Bulk != "download" {
-		t.Errorf("bulk direction:\n%s", text(df))
+}
+
+// A download followed by a long idle keep-alive is rated by its download:
+// the pause longer than the transfer gap (1 s) is not transfer time.
+func TestFastestLeavesIdleTimeOut(t *testing.T) {
+	var c synth.Capture
+	k := c.NewConn(ap(client, 50000), ap(web, 443), 1)
+	now := k.Handshake(t0, ms(20))
+	k.Data(now, true, 300)
+	for i := 0; i < 100; i++ { // 100 × 1 400 B, 1.5 ms apart: 140 kB in 148.5 ms
+		k.Data(now.Add(ms(10)+time.Duration(i)*1500*time.Microsecond), false, 1400)
+	}
+	k.Data(now.Add(75*time.Second), false, 10) // a keep-alive record 75 s later
+	k.Close(now.Add(75*time.Second+ms(5)), true)
+	cp, err := Open(save(t, &c, "keepalive.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := cp.Flows().Fastest(10, FastestOptions{})
+	if len(x.Rows) != 1 {
+		t.Fatalf("fastest:\n%s", text(x.Rows))
+	}
+	r := x.Rows[0]
+	wantTransfer := 148500 * time.Microsecond // first to last segment of the download; the 75 s pause is left out
+	if r.Payload != 140010 || r.Transfer != wantTransfer || math.Abs(r.MbitPerS-140010*8/wantTransfer.Seconds()/1e6) > 1e-9 || r.LifetimeR > 0.1 {
+		t.Errorf("transfer %v (want %v), %.3f Mbit/s, lifetime %.3f Mbit/s", r.Transfer, wantTransfer, r.MbitPerS, r.LifetimeR)
 	}
 }
 
 func TestRates(t *testing.T) {
 	w, c := openWorld(t)
-	// Independent bins: floor(t / 1 s) of every packet.
-	want := map[int64][2]int{}
-	var total int
+	// Independent bins: floor((t − first) / 1 s) of every packet, the first
+	// being the out-of-order SSDP packet at t0 − 1 s.
+	first, last := w.c.Packets[0].Time, w.c.Packets[0].Time
 	for _, p := range w.c.Packets {
-		k := p.Time.Unix()
-		v := want[k]
-		v[0]++
-		v[1] += len(p.Data)
-		want[k] = v
+		if p.Time.Before(first) {
+			first = p.Time
+		}
+		if p.Time.After(last) {
+			last = p.Time
+		}
+	}
+	type bin struct{ packets, bytes int }
+	want := map[int]bin{}
+	total := 0
+	for _, p := range w.c.Packets {
+		k := int(p.Time.Sub(first) / time.Second)
+		b := want[k]
+		b.packets++
+		b.bytes += len(p.Data)
+		want[k] = b
 		total += len(p.Data)
 	}
-	df, err := c.Traffic().Bins(0)
+	// Bins 0 … 9; the last covers only the 12 ms from t0+8 s to the last
+	// packet, less than half a bin, so it joins bin 8 (empty), which then
+	// covers 1.012 s.
+	lastLen := last.Sub(first) - 9*time.Second
+	if lastLen <= 0 || lastLen >= 500*time.Millisecond {
+		t.Fatalf("the world's last bin covers %v: the test's premise is wrong", lastLen)
+	}
+	got, err := c.Traffic().Bins(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// SSDP at t0-1s, then t0 … t0+2.4 s: 4 bins.
-	if len(df) != 4 {
-		t.Fatalf("bins:\n%s", text(df))
+	if len(got) != 9 {
+		t.Fatalf("bins:\n%s", text(got))
 	}
-	for _, b := range df {
-		v := want[b.Start.Unix()]
-		if int(b.Packets) != v[0] || int(b.Bytes) != v[1] || b.BitsPerS != float64(v[1]*8) {
-			t.Errorf("bin %v: %v packets %v bytes, want %v", b.Start, b.Packets, b.Bytes, v)
+	var peak float64
+	for i, b := range got {
+		wb, length := want[i], time.Second
+		if i == 8 {
+			wb.packets, wb.bytes, length = want[8].packets+want[9].packets, want[8].bytes+want[9].bytes, time.Second+lastLen
 		}
+		if b.Start != first.Add(time.Duration(i)*time.Second) || b.Length != length || int(b.Packets) != wb.packets || int(b.Bytes) != wb.bytes ||
+			math.Abs(b.BitsPerS-float64(wb.bytes*8)/length.Seconds()) > 1e-6 {
+			t.Errorf("bin %d: %+v, want %d packets %d bytes over %v", i, b, wb.packets, wb.bytes, length)
+		}
+		peak = math.Max(peak, b.BitsPerS)
 	}
 	st, _ := c.Traffic().Rates(0)
-	// peak and median over the 4 one-second bins, from the independent bins
-	var bits []float64
-	for _, v := range want {
-		bits = append(bits, float64(v[1]*8))
-	}
-	sort.Float64s(bits)
-	if st.PeakBitsPerS != bits[3] || st.MedianBitsPerS != (bits[1]+bits[2])/2 {
-		t.Errorf("peak %v median %v, want %v %v", st.PeakBitsPerS, st.MedianBitsPerS, bits[3], (bits[1]+bits[2])/2)
-	}
-	if math.Abs(st.MeanBitsPerS-float64(total*8)/3.415) > 1e-6 {
-		t.Errorf("mean bit rate %v, want %v", st.MeanBitsPerS, float64(total*8)/3.415)
+	mean := float64(total*8) / last.Sub(first).Seconds()
+	if st.PeakBitsPerS != peak || math.Abs(st.MeanBitsPerS-mean) > 1e-6 || st.MeanBitsPerS > st.PeakBitsPerS {
+		t.Errorf("peak %v mean %v; want %v, %v, and the mean at most the peak", st.PeakBitsPerS, st.MeanBitsPerS, peak, mean)
 	}
 	if _, err := c.Traffic().Bins(1500 * time.Millisecond); err == nil {
 		t.Error("a bin that is not a multiple of the model's should be refused")
@@ -372,30 +411,46 @@ func TestRates(t *testing.T) {
 	for _, b := range coarse {
 		sum += b.Bytes
 	}
-	if int(sum) != total {
-		t.Errorf("2 s bins hold %v bytes, want %d", sum, total)
+	if int(sum) != total || len(coarse) != 5 {
+		t.Errorf("%d 2 s bins hold %v bytes, want 5 and %d", len(coarse), sum, total)
+	}
+}
+
+// A capture shorter than one bin has one bin, whose rate is the mean.
+func TestRatesOfAShortCapture(t *testing.T) {
+	var c synth.Capture
+	c.UDP(t0, ap(client, 40000), ap(router, 53), synth.DNS(1, "a.example", 1, false, 0, 0))
+	c.UDP(t0.Add(1316*time.Microsecond), ap(router, 53), ap(client, 40000), synth.DNS(1, "a.example", 1, true, 0, 1))
+	cp, err := Open(save(t, &c, "short.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := cp.Traffic().Rates(0)
+	if st.PeakBitsPerS != st.MeanBitsPerS || st.MedianBitsPerS != st.MeanBitsPerS ||
+		!strings.Contains(st.Sentence(), "lasts 1.316 ms, less than one 1 s bin") {
+		t.Errorf("mean %v, median %v, peak %v: %s", st.MeanBitsPerS, st.MedianBitsPerS, st.PeakBitsPerS, st.Sentence())
 	}
 }
 
 func TestFailedCommunications(t *testing.T) {
 	_, c := openWorld(t)
 	df := c.Failures().List()
-	want := [][3]string{
-		{FailTCPNoAnswer, "198.51.100.7", "tcp/22"},
-		{FailTCPRejected, "203.0.113.5", "tcp/8080"},
-		{FailTCPAborted, "93.184.216.34", "tcp/80"},
-		{FailICMPPort, "192.168.1.1", "udp/9999 (reported by 192.168.1.1)"},
-		{FailDNSNXDomain, "192.168.1.1", "nx.example"},
-		{FailDNSNoResponse, "192.168.1.1", "lost.example"},
-		{FailUDPNoReply, "198.51.100.9", "udp/5000"},
+	want := [][4]string{
+		{FailTCPNoAnswer, "198.51.100.7", "", "tcp/22"},
+		{FailTCPRejected, "203.0.113.5", "", "tcp/8080"},
+		{FailTCPAborted, "93.184.216.34", "", "tcp/80"},
+		{FailICMPPort, "192.168.1.1", "", "udp/9999 (reported by 192.168.1.1)"},
+		{FailDNSNXDomain, "192.168.1.1", "nx.example", ""},
+		{FailDNSNoResponse, "192.168.1.1", "lost.example", ""},
+		{FailUDPNoReply, "198.51.100.9", "", "udp/123"}, // the NTP request; the payload-less datagram to udp/5000 is not judged
 	}
 	if len(df) != len(want) {
 		t.Fatalf("failures:\n%s", text(df))
 	}
 	for i, x := range want {
 		r := df[i]
-		if r.Class != x[0] || r.Host.String() != x[1] || r.Detail != x[2] || r.Attempts != 1 {
-			t.Errorf("row %d = %s %s %s, want %v", i, r.Class, r.Host, r.Detail, x)
+		if r.Class != x[0] || r.Host.String() != x[1] || r.Name != x[2] || r.Detail != x[3] || r.Attempts != 1 {
+			t.Errorf("row %d = %s %s %q %q, want %v", i, r.Class, r.Host, r.Name, r.Detail, x)
 		}
 	}
 }

@@ -16,6 +16,10 @@ type Options struct {
 	Timeouts flow.Timeouts
 	// BinWidth is the width of the time bins (must be positive).
 	BinWidth time.Duration
+	// TransferGap is the longest pause between two payload segments of a
+	// connection's direction that still counts as transfer time (T3.6's
+	// throughput leaves longer pauses out); 0 counts every pause.
+	TransferGap time.Duration
 	// MaxFlows caps the live flows held at once: past it, the tenth idle
 	// longest are ended early and counted (Summary's evicted_flows), so
 	// memory stays bounded on huge captures. 0 means no cap.
@@ -35,15 +39,18 @@ type Options struct {
 
 // Defaults of Options.
 const (
-	DefaultBinWidth   = time.Second
-	DefaultMaxFlows   = 1_000_000
-	DefaultSpillAfter = ingest.DefaultSpillAfter
+	DefaultBinWidth    = time.Second
+	DefaultTransferGap = time.Second
+	DefaultMaxFlows    = 1_000_000
+	DefaultSpillAfter  = ingest.DefaultSpillAfter
 )
 
 // DefaultOptions are the documented defaults: flow.DefaultTimeouts, 1 s
-// bins, at most 1 000 000 live flows, spill past 200 000 finished flows.
+// bins, a 1 s transfer gap, at most 1 000 000 live flows, spill past
+// 200 000 finished flows.
 func DefaultOptions() Options {
-	return Options{Timeouts: flow.DefaultTimeouts, BinWidth: DefaultBinWidth, MaxFlows: DefaultMaxFlows, SpillAfter: DefaultSpillAfter}
+	return Options{Timeouts: flow.DefaultTimeouts, BinWidth: DefaultBinWidth, TransferGap: DefaultTransferGap,
+		MaxFlows: DefaultMaxFlows, SpillAfter: DefaultSpillAfter}
 }
 
 // Option changes one setting of Options.
@@ -96,5 +103,6 @@ func resolve(opts []Option) Options {
 }
 
 func (o Options) config() ingest.Config {
-	return ingest.Config{Timeouts: o.Timeouts, BinWidth: o.BinWidth, MaxFlows: o.MaxFlows, SpillAfter: o.SpillAfter, Progress: o.Progress}
+	return ingest.Config{Timeouts: o.Timeouts, BinWidth: o.BinWidth, TransferGap: o.TransferGap, MaxFlows: o.MaxFlows,
+		SpillAfter: o.SpillAfter, Progress: o.Progress}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // Pair is an unordered pair of hosts, A < B.
@@ -121,9 +122,22 @@ func (p Pairs) TopByFlows(n int) []PairRow { return pairRows(rankPairs(p.all(), 
 func (p Pairs) TopByBytes(n int) []PairRow { return pairRows(rankPairs(p.all(), true, n)) }
 
 // PairOverlap compares the top-n host pairs by flows and by bytes (T2.4).
+// Tied pairs are ranked by the other measure, then by address; TiedFlows
+// and TiedBytes say how many pairs share the count of the last place of
+// each list, when that tie reaches beyond it (the rule, not the traffic,
+// then picks the last places).
 type PairOverlap struct {
 	N                       int
 	Both, OnlyFlows, OnlyBy []Pair
+	TiedFlows, TiedBytes    Tie
+}
+
+// Tie is a tie at the last place of a top-n list: the value shared, how
+// many pairs share it, and from which rank the tied pairs start.
+type Tie struct {
+	Value     uint64
+	Pairs     int
+	FirstRank int
 }
 
 // Overlap answers T2.4's "are they the same pairs?".
@@ -134,7 +148,7 @@ func (p Pairs) Overlap(n int) PairOverlap {
 		inB[x.Pair] = true
 	}
 	inF := map[Pair]bool{}
-	r := PairOverlap{N: min(n, len(f))}
+	r := PairOverlap{N: min(n, len(f)), TiedFlows: p.tieAt(n, false), TiedBytes: p.tieAt(n, true)}
 	for _, x := range f {
 		inF[x.Pair] = true
 		if inB[x.Pair] {
@@ -151,7 +165,37 @@ func (p Pairs) Overlap(n int) PairOverlap {
 	return r
 }
 
-// Sentence states the overlap, e.g. "6 of 10 pairs appear in both lists: …".
+// tieAt finds the tie at rank n of a ranking by flows (or bytes), if the
+// pairs sharing the n-th value go beyond rank n.
+func (p Pairs) tieAt(n int, byBytes bool) Tie {
+	all := rankPairs(p.all(), byBytes, -1)
+	if n <= 0 || len(all) <= n {
+		return Tie{}
+	}
+	val := func(x pairStats) uint64 {
+		if byBytes {
+			return x.Bytes
+		}
+		return x.Flows
+	}
+	v := val(all[n-1])
+	if val(all[n]) != v {
+		return Tie{}
+	}
+	t := Tie{Value: v, FirstRank: n}
+	for t.FirstRank > 1 && val(all[t.FirstRank-2]) == v {
+		t.FirstRank--
+	}
+	for _, x := range all {
+		if val(x) == v {
+			t.Pairs++
+		}
+	}
+	return t
+}
+
+// Sentence states the overlap, e.g. "6 of 10 pairs appear in both lists:
+// …", and discloses ties at the last places.
 func (r PairOverlap) Sentence() string {
 	names := func(l []Pair) string {
 		s := make([]string, len(l))
@@ -160,11 +204,31 @@ func (r PairOverlap) Sentence() string {
 		}
 		return strings.Join(s, "; ")
 	}
-	if len(r.OnlyFlows) == 0 {
-		return fmt.Sprintf("Yes: the same %d pairs lead both lists.", r.N)
+	var out string
+	switch {
+	case r.N == 0:
+		return "There are no host pairs."
+	case len(r.OnlyFlows) == 0:
+		out = fmt.Sprintf("Yes: the same %s lead both lists.", units.Plural(r.N, "pair"))
+	default:
+		out = fmt.Sprintf("%d of %d pairs appear in both lists: %s. Only by flows: %s. Only by bytes: %s.",
+			len(r.Both), r.N, names(r.Both), names(r.OnlyFlows), names(r.OnlyBy))
 	}
-	return fmt.Sprintf("%d of %d pairs appear in both lists: %s. Only by flows: %s. Only by bytes: %s. Pairs with many small flows (DNS, short connections) rank high by flows; pairs with few long transfers rank high by bytes.",
-		len(r.Both), r.N, names(r.Both), names(r.OnlyFlows), names(r.OnlyBy))
+	for _, t := range []struct {
+		tie       Tie
+		what, how string
+	}{{r.TiedFlows, "flow", "by bytes, then by address"}, {r.TiedBytes, "byte", "by flows, then by address"}} {
+		switch {
+		case t.tie.Pairs == 0:
+		case t.tie.FirstRank == r.N:
+			out += fmt.Sprintf(" By %ss, rank %d is one of %s tied at %s, chosen %s.", t.what, r.N,
+				units.Plural(t.tie.Pairs, "pair"), units.Plural(t.tie.Value, t.what), t.how)
+		default:
+			out += fmt.Sprintf(" By %ss, ranks %d–%d are %d of %s tied at %s, chosen %s.", t.what, t.tie.FirstRank, r.N,
+				r.N-t.tie.FirstRank+1, units.Plural(t.tie.Pairs, "pair"), units.Plural(t.tie.Value, t.what), t.how)
+		}
+	}
+	return out
 }
 
 // PairRanking is the data behind T2.5: the n most common host pairs by
@@ -173,27 +237,67 @@ type PairRanking struct {
 	Rows       []PairRow
 	TotalFlows int
 	TotalPairs int
+	// TopTenthFlows are the flows of the most common tenth of all pairs
+	// (at least one pair); SmallPairs the pairs with one or two flows.
+	TopTenthFlows float64
+	SmallPairs    int
 }
 
 // Ranking is T2.5's ranking of the n most common host pairs (ties: bytes,
 // then addresses).
 func (p Pairs) Ranking(n int) PairRanking {
-	return PairRanking{Rows: p.TopByFlows(n), TotalFlows: p.c.m.NFlows, TotalPairs: p.Count()}
-}
-
-// Sentence relates the leading pairs to all flows.
-func (r PairRanking) Sentence() string {
-	n := len(r.Rows)
-	if n == 0 {
-		return "There are no host pairs."
-	}
-	var inTop10 float64
-	for i, x := range r.Rows {
-		if i < 10 {
-			inTop10 += float64(x.Flows)
+	r := PairRanking{Rows: p.TopByFlows(n), TotalFlows: p.c.m.NFlows, TotalPairs: p.Count()}
+	all := rankPairs(p.all(), false, -1)
+	for i, x := range all {
+		if i < max(1, (len(all)+9)/10) {
+			r.TopTenthFlows += float64(x.Flows)
+		}
+		if x.Flows <= 2 {
+			r.SmallPairs++
 		}
 	}
+	return r
+}
+
+// Dominance is the criterion for "a few pairs dominate": the most common
+// tenth of the pairs (at least one) hold at least this share of the flows.
+const Dominance = 0.5
+
+// Sentence relates the leading pairs to all flows: the top pair, the last
+// ranked, the share the top ten hold; "a few pairs dominate" only when the
+// top tenth of all pairs hold at least Dominance of the flows, and "a long
+// tail" only when at least half of all pairs have one or two flows.
+func (r PairRanking) Sentence() string {
+	n := len(r.Rows)
+	switch {
+	case n == 0:
+		return "There are no host pairs."
+	case r.TotalPairs == 1:
+		return fmt.Sprintf("There is only one host pair, %s ↔ %s, with %s.", r.Rows[0].A, r.Rows[0].B, units.Plural(r.Rows[0].Flows, "flow"))
+	}
+	var top10 uint64
+	for i := 0; i < n && i < 10; i++ {
+		top10 += r.Rows[i].Flows
+	}
 	first, last := r.Rows[0], r.Rows[n-1]
-	return fmt.Sprintf("The most common pair (%s ↔ %s) has %d flows and pair %d has %d; the 10 most common pairs hold %.0f %% of all %d flows. A few pairs dominate and many have one or two flows — the long tail is visible on the log-scale plot.",
-		first.A, first.B, first.Flows, n, last.Flows, 100*inTop10/float64(r.TotalFlows), r.TotalFlows)
+	out := fmt.Sprintf("The most common pair (%s ↔ %s) has %s and pair %d has %s; the %d most common pairs hold %s of all %s.",
+		first.A, first.B, units.Plural(first.Flows, "flow"), n, units.Plural(last.Flows, "flow"), min(10, n),
+		units.Percent(top10, uint64(r.TotalFlows)), units.Plural(r.TotalFlows, "flow"))
+	var notes []string
+	if r.TopTenthFlows >= Dominance*float64(r.TotalFlows) {
+		notes = append(notes, fmt.Sprintf("a few pairs dominate (the top tenth of the %s hold %s of the flows)",
+			units.Plural(r.TotalPairs, "pair"), units.Percent(r.TopTenthFlows, float64(r.TotalFlows))))
+	}
+	if 2*r.SmallPairs >= r.TotalPairs {
+		notes = append(notes, fmt.Sprintf("%s of the pairs have one or two flows, a long tail best seen on the log-scale plot",
+			units.Percent(r.SmallPairs, r.TotalPairs)))
+	}
+	if len(notes) > 0 {
+		out += " " + strings.ToUpper(notes[0][:1]) + notes[0][1:]
+		if len(notes) > 1 {
+			out += "; " + notes[1]
+		}
+		out += "."
+	}
+	return out
 }

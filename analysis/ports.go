@@ -6,6 +6,7 @@ import (
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // Ports is the capture's TCP and UDP ports by packets (T3.5).
@@ -75,6 +76,6 @@ func (t TopPorts) Sentence() string {
 		return "No " + name + " packet was seen."
 	}
 	r := t.Rows[0]
-	return fmt.Sprintf("%s port %d (%s) is in %d of the %d %s packets (%.0f %%).", name, r.Port, r.Usage, r.Packets, t.TotalPackets,
-		name, 100*float64(r.Packets)/float64(max(t.TotalPackets, 1)))
+	return fmt.Sprintf("%s port %d, %s, is in %s of the %s %s packets (%s).", name, r.Port, r.Usage, units.Count(r.Packets),
+		units.Count(t.TotalPackets), name, units.Percent(r.Packets, t.TotalPackets))
 }

@@ -6,10 +6,10 @@ import "github.com/pcaplab/pcaplab/flow"
 type service struct{ name, usage string }
 
 var tcpServices = map[uint16]service{
-	20: {"FTP-data", "file transfer (data)"}, 21: {"FTP", "file transfer (control)"}, 22: {"SSH", "remote shell"},
-	23: {"Telnet", "remote shell (unencrypted)"}, 25: {"SMTP", "mail transfer"}, 53: {"DNS", "name lookups over TCP"},
-	80: {"HTTP", "web (unencrypted)"}, 110: {"POP3", "mail retrieval"}, 135: {"MS-RPC", "Windows RPC"},
-	139: {"NetBIOS-SSN", "Windows file sharing (old)"}, 143: {"IMAP", "mail retrieval"}, 179: {"BGP", "routing"},
+	20: {"FTP-data", "file transfer data"}, 21: {"FTP", "file transfer control"}, 22: {"SSH", "remote shell"},
+	23: {"Telnet", "unencrypted remote shell"}, 25: {"SMTP", "mail transfer"}, 53: {"DNS", "name lookups over TCP"},
+	80: {"HTTP", "unencrypted web"}, 110: {"POP3", "mail retrieval"}, 135: {"MS-RPC", "Windows RPC"},
+	139: {"NetBIOS-SSN", "old Windows file sharing"}, 143: {"IMAP", "mail retrieval"}, 179: {"BGP", "routing"},
 	389: {"LDAP", "directory"}, 443: {"HTTPS", "web over TLS"}, 445: {"SMB", "Windows file sharing"},
 	465: {"SMTPS", "mail submission over TLS"}, 587: {"Submission", "mail submission"}, 631: {"IPP", "printing"},
 	636: {"LDAPS", "directory over TLS"}, 853: {"DoT", "DNS over TLS"}, 993: {"IMAPS", "mail retrieval over TLS"},
@@ -24,15 +24,15 @@ var tcpServices = map[uint16]service{
 }
 
 var udpServices = map[uint16]service{
-	53: {"DNS", "name lookups"}, 67: {"DHCP", "address configuration (server)"}, 68: {"DHCP", "address configuration (client)"},
+	53: {"DNS", "name lookups"}, 67: {"DHCP", "address configuration, server side"}, 68: {"DHCP", "address configuration, client side"},
 	69: {"TFTP", "file transfer"}, 123: {"NTP", "time synchronisation"}, 137: {"NetBIOS-NS", "Windows name service"},
-	138: {"NetBIOS-DGM", "Windows browsing"}, 161: {"SNMP", "network management"}, 443: {"QUIC", "web over QUIC (HTTP/3)"},
-	500: {"IKE", "IPsec VPN key exchange"}, 514: {"Syslog", "logging"}, 546: {"DHCPv6", "address configuration (client)"},
-	547: {"DHCPv6", "address configuration (server)"}, 853: {"DoQ", "DNS over QUIC"}, 1194: {"OpenVPN", "VPN"},
-	1900: {"SSDP", "device discovery (UPnP)"}, 3478: {"STUN", "NAT traversal (calls, WebRTC)"},
+	138: {"NetBIOS-DGM", "Windows browsing"}, 161: {"SNMP", "network management"}, 443: {"QUIC", "web over QUIC, HTTP/3"},
+	500: {"IKE", "IPsec VPN key exchange"}, 514: {"Syslog", "logging"}, 546: {"DHCPv6", "address configuration, client side"},
+	547: {"DHCPv6", "address configuration, server side"}, 853: {"DoQ", "DNS over QUIC"}, 1194: {"OpenVPN", "VPN"},
+	1900: {"SSDP", "UPnP device discovery"}, 3478: {"STUN", "NAT traversal for calls and WebRTC"},
 	3479: {"STUN", "NAT traversal"}, 3480: {"STUN", "NAT traversal"}, 3481: {"STUN", "NAT traversal"},
 	4500: {"IPsec-NAT", "IPsec VPN"}, 5060: {"SIP", "VoIP signalling"}, 5353: {"mDNS", "local name discovery"},
-	5355: {"LLMNR", "local name resolution"}, 6881: {"BitTorrent", "file sharing"}, 19302: {"STUN", "NAT traversal (Google)"},
+	5355: {"LLMNR", "local name resolution"}, 6881: {"BitTorrent", "file sharing"}, 19302: {"STUN", "NAT traversal, Google"},
 	51820: {"WireGuard", "VPN"},
 }
 
@@ -56,16 +56,17 @@ func lookupService(proto flow.Proto, port uint16) (service, bool) {
 }
 
 // portUsage describes a port for a table: "HTTPS (web over TLS)", or
-// "dynamic (client side)" for an unnamed port of the dynamic range.
+// "dynamic, a client's temporary port" for an unnamed port of the dynamic
+// range. The usage texts hold no parentheses, so none nest.
 func portUsage(proto flow.Proto, port uint16) string {
 	if s, ok := lookupService(proto, port); ok {
 		return s.name + " (" + s.usage + ")"
 	}
 	if port >= 49152 {
-		return "dynamic (client side)"
+		return "dynamic, a client's temporary port"
 	}
 	if port >= 1024 {
-		return "unregistered here (probably a client or an application's own port)"
+		return "registered range, no name here: a client's or an application's own port"
 	}
 	return "well-known range, no name here"
 }

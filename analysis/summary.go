@@ -30,6 +30,8 @@ type Summary struct {
 	TopUDPPorts  []TopPort         `json:"top_udp_ports"`
 	Failures     []FailureClass    `json:"failures"`
 	Skipped      map[string]uint64 `json:"skipped"`
+	NonIPFrames  map[string]uint64 `json:"non_ip_frames"`
+	VLANTags     *VLANTags         `json:"vlan_tags,omitempty"`
 	EvictedFlows uint64            `json:"evicted_flows"`
 	IdleTimeoutS map[string]any    `json:"idle_timeout_s"`
 	// FlowSource is set when the input was a flow file, not a capture.
@@ -62,11 +64,15 @@ func (c *Capture) Summary() Summary {
 		FirstTime:    c.Start().Format(time.RFC3339Nano),
 		LastTime:     c.End().Format(time.RFC3339Nano),
 		Skipped:      in.Skipped,
+		NonIPFrames:  in.NonIP,
 		EvictedFlows: in.Evicted,
 		FlowSource:   in.FlowFile,
 		Failures:     c.Failures().Classes(),
 		TopTCPPorts:  rankPorts(m.TCPPorts, 10),
 		TopUDPPorts:  rankPorts(m.UDPPorts, 5),
+	}
+	if in.VLAN.Single+in.VLAN.Double > 0 {
+		s.VLANTags = &in.VLAN
 	}
 	s.IPv4Hosts, s.IPv6Hosts = c.Hosts().Count()
 	sz := c.Flows().Sizes()

@@ -28,10 +28,12 @@ type Counter struct {
 func (t Traffic) IPProtocol(p flow.Proto) Counter { return Counter(t.c.m.IPProtocols[p]) }
 
 // RateBin is one time bin: its start, its offset from the capture's first
-// packet, its packets and bytes, and the rates they make.
+// packet, the time it covers within the capture, its packets and bytes,
+// and the rates they make over that time.
 type RateBin struct {
 	Start       time.Time     `table:"start"`
 	Offset      time.Duration `table:"offset_s,3"`
+	Length      time.Duration `table:"length_s,3"`
 	Packets     uint64        `table:"packets"`
 	Bytes       uint64        `table:"bytes"`
 	BitsPerS    float64       `table:"bits_per_s,0"`
@@ -41,17 +43,28 @@ type RateBin struct {
 // Bins answers T2.2's volume over time and T3.7's rates per bin: one row
 // per time bin from the first to the last packet, empty bins included. bin
 // is a multiple of the model's bin width (Options.BinWidth; 0 means that
-// width); bins start at whole multiples of the width since the Unix epoch.
+// width). Bins start at the first packet, as tshark's io,stat does: bin k
+// covers [first + k·bin, first + (k+1)·bin). Each bin's rates are over the
+// time it covers within the capture — the whole bin, except the last one,
+// which ends at the last packet; a last bin covering less than half a bin
+// is merged into the one before it, so no rate is taken over a sliver of
+// time. The bins' rates, weighted by the time they cover, average to the
+// capture's mean rate, so the peak is never below the mean.
 func (t Traffic) Bins(bin time.Duration) ([]RateBin, error) {
 	w, err := t.c.binWidth(bin)
 	if err != nil {
 		return nil, err
 	}
-	sec := float64(w) / 1e9
 	var out []RateBin
-	for _, b := range t.c.rebin(w) {
-		out = append(out, RateBin{Start: time.Unix(0, b.start).UTC(), Offset: time.Duration(b.start - t.c.m.First),
-			Packets: b.packets, Bytes: b.bytes, BitsPerS: float64(b.bytes) * 8 / sec, PacketsPerS: float64(b.packets) / sec})
+	for _, b := range t.c.rebin(w, true) {
+		start := max(b.start, t.c.m.First) // the first bin may begin before an out-of-order earliest packet
+		r := RateBin{Start: time.Unix(0, start).UTC(), Offset: time.Duration(start - t.c.m.First), Length: time.Duration(b.length),
+			Packets: b.packets, Bytes: b.bytes}
+		if b.length > 0 {
+			sec := float64(b.length) / 1e9
+			r.BitsPerS, r.PacketsPerS = float64(b.bytes)*8/sec, float64(b.packets)/sec
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -67,53 +80,87 @@ func (c *Capture) binWidth(bin time.Duration) (int64, error) {
 	return int64(bin), nil
 }
 
+// binRow is one bin: its absolute start, the time it covers within the
+// capture, its packets and bytes.
 type binRow struct {
-	start          int64
+	start, length  int64
 	packets, bytes uint64
 }
 
 // rebin merges the model's bins into bins of width w (a multiple of the
-// model's), from the first to the last, empty ones included.
-func (c *Capture) rebin(w int64) []binRow {
+// model's), from the first to the last, empty ones included; with merge,
+// a first or last bin covering less than half a bin joins its neighbour.
+func (c *Capture) rebin(w int64, merge bool) []binRow {
 	if len(c.m.Bins) == 0 {
 		return nil
 	}
-	base := c.m.BinWidth
 	agg := map[int64]*binRow{}
 	for k, v := range c.m.Bins {
-		start := ingest.FloorDiv(k*base, w) * w
-		r := agg[start]
+		key := ingest.FloorDiv(k*c.m.BinWidth, w)
+		r := agg[key]
 		if r == nil {
-			r = &binRow{start: start}
-			agg[start] = r
+			r = &binRow{start: c.m.BinOrigin + key*w}
+			agg[key] = r
 		}
 		r.packets += v.Packets
 		r.bytes += v.Bytes
 	}
-	starts := make([]int64, 0, len(agg))
-	for s := range agg {
-		starts = append(starts, s)
+	out := c.fillBins(agg, w)
+	for i := range out {
+		lo, hi := max(out[i].start, c.m.First), min(out[i].start+w, c.m.Last)
+		out[i].length = max(hi-lo, 0)
 	}
-	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
-	first, last := starts[0], starts[len(starts)-1]
-	if n := (last-first)/w + 1; n > maxBins {
-		// A capture spanning years (concatenated files): keep the
-		// non-empty bins only rather than millions of empty ones.
-		out := make([]binRow, len(starts))
-		for i, s := range starts {
-			out[i] = *agg[s]
+	if merge {
+		out = mergeSlivers(out, w)
+	}
+	return out
+}
+
+// fillBins lists the bins in order, with the empty ones between the first
+// and the last (unless that would make more than maxBins: a capture
+// spanning years keeps its non-empty bins only).
+func (c *Capture) fillBins(agg map[int64]*binRow, w int64) []binRow {
+	keys := make([]int64, 0, len(agg))
+	for k := range agg {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	first, last := keys[0], keys[len(keys)-1]
+	var out []binRow
+	if last-first+1 > maxBins {
+		for _, k := range keys {
+			out = append(out, *agg[k])
 		}
 		return out
 	}
-	var out []binRow
-	for s := first; s <= last; s += w {
-		if r := agg[s]; r != nil {
+	for k := first; k <= last; k++ {
+		if r := agg[k]; r != nil {
 			out = append(out, *r)
 		} else {
-			out = append(out, binRow{start: s})
+			out = append(out, binRow{start: c.m.BinOrigin + k*w})
 		}
 	}
 	return out
+}
+
+// mergeSlivers joins a first or last bin that covers less than half a bin
+// to its neighbour.
+func mergeSlivers(b []binRow, w int64) []binRow {
+	join := func(dst *binRow, src binRow) {
+		dst.start = min(dst.start, src.start)
+		dst.length += src.length
+		dst.packets += src.packets
+		dst.bytes += src.bytes
+	}
+	if n := len(b); n >= 2 && 2*b[n-1].length < w {
+		join(&b[n-2], b[n-1])
+		b = b[:n-1]
+	}
+	if len(b) >= 2 && 2*b[0].length < w {
+		join(&b[1], b[0])
+		b = b[1:]
+	}
+	return b
 }
 
 // maxBins caps the number of bins filled in between the first and last.
@@ -129,7 +176,8 @@ type RateSummary struct {
 	MeanPacketsPerS, MedianPacketsPerS         float64
 	PeakPacketsPerS                            float64
 	PeakBitsAt, PeakPacketsAt                  time.Time // start of the peak bin
-	start                                      time.Time
+	PeakBytes                                  uint64    // bytes of the peak bit-rate bin
+	start, end                                 time.Time
 }
 
 // RateRow is one statistic of RateSummary as a table row.
@@ -146,26 +194,24 @@ func (t Traffic) Rates(bin time.Duration) (RateSummary, error) {
 	if err != nil {
 		return RateSummary{}, err
 	}
-	r := RateSummary{Bin: time.Duration(w), start: c.Start()}
+	r := RateSummary{Bin: time.Duration(w), start: c.Start(), end: c.End()}
 	if d := c.Duration().Seconds(); d > 0 {
 		r.MeanBitsPerS = float64(c.m.Bytes) * 8 / d
 		r.MeanPacketsPerS = float64(c.m.Packets) / d
 	}
-	bins := c.rebin(w)
+	bins, _ := t.Bins(time.Duration(w))
 	if len(bins) == 0 {
 		return r, nil
 	}
-	sec := r.Bin.Seconds()
 	bits := make([]float64, len(bins))
 	pkts := make([]float64, len(bins))
 	for i, b := range bins {
-		bits[i] = float64(b.bytes) * 8 / sec
-		pkts[i] = float64(b.packets) / sec
+		bits[i], pkts[i] = b.BitsPerS, b.PacketsPerS
 		if bits[i] > r.PeakBitsPerS {
-			r.PeakBitsPerS, r.PeakBitsAt = bits[i], time.Unix(0, b.start).UTC()
+			r.PeakBitsPerS, r.PeakBitsAt, r.PeakBytes = bits[i], b.Start, b.Bytes
 		}
 		if pkts[i] > r.PeakPacketsPerS {
-			r.PeakPacketsPerS, r.PeakPacketsAt = pkts[i], time.Unix(0, b.start).UTC()
+			r.PeakPacketsPerS, r.PeakPacketsAt = pkts[i], b.Start
 		}
 	}
 	r.MedianBitsPerS = statsOf(bits).Median
@@ -184,15 +230,30 @@ func (r RateSummary) Rows() []RateRow {
 	}
 }
 
-// Sentence states the rates in words.
+// Sentence states the rates in words. A capture shorter than one bin has
+// only its mean; a one-instant capture has no rate at all.
 func (r RateSummary) Sentence() string {
-	return fmt.Sprintf("Over the whole capture the mean bit rate is %s and the mean packet rate %.1f packets/s; in %g-second bins the median is %s and %.1f packets/s, and the peak %s (bin starting %s) and %.0f packets/s.",
-		units.BitRate(r.MeanBitsPerS), r.MeanPacketsPerS, r.Bin.Seconds(), units.BitRate(r.MedianBitsPerS), r.MedianPacketsPerS,
-		units.BitRate(r.PeakBitsPerS), r.PeakBitsAt.Format("15:04:05"), r.PeakPacketsPerS)
+	d := r.end.Sub(r.start)
+	switch {
+	case d <= 0:
+		return "All packets have the same timestamp: the capture has no duration, so no rate can be given."
+	case d < r.Bin:
+		return fmt.Sprintf("The capture lasts %s, less than one %s bin: its rates are its means, %s and %s.",
+			units.Duration(d), units.Setting(r.Bin), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS))
+	}
+	return fmt.Sprintf("Over the whole capture (%s) the mean bit rate is %s and the mean packet rate %s; in %s bins from the first packet the median is %s and %s, and the peak %s (bin starting %s after the first packet) and %s.",
+		units.Duration(d), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS), units.Setting(r.Bin),
+		units.BitRate(r.MedianBitsPerS), units.PacketRate(r.MedianPacketsPerS), units.BitRate(r.PeakBitsPerS),
+		units.Duration(r.PeakBitsAt.Sub(r.start)), units.PacketRate(r.PeakPacketsPerS))
 }
 
 // VolumeSentence states T2.2's busiest bin.
 func (r RateSummary) VolumeSentence() string {
-	return fmt.Sprintf("The busiest %s bin starts at %s (%s after the first packet) with %s of traffic; the mean over the capture is %s.",
-		r.Bin, r.PeakBitsAt.Format("15:04:05"), r.PeakBitsAt.Sub(r.start).Round(time.Millisecond), units.Bytes(r.PeakBitsPerS/8*r.Bin.Seconds()), units.BitRate(r.MeanBitsPerS))
+	d := r.end.Sub(r.start)
+	if d < r.Bin {
+		return fmt.Sprintf("The capture lasts %s, less than one %s bin: all its %s fall in one bin.", units.Duration(d), units.Setting(r.Bin),
+			units.Bytes(r.MeanBitsPerS/8*d.Seconds()))
+	}
+	return fmt.Sprintf("The busiest %s bin starts %s after the first packet, at %s, with %s; the mean over the capture is %s.",
+		units.Setting(r.Bin), units.Duration(r.PeakBitsAt.Sub(r.start)), units.Clock(r.PeakBitsAt), units.Bytes(r.PeakBytes), units.BitRate(r.MeanBitsPerS))
 }

@@ -101,6 +101,43 @@ const (
 	FromResp Dir = 1 // sent by the responder
 )
 
+// Msg says what a packet's payload is for: a request that expects an
+// answer, a reply, an announcement that expects none, or unknown.
+type Msg uint8
+
+// Kinds of message, recognised from the payload (DNS and mDNS by the QR
+// bit, SSDP by M-SEARCH/NOTIFY/"HTTP/1.1 200", NTP by its mode, DHCP by
+// its op code, STUN by its message class, QUIC by a long-header Initial,
+// DTLS by ClientHello/ServerHello) or, for a few request/response services
+// (NTP, SNMP, TFTP, Kerberos, IKE, RADIUS, SIP, STUN), by a packet to the
+// service's port from another port.
+const (
+	MsgUnknown  Msg = iota // nothing says
+	MsgRequest             // expects an answer
+	MsgReply               // answers a request
+	MsgAnnounce            // expects no answer (SSDP NOTIFY, NTP broadcast, unsolicited mDNS responses …)
+)
+
+var msgNames = [...]string{"-", "request", "reply", "announce"}
+
+// String names the kind: request, reply, announce or "-".
+func (m Msg) String() string {
+	if int(m) < len(msgNames) {
+		return msgNames[m]
+	}
+	return "-"
+}
+
+// ParseMsg reads a name written by String.
+func ParseMsg(s string) (Msg, bool) {
+	for i, n := range msgNames {
+		if n == s {
+			return Msg(i), true
+		}
+	}
+	return MsgUnknown, false
+}
+
 // EndReason says why a flow record was closed.
 type EndReason uint8
 
@@ -185,10 +222,21 @@ type Flow struct {
 	// ICMPError is the first ICMP error that quoted a packet of the flow.
 	ICMPError ICMPError
 	// App is the application protocol recognised from the flow's payload
-	// bytes (TLS, QUIC, HTTP, DNS, mDNS, STUN, DTLS, SSDP, NTP, DHCP; ""
-	// when none was), ServerName the first TLS SNI or HTTP Host seen in it.
+	// bytes (TLS, QUIC, HTTP, DNS, mDNS, LLMNR, NetBIOS-NS, STUN, DTLS,
+	// SSDP, NTP, DHCP; "" when none was), ServerName the first TLS SNI or
+	// HTTP Host seen in it.
 	App        string
 	ServerName string
+	// Opening is what the originator's first payload was for: a request
+	// that expects an answer, a reply (to a request not in the flow, as
+	// when the request went to a multicast address), an announcement.
+	Opening Msg
+	// OrigTransfer and RespTransfer are each direction's transfer time:
+	// from its first to its last payload segment, without the idle gaps
+	// between segments longer than the model's transfer-gap threshold
+	// (Options.TransferGap, 1 s by default); 0 with fewer than two
+	// payload segments.
+	OrigTransfer, RespTransfer time.Duration
 }
 
 // Packets is the flow's packet count in both directions.

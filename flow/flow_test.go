@@ -91,7 +91,8 @@ func TestCSVRoundTrip(t *testing.T) {
 		{Flow: Flow{Proto: TCP, Orig: netip.MustParseAddr("192.0.2.1"), Resp: netip.MustParseAddr("2001:db8::1"), OrigPort: 50000, RespPort: 443,
 			First: 1760434200123456789, Last: 1760434201123456789, OrigPackets: 5, RespPackets: 7, OrigBytes: 500, RespBytes: 9000,
 			OrigPayload: 100, RespPayload: 8000, OrigFlags: SYN | ACK | FIN, RespFlags: SYN | ACK | FIN, History: "ShADadFf", State: SF,
-			RTT: 25 * time.Millisecond, Ended: EndIdle, App: "TLS", ServerName: "=cmd|' /C calc'!A0"},
+			RTT: 25 * time.Millisecond, Ended: EndIdle, App: "TLS", ServerName: "=cmd|' /C calc'!A0",
+			Opening: MsgRequest, OrigTransfer: 150 * time.Millisecond, RespTransfer: 1234567 * time.Microsecond},
 			Labels: Labels{Application: "HTTPS", IdentifiedBy: "payload", RespKind: "unicast"}},
 		{Flow: Flow{Proto: 253, Orig: netip.MustParseAddr("10.0.0.1"), Resp: netip.MustParseAddr("10.0.0.2"), RTT: -1, ICMPError: MakeICMPError(3, 1)}},
 	}
@@ -108,7 +109,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	}
 	lines := strings.Split(b.String(), "\n")
 	if !IsCSVHeader(lines[0]) || !strings.Contains(lines[1], ",2025-10-14T09:30:00.123456Z,2025-10-14T09:30:01.123456Z,1.000000,TCP,192.0.2.1,50000,") ||
-		!strings.Contains(lines[1], ",'=cmd|' /C calc'!A0,HTTPS,payload,,unicast") {
+		!strings.Contains(lines[1], ",'=cmd|' /C calc'!A0,request,0.150000000,1.234567000,HTTPS,payload,,unicast") {
 		t.Errorf("CSV:\n%s", b.String())
 	}
 	var out []Flow

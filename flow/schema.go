@@ -122,6 +122,16 @@ var Schema = []Column{
 		get: func(r *Record) any { return r.App }, set: func(f *Flow, s string) error { f.App = s; return nil }},
 	{Name: "server_name", Type: Text, Doc: "TLS SNI or HTTP Host", get: func(r *Record) any { return r.ServerName },
 		set: func(f *Flow, s string) error { f.ServerName = s; return nil }},
+	{Name: "opening", Type: Text, Doc: "what the originator's first payload was for: request, reply, announce or -",
+		get: func(r *Record) any { return r.Opening.String() }, set: setOpening},
+	{Name: "orig_transfer_s", Type: Float, Doc: "originator's transfer time: first to last payload segment, idle gaps left out, seconds",
+		get:  func(r *Record) any { return r.OrigTransfer.Seconds() },
+		text: func(r *Record) string { return strconv.FormatFloat(r.OrigTransfer.Seconds(), 'f', 9, 64) },
+		set:  func(f *Flow, s string) (err error) { f.OrigTransfer, err = parseSeconds(s); return }},
+	{Name: "resp_transfer_s", Type: Float, Doc: "responder's transfer time, seconds",
+		get:  func(r *Record) any { return r.RespTransfer.Seconds() },
+		text: func(r *Record) string { return strconv.FormatFloat(r.RespTransfer.Seconds(), 'f', 9, 64) },
+		set:  func(f *Flow, s string) (err error) { f.RespTransfer, err = parseSeconds(s); return }},
 	{Name: "application", Type: Text, Doc: "the flow's application (label)", get: func(r *Record) any { return r.Application }},
 	{Name: "identified_by", Type: Text, Doc: "how the application was identified: payload, port, protocol or - (label)",
 		get: func(r *Record) any { return r.IdentifiedBy }},
@@ -156,6 +166,24 @@ func setState(f *Flow, s string) error {
 	}
 	f.State = st
 	return nil
+}
+
+func setOpening(f *Flow, s string) error {
+	m, ok := ParseMsg(s)
+	if !ok {
+		return fmt.Errorf("unknown opening %q", s)
+	}
+	f.Opening = m
+	return nil
+}
+
+// parseSeconds reads seconds written with up to 9 decimals, exactly.
+func parseSeconds(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s + "s")
+	if err != nil {
+		return 0, fmt.Errorf("bad seconds %q", s)
+	}
+	return d, nil
 }
 
 func setEndReason(f *Flow, s string) error {

@@ -25,9 +25,10 @@ import (
 // there are.
 var MaxRows = 30
 
-// Table shows a table: a slice of the analysis package's rows (such as
-// c.Hosts().TopByBytes(15).Rows), a *table.Table, or a gota DataFrame (one
-// you filtered, say).
+// Table shows a table: a slice of the analysis package's rows, an answer
+// that holds its rows in a Rows field (c.Hosts().TopByBytes(15),
+// c.Flows().Fastest(10, …)), a *table.Table, or a gota DataFrame (one you
+// filtered, say).
 func Table(v any) {
 	t, err := toTable(v)
 	if err != nil {
@@ -64,6 +65,11 @@ func toTable(v any) (*table.Table, error) {
 		return toTable(*x)
 	}
 	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Struct { // an answer with its rows: TopHosts, FlowPorts, Fastest …
+		if f := rv.FieldByName("Rows"); f.IsValid() && f.Kind() == reflect.Slice {
+			rv = f
+		}
+	}
 	if rv.Kind() != reflect.Slice {
 		return nil, fmt.Errorf("notebook.Table: cannot show a %T as a table", v)
 	}

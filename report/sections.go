@@ -56,6 +56,26 @@ func (b *builder) inputNotes(in analysis.Input) {
 		}
 		b.r.Notes = append(b.r.Notes, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
 	}
+	if len(in.NonIP) > 0 {
+		keys := make([]string, 0, len(in.NonIP))
+		for k := range in.NonIP {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return in.NonIP[keys[i]] > in.NonIP[keys[j]] || in.NonIP[keys[i]] == in.NonIP[keys[j]] && keys[i] < keys[j]
+		})
+		var parts []string
+		var n uint64
+		for _, k := range keys {
+			parts = append(parts, fmt.Sprintf("%s %s", k, units.Count(in.NonIP[k])))
+			n += in.NonIP[k]
+		}
+		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s carried no IP (counted in packets and bytes, in no flow): %s.", units.Plural(n, "frame"), strings.Join(parts, ", ")))
+	}
+	if v := in.VLAN; v.Single+v.Double > 0 {
+		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s carried one 802.1Q VLAN tag and %s two or more (QinQ); VLAN IDs: %s.",
+			units.Plural(v.Single, "frame"), units.Count(v.Double), vlanIDs(v.IDs)))
+	}
 	if in.Evicted > 0 {
 		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))
 	}
@@ -63,6 +83,26 @@ func (b *builder) inputNotes(in analysis.Input) {
 		b.r.Notes = append(b.r.Notes, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
 		b.r.Notes = append(b.r.Notes, fs.Notes...)
 	}
+}
+
+// vlanIDs lists VLAN IDs with their frames, most frames first (at most 8).
+func vlanIDs(ids map[uint16]uint64) string {
+	keys := make([]uint16, 0, len(ids))
+	for k := range ids {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return ids[keys[i]] > ids[keys[j]] || ids[keys[i]] == ids[keys[j]] && keys[i] < keys[j]
+	})
+	var parts []string
+	for i, k := range keys {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(keys)-8))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d (%s)", k, units.Plural(ids[k], "frame")))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func uniq(l []string) []string {

@@ -35,7 +35,7 @@ func (b *builder) t20() (*Question, error) {
 func (b *builder) t21() (*Question, error) {
 	q := &Question{ID: "T2.1", Title: "Flow count and sizes", Asked: "Total number of flows; minimum, median, mean and maximum flow size in bytes and in packets."}
 	s := b.c.Flows().Sizes()
-	q.Answer = []string{s.Sentence(), "The median of an even number of flows is the mean of the two middle values."}
+	q.Answer = []string{s.Sentence()}
 	q.Tables = append(q.Tables, b.table("flow-sizes", "Flow sizes (bytes are wire bytes of both directions)", rows(s.Rows())))
 	return q, nil
 }
@@ -63,13 +63,13 @@ func (b *builder) t23() (*Question, error) {
 	tp, ta := sv.Protocols(5), sv.Applications(10)
 	sp, dp := sv.SourcePorts(5), sv.DestinationPorts(5)
 	q.Answer = append(q.Answer, tp.Sentence(), ta.Sentence())
-	if len(dp) > 0 {
-		q.Answer = append(q.Answer, dp.Sentence())
+	if len(dp.Rows) > 0 {
+		q.Answer = append(q.Answer, dp.Sentence(), sp.Sentence())
 	}
 	q.Tables = append(q.Tables, b.table("top-protocols", "Top transport protocols by flows", rows(tp)))
 	q.Tables = append(q.Tables, b.table("top-applications", "Top applications by flows", rows(ta)))
-	q.Tables = append(q.Tables, b.table("top-source-ports", "Top source (originator) ports by flows", rows(sp)))
-	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top destination (responder) ports by flows", rows(dp)))
+	q.Tables = append(q.Tables, b.table("top-source-ports", "Top source (originator) ports by flows", rows(sp.Rows)))
+	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top destination (responder) ports by flows", rows(dp.Rows)))
 	q.Figures = append(q.Figures, b.figure("applications", "Flows by application", sv.ApplicationsPlot(10)))
 	return q, nil
 }

@@ -1,6 +1,12 @@
 package report
 
-import ()
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/units"
+)
 
 // task3 answers Task 3: the packet capture.
 func (b *builder) task3() error {
@@ -27,7 +33,10 @@ func (b *builder) t31() (*Question, error) {
 func (b *builder) t32() (*Question, error) {
 	q := &Question{ID: "T3.2", Title: "Countries", Asked: "Top-5 host countries (private addresses apart)."}
 	tc := b.c.Hosts().Countries(5)
-	q.Answer = []string{tc.Sentence(), "Country data: " + b.c.GeoIPSource()}
+	q.Answer = []string{tc.Sentence(), fmt.Sprintf("Country data: %s, of %s.", strings.TrimSuffix(b.c.GeoIPSource(), "."), b.c.GeoIPDate().Format("2 January 2006"))}
+	if note := b.c.GeoIPNote(); note != "" {
+		q.Answer = append(q.Answer, note)
+	}
 	q.Tables = append(q.Tables, b.table("top-countries", "Top countries by distinct public hosts, then the non-public addresses", rows(tc)))
 	return q, nil
 }
@@ -93,8 +102,23 @@ func (b *builder) t37() (*Question, error) {
 func (b *builder) t38() (*Question, error) {
 	f := b.c.Failures()
 	q := &Question{ID: "T3.8", Title: "Failed communications", Asked: "Hosts that were contacted but where communication failed, by class."}
-	q.Answer = []string{f.Sentence()}
-	q.Tables = append(q.Tables, b.table("failure-classes", "Failed communications by class", rows(f.Classes())))
-	q.Tables = append(q.Tables, b.table("failures", "Failed communications by contacted host and class", rows(f.List())))
+	s := f.Summary()
+	q.Answer = []string{s.Sentence()}
+	if s.NotJudged != "" {
+		return q, nil
+	}
+	q.Tables = append(q.Tables, b.table("failure-classes", "Failed communications by class (attempts are connections, transactions or requests, never retransmissions)", rows(s.Classes)))
+	q.Tables = append(q.Tables, b.table("failures", "Failed communications by contacted host (or DNS name) and class", rows(f.List())))
+	if u := f.Unfinished(); len(u) > 0 {
+		q.Tables = append(q.Tables, b.table("failures-unfinished", "Requests made in the last "+units.Setting(analysis.AnswerWait)+" of the capture, not yet answered (not judged)", rows(u)))
+	}
+	if sig := s.Signals; len(sig) > 0 {
+		var parts []string
+		for _, r := range sig {
+			parts = append(parts, fmt.Sprintf("%s %s", r.Signal, units.Count(r.Messages)))
+		}
+		q.Answer = append(q.Answer, "ICMP errors that are network signals, not failed communications, are listed apart (messages): "+strings.Join(parts, ", ")+".")
+		q.Tables = append(q.Tables, b.table("network-signals", "ICMP errors that are not failed communications", rows(sig)))
+	}
 	return q, nil
 }

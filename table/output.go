@@ -71,21 +71,19 @@ func (t *Table) Text() string {
 	}
 	var b strings.Builder
 	line := func(vals []string) {
+		var l strings.Builder
 		for c, v := range vals {
 			if c > 0 {
-				b.WriteString("  ")
+				l.WriteString("  ")
 			}
 			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(v))
 			if t.Columns[c].Kind == String {
-				b.WriteString(v)
-				if c < len(vals)-1 {
-					b.WriteString(pad)
-				}
+				l.WriteString(v + pad)
 			} else {
-				b.WriteString(pad + v)
+				l.WriteString(pad + v)
 			}
 		}
-		b.WriteString("\n")
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
 	}
 	head := make([]string, len(t.Columns))
 	for c, col := range t.Columns {

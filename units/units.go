@@ -171,8 +171,13 @@ func Percent[T Integer | ~float64](part, whole T) string {
 		return "0 %"
 	}
 	p := 100 * float64(part) / float64(whole)
-	if p < 10 && p != math.Trunc(p) {
+	switch {
+	case p == math.Trunc(p):
+		return Fixed(p, 0) + " %"
+	case p < 10:
 		return Fixed(p, 1) + " %"
+	case p > 99 && p < 100: // never round a part up to the whole
+		return Fixed(math.Min(p, 99.9), 1) + " %"
 	}
 	return Fixed(p, 0) + " %"
 }

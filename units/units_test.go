@@ -20,7 +20,7 @@ func TestFormats(t *testing.T) {
 		{Duration(-395 * time.Millisecond), "-395.000 ms"}, {Duration(0), "0 s"},
 		{Setting(5 * time.Minute), "5 min"}, {Setting(30 * time.Second), "30 s"}, {Setting(0), "never"}, {Setting(100 * time.Millisecond), "100 ms"},
 		{Timestamp(time.Date(2025, 10, 14, 9, 30, 0, 123456789, time.UTC)), "2025-10-14 09:30:00.123456 UTC"},
-		{Percent(26, 100), "26 %"}, {Percent(2, 23), "8.7 %"}, {Percent(0, 0), "0 %"}, {Percent(1, 1), "100 %"},
+		{Percent(26, 100), "26 %"}, {Percent(2, 23), "8.7 %"}, {Percent(0, 0), "0 %"}, {Percent(1, 1), "100 %"}, {Percent(1234, 1239), "99.6 %"}, {Percent(99999, 100000), "99.9 %"}, {Percent(995, 1000), "99.5 %"},
 		{Plural(1, "flow"), "1 flow"}, {Plural(23, "flow"), "23 flows"}, {Plural(2, "address"), "2 addresses"}, {Plural(0, "reply"), "0 replies"},
 		{Plural(3, "day"), "3 days"},
 	} {

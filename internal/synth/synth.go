@@ -280,6 +280,18 @@ func DNS(id uint16, name string, qtype uint16, response bool, rcode uint8, answe
 	return b
 }
 
+// NTP is a 48-byte NTP version 4 message: a client request (mode 3) or a
+// server reply (mode 4).
+func NTP(reply bool) []byte {
+	b := make([]byte, 48)
+	b[0] = 4<<3 | 3
+	if reply {
+		b[0] = 4<<3 | 4
+		b[1] = 2 // stratum
+	}
+	return b
+}
+
 func splitDots(s string) []string {
 	var out []string
 	start := 0

@@ -3,20 +3,24 @@ package decode
 import (
 	"bytes"
 	"encoding/binary"
+
+	"github.com/pcaplab/pcaplab/flow"
 )
 
 // Application labels found from payload bytes.
 const (
-	AppTLS  = "TLS"
-	AppQUIC = "QUIC"
-	AppHTTP = "HTTP"
-	AppDNS  = "DNS"
-	AppMDNS = "mDNS"
-	AppSTUN = "STUN"
-	AppDTLS = "DTLS"
-	AppSSDP = "SSDP"
-	AppNTP  = "NTP"
-	AppDHCP = "DHCP"
+	AppTLS       = "TLS"
+	AppQUIC      = "QUIC"
+	AppHTTP      = "HTTP"
+	AppDNS       = "DNS"
+	AppMDNS      = "mDNS"
+	AppSTUN      = "STUN"
+	AppDTLS      = "DTLS"
+	AppSSDP      = "SSDP"
+	AppNTP       = "NTP"
+	AppDHCP      = "DHCP"
+	AppLLMNR     = "LLMNR"
+	AppNetBIOSNS = "NetBIOS-NS"
 )
 
 // MaxName is the longest server name kept (longer ones are cut).
@@ -48,25 +52,128 @@ func classify(p *Packet, tcp bool) {
 		}
 		return
 	}
+	classifyUDP(p, b)
+	if p.Msg == flow.MsgUnknown {
+		p.Msg = byPort(p.SrcPort, p.DstPort)
+	}
+}
+
+// classifyUDP recognises a UDP payload and whether it asks or answers.
+func classifyUDP(p *Packet, b []byte) {
 	sp, dp := p.SrcPort, p.DstPort
 	switch {
 	case (sp == 53 || dp == 53) && len(b) >= 12:
-		p.App = AppDNS
+		p.App, p.Msg = AppDNS, dnsMsg(b)
 	case (sp == 5353 || dp == 5353) && len(b) >= 12:
-		p.App = AppMDNS
+		p.App, p.Msg = AppMDNS, dnsMsg(b)
+	case (sp == 5355 || dp == 5355) && len(b) >= 12:
+		p.App, p.Msg = AppLLMNR, dnsMsg(b)
+	case (sp == 137 || dp == 137) && len(b) >= 12:
+		p.App, p.Msg = AppNetBIOSNS, dnsMsg(b) // NetBIOS name service has DNS's header
 	case len(b) >= 7 && b[0]&0xc0 == 0xc0 && isQUICVersion(binary.BigEndian.Uint32(b[1:5])):
 		p.App = AppQUIC
+		if b[0]&0x30 == 0 { // long-header packet type 0: Initial
+			p.Msg = flow.MsgRequest
+		}
 	case len(b) >= 20 && b[0]&0xc0 == 0 && binary.BigEndian.Uint32(b[4:8]) == 0x2112a442:
-		p.App = AppSTUN
-	case len(b) >= 13 && b[0] >= 20 && b[0] <= 25 && b[1] == 0xfe && (b[2] == 0xff || b[2] == 0xfd || b[2] == 0xfc):
+		p.App, p.Msg = AppSTUN, stunMsg(binary.BigEndian.Uint16(b[0:2]))
+	case isDTLS(b):
 		p.App = AppDTLS
-	case (sp == 1900 || dp == 1900) && (bytes.HasPrefix(b, []byte("M-SEARCH ")) || bytes.HasPrefix(b, []byte("NOTIFY ")) || bytes.HasPrefix(b, []byte("HTTP/1.1 200"))):
-		p.App = AppSSDP
+		if b[0] == 22 && len(b) >= 14 { // handshake: ClientHello asks; ServerHello, HelloVerifyRequest answer
+			p.Msg = handshakeMsg(b[13])
+		}
+	case sp == 1900 || dp == 1900:
+		classifySSDP(p, b)
 	case (sp == 123 || dp == 123) && len(b) >= 48 && (b[0]>>3)&7 >= 1 && (b[0]>>3)&7 <= 4:
-		p.App = AppNTP
+		p.App, p.Msg = AppNTP, ntpMsg(b[0]&7)
 	case (sp == 67 || sp == 68) && (dp == 67 || dp == 68) && len(b) >= 240 && binary.BigEndian.Uint32(b[236:240]) == 0x63825363:
-		p.App = AppDHCP
+		p.App, p.Msg = AppDHCP, handshakeMsg(b[0]) // op 1 BOOTREQUEST, 2 BOOTREPLY
 	}
+}
+
+// isDTLS recognises a DTLS record: content type 20–25 and version 1.0,
+// 1.2 or 1.3 (0xfeff, 0xfefd, 0xfefc), or the pre-standard 0x0100 that
+// OpenSSL's DTLS1_BAD_VER and Cisco AnyConnect use.
+func isDTLS(b []byte) bool {
+	if len(b) < 13 || b[0] < 20 || b[0] > 25 {
+		return false
+	}
+	return b[1] == 0xfe && (b[2] == 0xff || b[2] == 0xfd || b[2] == 0xfc) || b[1] == 0x01 && b[2] == 0x00
+}
+
+func classifySSDP(p *Packet, b []byte) {
+	switch {
+	case bytes.HasPrefix(b, []byte("M-SEARCH ")):
+		p.App, p.Msg = AppSSDP, flow.MsgRequest
+	case bytes.HasPrefix(b, []byte("NOTIFY ")):
+		p.App, p.Msg = AppSSDP, flow.MsgAnnounce
+	case bytes.HasPrefix(b, []byte("HTTP/1.1 200")):
+		p.App, p.Msg = AppSSDP, flow.MsgReply
+	}
+}
+
+// handshakeMsg maps 1 to a request and 2 or 3 to a reply: DTLS handshake
+// types (ClientHello; ServerHello, HelloVerifyRequest) and DHCP op codes.
+func handshakeMsg(b byte) flow.Msg {
+	switch b {
+	case 1:
+		return flow.MsgRequest
+	case 2, 3:
+		return flow.MsgReply
+	}
+	return flow.MsgUnknown
+}
+
+// dnsMsg reads the QR bit of a DNS-style header: a query asks, a response
+// answers (an unsolicited mDNS or LLMNR response is no request either).
+func dnsMsg(b []byte) flow.Msg {
+	if b[2]&0x80 == 0 {
+		return flow.MsgRequest
+	}
+	return flow.MsgReply
+}
+
+// stunMsg reads the class bits of a STUN message type: request and
+// indication (which expects nothing), success and error responses.
+func stunMsg(t uint16) flow.Msg {
+	switch (t>>7)&2 | (t>>4)&1 {
+	case 0:
+		return flow.MsgRequest
+	case 1:
+		return flow.MsgAnnounce
+	}
+	return flow.MsgReply
+}
+
+// ntpMsg reads the NTP mode: 3 client asks, 4 server answers, 5 broadcast
+// announces, 1 and 2 (symmetric) ask.
+func ntpMsg(mode byte) flow.Msg {
+	switch mode {
+	case 1, 2, 3:
+		return flow.MsgRequest
+	case 4:
+		return flow.MsgReply
+	case 5:
+		return flow.MsgAnnounce
+	}
+	return flow.MsgUnknown
+}
+
+// requestPorts are UDP services where a datagram to the port asks for an
+// answer, when the payload itself says nothing pcaplab reads.
+var requestPorts = map[uint16]bool{69: true, 88: true, 123: true, 161: true, 500: true, 1812: true, 1813: true,
+	3478: true, 5060: true, 19302: true}
+
+// byPort says request for a datagram to a request/response service's port
+// from another port, reply for one from it to another port.
+func byPort(sp, dp uint16) flow.Msg {
+	switch {
+	case requestPorts[dp] && !requestPorts[sp]:
+		return flow.MsgRequest
+	case requestPorts[sp] && !requestPorts[dp]:
+		return flow.MsgReply
+	}
+	return flow.MsgUnknown
 }
 
 func isQUICVersion(v uint32) bool {

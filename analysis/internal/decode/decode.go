@@ -51,15 +51,25 @@ type Packet struct {
 	ICMPID             uint16 // echo identifier
 	Quoted             Quote  // the packet an ICMP error refers to
 
-	Payload    []byte // transport payload (as captured)
-	PayloadLen int    // len(Payload), kept when Payload is dropped
-	App        string // application recognised from the payload (AppTLS …), "" if none
-	Name       string // server name from the payload: TLS SNI or HTTP Host
+	Payload    []byte   // transport payload (as captured)
+	PayloadLen int      // len(Payload), kept when Payload is dropped
+	App        string   // application recognised from the payload (AppTLS …), "" if none
+	Name       string   // server name from the payload: TLS SNI or HTTP Host
+	Msg        flow.Msg // what the payload is for: request, reply, announcement (see flow.Msg)
 	// Problem says why decoding stopped short (OK for a complete decode of
 	// what pcaplab reads); LinkType is the frame's link type, named in the
 	// reason of an unsupported one.
 	Problem  Problem
 	LinkType layers.LinkType
+
+	// Link-layer facts: the sender's hardware address (Ethernet, Linux
+	// cooked, 802.11), the number of 802.1Q/802.1ad tags and the outer
+	// VLAN ID, and for a frame without IP, its protocol.
+	SrcMAC   [6]byte
+	HasMAC   bool
+	VLANTags uint8
+	VLANID   uint16
+	NonIP    NonIP
 }
 
 // Problem is why a frame could not be fully decoded.
@@ -200,6 +210,7 @@ func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
 		return
 	}
 	err := d.parsers[first].DecodeLayers(data, &d.decoded)
+	d.fillLink(p)
 	transport := d.fillNetwork(p)
 	switch {
 	case p.Net == NetNone:
@@ -255,6 +266,7 @@ func (d *Decoder) fillNetwork(p *Packet) gopacket.LayerType {
 		case layers.LayerTypeARP:
 			if p.Net == NetNone {
 				p.Net = NetARP
+				p.NonIP.EtherType = uint16(layers.EthernetTypeARP)
 			}
 		case layers.LayerTypeTCP, layers.LayerTypeUDP, layers.LayerTypeICMPv4, layers.LayerTypeICMPv6:
 			if transport == 0 {
@@ -301,8 +313,9 @@ func (d *Decoder) fragmentPayload(p *Packet) []byte {
 // fillNonIP names the network protocol of a frame without an IP header.
 func (d *Decoder) fillNonIP(p *Packet, err error) {
 	p.EtherType = d.linkNext()
-	if p.EtherType != 0 {
-		p.Net = NetOther
+	p.NonIP.EtherType = uint16(p.EtherType)
+	if p.EtherType != 0 || p.NonIP.LLC {
+		p.Net = NetOther // an 802.3 frame with an LLC header (STP, CDP …) is a protocol too
 	}
 	switch {
 	case err != nil && p.Net == NetNone:

@@ -24,9 +24,14 @@ func (c *Counter) add(n int) {
 // once for each distinct address among its source and destination.
 type HostStats struct {
 	Counter
-	Sent     Counter // as source
-	Received Counter // as destination
-	Flows    uint64  // flows it takes part in (counted when a flow starts)
+	Sent       Counter // as source
+	Received   Counter // as destination
+	Flows      uint64  // flows it takes part in (counted when a flow starts)
+	Originated uint64  // flows it started (as originator)
+	// MAC is the hardware address of the first frame it sent, when the
+	// link layer has one (zero otherwise). Packets from beyond a router
+	// carry the router's address.
+	MAC [6]byte
 }
 
 // PortStats counts packets and bytes for one port number. A packet counts
@@ -52,10 +57,11 @@ type counters struct {
 	ltC   *Counter
 	any   bool // a timestamp was seen
 	now   int64
+	nonIP map[decode.NonIP]*Counter
 }
 
 func newCounters(m *Model, binWidth int64) *counters {
-	return &counters{m: m, bins: bins{width: binWidth, m: map[int64]*Counter{}}}
+	return &counters{m: m, bins: bins{width: binWidth, m: map[int64]*Counter{}}, nonIP: map[decode.NonIP]*Counter{}}
 }
 
 // observe counts a packet; it reports whether the packet has an IP header
@@ -71,6 +77,9 @@ func (c *counters) observe(rec *capfile.Record, p *decode.Packet) bool {
 	if !c.any || ts > m.Last {
 		m.Last = ts
 	}
+	if !c.any {
+		m.BinOrigin, c.bins.origin = ts, ts // bins start at the first packet, as tshark's io,stat
+	}
 	c.any = true
 	c.now = max(c.now, ts)
 	c.bins.add(ts, wire)
@@ -81,16 +90,48 @@ func (c *counters) observe(rec *capfile.Record, p *decode.Packet) bool {
 	if p.Problem != decode.OK {
 		c.skip(p)
 	}
+	c.vlan(p)
 	switch p.Net {
 	case decode.NetIPv4, decode.NetIPv6:
 		m.IPProtocols[p.Proto].add(wire)
+		if p.HasMAC {
+			if h := c.host(p.Src); h.MAC == ([6]byte{}) {
+				h.MAC = p.SrcMAC
+			}
+		}
 		return true
-	case decode.NetARP:
-		counterOf(m.EtherTypes, uint16(layers.EthernetTypeARP)).add(wire)
-	case decode.NetOther:
-		counterOf(m.EtherTypes, uint16(p.EtherType)).add(wire)
+	case decode.NetARP, decode.NetOther:
+		n := c.nonIP[p.NonIP]
+		if n == nil {
+			n = &Counter{}
+			c.nonIP[p.NonIP] = n
+		}
+		n.add(wire)
 	}
 	return false
+}
+
+// vlan counts 802.1Q tags: frames with one, frames with two or more, and
+// frames per outer VLAN ID.
+func (c *counters) vlan(p *decode.Packet) {
+	switch {
+	case p.VLANTags == 0:
+		return
+	case p.VLANTags == 1:
+		c.m.VLAN.Single++
+	default:
+		c.m.VLAN.Double++
+	}
+	if c.m.VLAN.IDs == nil {
+		c.m.VLAN.IDs = map[uint16]uint64{}
+	}
+	c.m.VLAN.IDs[p.VLANID]++
+}
+
+// VLANCounts counts the frames with 802.1Q tags.
+type VLANCounts struct {
+	Single, Double uint64            // frames with one tag, with two or more (QinQ)
+	IDs            map[uint16]uint64 // frames by outer VLAN ID
 }
 
 func (c *counters) skip(p *decode.Packet) {
@@ -104,7 +145,7 @@ func (c *counters) skip(p *decode.Packet) {
 	c.m.skips[k]++
 }
 
-func counterOf(m map[uint16]*Counter, k uint16) *Counter {
+func counterOf[K comparable](m map[K]*Counter, k K) *Counter {
 	c := m[k]
 	if c == nil {
 		c = &Counter{}
@@ -153,16 +194,16 @@ func countHosts(src, dst *HostStats, wire int) {
 }
 
 // bins is a sparse time series of per-bin packet and byte counts, keyed by
-// floor(t / width).
+// floor((t − origin) / width), origin being the first packet's time.
 type bins struct {
-	width int64
-	m     map[int64]*Counter
-	cur   int64
-	curC  *Counter
+	width, origin int64
+	m             map[int64]*Counter
+	cur           int64
+	curC          *Counter
 }
 
 func (b *bins) add(ts int64, wire int) {
-	i := FloorDiv(ts, b.width)
+	i := FloorDiv(ts-b.origin, b.width)
 	if b.curC == nil || i != b.cur {
 		c := b.m[i]
 		if c == nil {

@@ -33,8 +33,19 @@ type ICMPError struct {
 	Code     uint8
 	Quoted   decode.Quote
 	// Matched is true when the quoted packet belongs to a flow seen in the
-	// capture (that flow's ICMPError field is set).
-	Matched bool
+	// capture (that flow's ICMPError field is set); QuotedDir says which
+	// side of that flow sent the quoted packet: an error about a packet
+	// the responder sent concerns a reply, not a request.
+	Matched   bool
+	QuotedDir flow.Dir
+	// Answered says whether the matched flow's responder had sent any
+	// packet before the error.
+	Answered bool
+}
+
+// isDHCP reports whether a UDP packet is DHCP (ports 67 and 68).
+func isDHCP(p *decode.Packet) bool {
+	return (p.SrcPort == 67 || p.SrcPort == 68) && (p.DstPort == 67 || p.DstPort == 68)
 }
 
 type dnsKey struct {
@@ -45,13 +56,19 @@ type dnsKey struct {
 // evidence is the stage that keeps what failures are judged by: DNS
 // transactions (UDP port 53) and ICMP error messages.
 type evidence struct {
-	m       *Model
-	dnsOpen map[dnsKey]int
+	m        *Model
+	dnsOpen  map[dnsKey]int
+	dhcpOpen map[dhcpKey]int
 }
 
 func (v *evidence) observe(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
-	if p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) {
-		v.dns(p, ts)
+	if p.HasPorts && p.Proto == flow.UDP {
+		switch {
+		case p.SrcPort == 53 || p.DstPort == 53:
+			v.dns(p, ts)
+		case isDHCP(p):
+			v.dhcp(p, ts)
+		}
 	}
 	if p.HasICMP && p.Quoted.Valid {
 		v.icmpError(p, ts, live)
@@ -144,7 +161,10 @@ func (v *evidence) icmpError(p *decode.Packet, ts int64, live map[flow.Key]*entr
 	ev := ICMPError{Time: ts, From: p.Src, To: p.Dst, V6: p.Net == decode.NetIPv6, Type: p.ICMPType, Code: p.ICMPCode, Quoted: q}
 	if q.HasPorts || (q.Proto != flow.TCP && q.Proto != flow.UDP) {
 		if e := live[flow.MakeKey(q.Proto, q.Src, q.Dst, q.SrcPort, q.DstPort)]; e != nil {
-			ev.Matched = true
+			ev.Matched, ev.Answered = true, e.RespPackets > 0
+			if q.Src != e.Orig || q.HasPorts && q.SrcPort != e.OrigPort {
+				ev.QuotedDir = flow.FromResp
+			}
 			if !e.ICMPError.Seen() {
 				e.ICMPError = flow.MakeICMPError(p.ICMPType, p.ICMPCode)
 			}

@@ -15,7 +15,33 @@ type entry struct {
 	key          flow.Key
 	hostO, hostR *HostStats // counters of Orig and Resp (hostR nil when the same address)
 	conn         flow.Conn  // TCP only
+	xfer         [2]transfer
 }
+
+// transfer follows one direction's payload segments in time: the first
+// and last, and the pauses between them longer than the transfer gap.
+type transfer struct {
+	first, last, paused int64
+}
+
+// add counts a payload segment at ts (time order is assumed; a segment
+// older than the last one only extends the span).
+func (x *transfer) add(ts, gap int64) {
+	switch {
+	case x.first == 0:
+		x.first, x.last = ts, ts
+	case ts > x.last:
+		if d := ts - x.last; gap > 0 && d > gap {
+			x.paused += d
+		}
+		x.last = ts
+	case ts < x.first:
+		x.first = ts
+	}
+}
+
+// time is the transfer time: the span without the long pauses.
+func (x *transfer) time() time.Duration { return time.Duration(x.last - x.first - x.paused) }
 
 type fragKey struct {
 	src, dst netip.Addr
@@ -114,6 +140,12 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 	if p.Fragment && !p.FragFirst {
 		payload = 0
 	}
+	if payload > 0 {
+		e.xfer[dir].add(ts, int64(t.cfg.TransferGap))
+		if dir == flow.FromOrig && e.Opening == flow.MsgUnknown {
+			e.Opening = p.Msg
+		}
+	}
 	if dir == flow.FromOrig {
 		e.OrigPackets++
 		e.OrigBytes += uint64(wire)
@@ -172,6 +204,7 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 	e.First, e.Last = ts, ts
 	e.hostO = c.host(e.Orig)
 	e.hostO.Flows++
+	e.hostO.Originated++
 	if e.Resp != e.Orig {
 		e.hostR = c.host(e.Resp)
 		e.hostR.Flows++
@@ -211,6 +244,7 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 	delete(t.live, e.key)
 	e.Ended = why
 	e.RTT = -1
+	e.OrigTransfer, e.RespTransfer = e.xfer[flow.FromOrig].time(), e.xfer[flow.FromResp].time()
 	if e.Proto == flow.TCP {
 		e.History, e.State, e.RTT = e.conn.History(), e.conn.State(), e.conn.RTT()
 	} else {

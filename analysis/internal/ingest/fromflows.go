@@ -20,6 +20,11 @@ func FromFlows(flows []flow.Flow, binWidth time.Duration) *Model {
 	}
 	m := newModel(int64(binWidth))
 	m.Flows, m.NFlows = flows, len(flows)
+	for i := range flows {
+		if i == 0 || flows[i].First < m.BinOrigin {
+			m.BinOrigin = flows[i].First
+		}
+	}
 	c := newCounters(m, int64(binWidth))
 	for i := range flows {
 		f := &flows[i]
@@ -83,10 +88,10 @@ func addFlowPorts(m *Model, f *flow.Flow) {
 // spread adds a flow's packets and bytes to the bins its time span covers,
 // in proportion to the time in each (all in one bin for a zero duration).
 func spread(m *Model, first, last int64, pk, by uint64) {
-	w := m.BinWidth
-	b0, b1 := FloorDiv(first, w), FloorDiv(last, w)
+	w, o := m.BinWidth, m.BinOrigin
+	b0, b1 := FloorDiv(first-o, w), FloorDiv(last-o, w)
 	add := func(k int64, p, b uint64) {
-		c := counterOf64(m.Bins, k)
+		c := counterOf(m.Bins, k)
 		c.Packets += p
 		c.Bytes += b
 	}
@@ -97,7 +102,7 @@ func spread(m *Model, first, last int64, pk, by uint64) {
 	d := float64(last - first)
 	var gp, gb uint64
 	for k := b0; k <= b1; k++ {
-		lo, hi := max(first, k*w), min(last, (k+1)*w)
+		lo, hi := max(first, o+k*w), min(last, o+(k+1)*w)
 		share := float64(hi-lo) / d
 		p, b := uint64(float64(pk)*share), uint64(float64(by)*share)
 		if k == b1 { // the remainder, so the sums are exact
@@ -107,13 +112,4 @@ func spread(m *Model, first, last int64, pk, by uint64) {
 		gb += b
 		add(k, p, b)
 	}
-}
-
-func counterOf64(m map[int64]*Counter, k int64) *Counter {
-	c := m[k]
-	if c == nil {
-		c = &Counter{}
-		m[k] = c
-	}
-	return c
 }

@@ -22,6 +22,10 @@ import (
 type Config struct {
 	Timeouts flow.Timeouts
 	BinWidth time.Duration
+	// TransferGap is the longest pause between two payload segments of a
+	// direction that still counts as transfer time (see flow.Flow's
+	// OrigTransfer); 0 counts every pause.
+	TransferGap time.Duration
 	// MaxFlows caps the live flows held at once; when a new flow would pass
 	// it, the tenth of the live flows idle longest are ended early
 	// (EndEvicted) and counted in Model.Evicted. 0 means no cap.
@@ -66,9 +70,12 @@ type Model struct {
 	UDPPorts    []PortStats
 	IPProtocols [256]Counter        // IP packets by transport protocol number
 	LinkTypes   map[uint16]*Counter // all packets by link type
-	EtherTypes  map[uint16]*Counter // non-IP frames by EtherType (ARP is 0x0806)
+	NonIP       map[string]*Counter // frames without IP by protocol (ARP, LLDP, STP, CDP …)
+	VLAN        VLANCounts          // frames with 802.1Q tags
 	BinWidth    int64               // ns
-	Bins        map[int64]*Counter  // time bins keyed by floor(t / BinWidth)
+	BinOrigin   int64               // ns; the first packet's time, where bin 0 starts
+	Bins        map[int64]*Counter  // time bins keyed by floor((t − BinOrigin) / BinWidth)
+	DHCP        []DHCPTransaction   // DHCP transactions by client and transaction id
 	DNS         []DNSTransaction    // UDP/53 queries and responses
 	ICMPErrors  []ICMPError         // ICMP/ICMPv6 errors
 	Skipped     map[string]uint64   // packets not fully decoded, by reason
@@ -84,15 +91,15 @@ func (m *Model) Spill() *FlowSpill { return m.spill }
 
 func newModel(binWidth int64) *Model {
 	return &Model{
-		Hosts:      map[netip.Addr]*HostStats{},
-		TCPPorts:   make([]PortStats, 65536),
-		UDPPorts:   make([]PortStats, 65536),
-		LinkTypes:  map[uint16]*Counter{},
-		EtherTypes: map[uint16]*Counter{},
-		BinWidth:   binWidth,
-		Bins:       map[int64]*Counter{},
-		Skipped:    map[string]uint64{},
-		skips:      map[Skip]uint64{},
+		Hosts:     map[netip.Addr]*HostStats{},
+		TCPPorts:  make([]PortStats, 65536),
+		UDPPorts:  make([]PortStats, 65536),
+		LinkTypes: map[uint16]*Counter{},
+		NonIP:     map[string]*Counter{},
+		BinWidth:  binWidth,
+		Bins:      map[int64]*Counter{},
+		Skipped:   map[string]uint64{},
+		skips:     map[Skip]uint64{},
 	}
 }
 
@@ -112,7 +119,7 @@ func newBuilder(cfg Config) *builder {
 	}
 	m := newModel(int64(cfg.BinWidth))
 	return &builder{cfg: cfg, model: m, counters: newCounters(m, int64(cfg.BinWidth)), flows: newFlowTable(cfg),
-		evidence: &evidence{m: m, dnsOpen: map[dnsKey]int{}}}
+		evidence: &evidence{m: m, dnsOpen: map[dnsKey]int{}, dhcpOpen: map[dhcpKey]int{}}}
 }
 
 // Build reads every file in order as one input. It returns an error only
@@ -186,6 +193,11 @@ func (b *builder) finish() (*Model, error) {
 	t.closeAll()
 	m.Evicted, m.Fragments, m.FragOrphans = t.evicted, t.fragments, t.orphans
 	m.Bins = b.counters.bins.m
+	for k, n := range b.counters.nonIP {
+		c := counterOf(m.NonIP, k.Name())
+		c.Packets += n.Packets
+		c.Bytes += n.Bytes
+	}
 	for k, n := range m.skips {
 		p := decode.Packet{Problem: k.Problem, LinkType: layersLinkType(k.Detail), EtherType: layersEtherType(k.Detail)}
 		m.Skipped[p.Reason()] += n

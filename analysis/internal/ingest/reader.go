@@ -23,7 +23,7 @@ const batchSize = 1024
 // keepPayload reports whether the model needs a packet's payload bytes,
 // not just their number.
 func keepPayload(p *decode.Packet) bool {
-	return p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) && p.PayloadLen > 0
+	return p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53 || isDHCP(p)) && p.PayloadLen > 0
 }
 
 // readFile reads and decodes on one goroutine and updates the model on

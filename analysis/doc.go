@@ -110,30 +110,97 @@
 //
 // # Failed communications
 //
-// Each class counts attempts and the distinct hosts that were contacted
-// without success (Failures().Classes):
+// A failed communication is a request that expected an answer and got none,
+// or was refused. Replies, announcements and advertisements to multicast or
+// broadcast addresses are never requests; a flow's Opening (flow.Msg) says
+// what its originator's first payload was for: DNS, mDNS, LLMNR and NetBIOS
+// by the QR bit, SSDP by M-SEARCH (request), NOTIFY (announcement) or
+// "HTTP/1.1 200" (reply), NTP by its mode, DHCP by its op code, STUN by its
+// message class, QUIC by a long-header Initial, DTLS by ClientHello; and a
+// datagram to the port of a request/response service (NTP 123, SNMP 161,
+// TFTP 69, Kerberos 88, IKE 500, RADIUS 1812/1813, SIP 5060, STUN 3478 and
+// 19302) from another port is a request. Attempts count connections,
+// transactions or requests, never retransmissions. Each class counts
+// attempts and the distinct hosts contacted (Failures().Classes):
 //
 //	tcp_no_answer          TCP flow in state S0, SH or RSTOS0: the SYN was never answered
 //	tcp_rejected           TCP flow in state REJ: the SYN was answered by RST
 //	tcp_aborted            RSTO or RSTR with no payload from the responder: the handshake completed, then a reset before any answer
-//	icmp_*_unreachable     ICMP destination unreachable (IPv4 type 3, IPv6 type 1), by code:
+//	icmp_*_unreachable     ICMP destination unreachable (IPv4 type 3 but code 4, IPv6 type 1) about a request, by code:
 //	                       net (v4 codes 0, 6, 11; v6 0), host (v4 1, 7, 12; v6 3), port (v4 3; v6 4),
 //	                       admin_prohibited (v4 9, 10, 13; v6 1, 5, 6), unreachable_other (the rest);
-//	                       the host is the destination of the quoted packet
+//	                       one attempt per quoted 5-tuple; the host is the quoted packet's destination
 //	dns_nxdomain, dns_servfail, dns_refused, dns_other_error
-//	                       DNS response over UDP port 53 with rcode 3, 2, 5 or another non-zero code
-//	dns_no_response        DNS query over UDP port 53 with no response in the capture
-//	udp_no_reply           UDP flow (not port 53) to a unicast address with no packet back and no ICMP error
+//	                       a DNS query over UDP port 53 answered with rcode 3, 2, 5 or another non-zero code:
+//	                       the failure is the name's; the resolver, which answered, is named as its server
+//	dns_no_response        a DNS query over UDP port 53 with no response
+//	dhcp_no_offer          a DHCP transaction (client hardware address and transaction id) with Discovers and no Offer
+//	dhcp_no_ack            a DHCP transaction with Requests (or Informs) and no ACK or NAK
+//	dhcp_nak               a DHCP transaction answered by NAK
+//	udp_no_reply           a UDP flow whose originator asked (Opening is a request) a unicast address that sent nothing back
+//	                       and drew no ICMP error (DNS and DHCP are judged by their transactions)
 //
-// A flow that drew an ICMP error is counted under the ICMP class only. DNS
-// queries and responses are matched by client address and port, server
+// A flow that drew an ICMP destination unreachable is counted under the
+// ICMP class only. A request made less than AnswerWait (5 s) before the
+// capture's end that had no answer yet is "unfinished": listed apart, not
+// failed. One-way UDP flows whose payload does not say they asked (peer to
+// peer, streaming, telemetry) are counted as not judged.
+//
+// Network signals are ICMP errors that are not failures, listed apart
+// (Failures().Signals): fragmentation needed and packet too big (path-MTU
+// discovery), time exceeded (traceroute), port unreachable for a UDP probe
+// to ports 33434–33534 (a traceroute reaching its target), any unreachable
+// about a packet the flow's responder sent (a late or duplicate reply whose
+// asker had closed its port — without the flow, a packet from a service
+// port to a port that names no service), redirects, source quench and
+// parameter problems.
+//
+// Failures().Summary gives one number of distinct hosts with at least one
+// failed communication (DNS errors count against the name, not the
+// resolver), split into those no communication succeeded with and those
+// that answered other requests (the responder of an established TCP
+// connection or of a flow with packets both ways, or a DNS server that
+// answered).
+//
+// DNS queries and responses are matched by client address and port, server
 // address and DNS ID; a retransmitted query is the same transaction. DNS
 // over TCP is not examined.
 //
+// # Fastest connections
+//
+// A TCP connection's throughput (Flows().Fastest) is the payload bytes of
+// its bulk direction (the one that sent more) × 8 over that direction's
+// transfer time: from its first to its last payload segment, without the
+// pauses between segments longer than Options.TransferGap (1 s). A download
+// followed by a minute of keep-alive is rated by its download; the lifetime
+// rate (wire bytes both ways over first to last packet) is given beside it.
+// Connections whose handshake was not seen, or below the minimums
+// (FastestOptions), are not ranked, and the answer says how many each
+// minimum left out.
+//
+// # Capturing machine
+//
+// Hosts().Machine infers the machine the capture was taken on: for each
+// family, the unicast address in the most packets (ties: the one that
+// originated more flows, then the lower address), accepted when it takes
+// part in more than half of its family's packets. The family with more
+// packets names the machine; the other family's address joins it only when
+// both send from the same hardware address. When no address takes part in
+// most packets (a mirror port, a router), no machine is named.
+//
 // # Time bins
 //
-// Packets and bytes are also counted in time bins of one second (Options.BinWidth),
-// aligned to whole multiples of the width since the Unix epoch.
+// Packets and bytes are also counted in time bins of one second
+// (Options.BinWidth) that start at the first packet, as tshark's io,stat
+// does: bin k covers [first + k·width, first + (k+1)·width). The last bin
+// ends at the last packet; one covering less than half a bin joins the bin
+// before it, so that no rate is taken over a sliver of time. A bin's rate
+// is its bytes × 8 over the time it covers; the bins' rates, weighted by
+// that time, average to the capture's mean rate (bytes × 8 / duration, as
+// capinfos computes it), so the peak is never below the mean. A packet
+// stamped before the first packet (out of order) is in a bin before bin 0
+// (tshark counts it in its first interval). The 1 s bins equal tshark's
+// io,stat intervals on every shared capture (tested).
 //
 // # Memory
 //

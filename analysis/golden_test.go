@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/pcaplab/pcaplab/flow"
 )
@@ -34,6 +35,7 @@ type tsharkRef struct {
 	CapBitRate    float64              `json:"capinfos_data_bit_rate"`
 	CapPacketRate float64              `json:"capinfos_packet_rate"`
 	ServerNames   map[string][]string  `json:"server_names"`
+	IOStat        map[string][2]uint64 `json:"io_stat_1s"`
 }
 
 // findCapture looks for a capture in testdata/captures, then in the shared
@@ -174,10 +176,42 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 					t.Errorf("UDP port %s: %d packets, tshark says %d", p, got, n)
 				}
 			}
+			checkIOStat(t, c, ref.IOStat)
 		})
 	}
 	if ran == 0 {
 		t.Fatal("no capture of a golden file is present")
+	}
+}
+
+// checkIOStat compares the 1 s bins, which start at the first packet, with
+// tshark's io,stat intervals: the frames and bytes of every non-empty one.
+func checkIOStat(t *testing.T, c *Capture, ref map[string][2]uint64) {
+	t.Helper()
+	if ref == nil {
+		return
+	}
+	got := map[string][2]uint64{}
+	for _, b := range c.rebin(int64(time.Second), false) {
+		if b.packets > 0 {
+			// A packet stamped before the first one (out of order) is in a
+			// bin before bin 0; tshark counts it in its first interval.
+			k := strconv.FormatInt(max(0, (b.start-c.m.BinOrigin)/int64(time.Second)), 10)
+			v := got[k]
+			got[k] = [2]uint64{v[0] + b.packets, v[1] + b.bytes}
+		}
+	}
+	if !reflect.DeepEqual(got, ref) {
+		for k, v := range ref {
+			if got[k] != v {
+				t.Errorf("1 s interval %s: %v frames and bytes, tshark io,stat says %v", k, got[k], v)
+			}
+		}
+		for k, v := range got {
+			if _, ok := ref[k]; !ok {
+				t.Errorf("1 s interval %s: %v frames and bytes, tshark io,stat has none", k, v)
+			}
+		}
 	}
 }
 

@@ -180,16 +180,24 @@ func (s *SlotArray) OverCounted() (n int, max uint64) {
 // Sentence states T2.6's answer from the numbers.
 func (s *SlotArray) Sentence() string {
 	n, max := s.OverCounted()
-	shared := fmt.Sprintf("%d slots hold", s.Shared)
-	if s.Shared == 1 {
-		shared = "1 slot holds"
+	shared := "no slot holds more than one pair"
+	switch {
+	case s.Shared == 1:
+		shared = fmt.Sprintf("1 slot holds more than one pair (%s merged)", units.Plural(s.PairsInShared, "pair"))
+	case s.Shared > 1:
+		shared = fmt.Sprintf("%s hold more than one pair (%s merged)", units.Plural(s.Shared, "slot"), units.Plural(s.PairsInShared, "pair"))
 	}
-	msg := fmt.Sprintf("%d host pairs fill %d of the %d slots (%.1f expected for random slots: m(1−(1−1/m)^n)); %s more than one pair (%d pairs merged). ",
-		s.Pairs, s.Occupied, SlotCount, s.Expected, shared, s.PairsInShared)
+	msg := fmt.Sprintf("%s fill %s of the %s slots (%s expected for random slots: m(1−(1−1/m)^n)); %s. ",
+		units.Plural(s.Pairs, "host pair"), units.Count(s.Occupied), units.Count(SlotCount), units.Fixed(s.Expected, 1), shared)
+	top := fmt.Sprintf("the exact top %s", units.Plural(len(s.exactTop), "pair"))
+	if len(s.exactTop) == 1 {
+		top = "the one pair"
+	}
 	if n == 0 {
-		return msg + fmt.Sprintf("None of the exact top-%d pairs shares its slot with a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.", len(s.exactTop))
+		return msg + fmt.Sprintf("No slot of %s holds a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs, collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.", top)
 	}
-	return msg + fmt.Sprintf("%d of the exact top-%d pairs are over-counted, by up to %d flows, because another pair shares their slot; a slot never under-counts, and it cannot say which pairs it holds.", n, len(s.exactTop), max)
+	return msg + fmt.Sprintf("%s of %s are over-counted, by up to %s, because another pair shares their slot; a slot never under-counts, and it cannot say which pairs it holds.",
+		units.Count(n), top, units.Plural(max, "flow"))
 }
 
 // CountingResult is one counting method's measured cost and accuracy.

@@ -23,8 +23,8 @@ func (b *builder) task2() error {
 func (b *builder) t20() (*Question, error) {
 	c := b.c
 	q := &Question{ID: "T2.0", Title: "Flows", Asked: "Derive flows from the capture."}
-	q.Answer = []string{fmt.Sprintf("pcaplab derived %s flows from %s packets in one pass (definitions in the methods section); the table lists the first 20 by start time, and tables/flows.csv all of them.",
-		units.Count(c.Flows().Count()), units.Count(c.Packets()))}
+	q.Answer = []string{fmt.Sprintf("pcaplab derived %s from %s in one pass (definitions in the methods section); the table lists the first %s by start time, and tables/flows.csv all of them.",
+		units.Plural(c.Flows().Count(), "flow"), units.Plural(c.Packets(), "packet"), units.Count(min(20, c.Flows().Count())))}
 	ft := c.Flows().Table()
 	q.Tables = append(q.Tables, b.table("flows-first-20", "The first flows by start time",
 		ft.Head(20).Select("start", "proto", "orig_addr", "orig_port", "resp_addr", "resp_port", "orig_packets", "resp_packets", "orig_bytes", "resp_bytes", "duration_s", "state", "application")))

@@ -56,6 +56,9 @@ type Capture struct {
 	Link    Link // framing of packets added from now on
 	Iface   int
 	Packets []Packet
+	// MACs gives the hardware address an IP address sends from (Ethernet
+	// framings); an address not in it sends from 02:00:00:00:00:01.
+	MACs map[netip.Addr]net.HardwareAddr
 }
 
 // Len is the number of packets.
@@ -145,7 +148,7 @@ func (c *Capture) add(t time.Time, v4 bool, ip []byte) int {
 	switch c.Link {
 	case Ethernet, VLAN, QinQ:
 		f = append(f, macB...)
-		f = append(f, macA...)
+		f = append(f, c.srcMAC(v4, ip)...)
 		if c.Link == QinQ {
 			f = append(f, 0x88, 0xa8, 0x00, 0x0a)
 		}
@@ -170,6 +173,21 @@ func (c *Capture) add(t time.Time, v4 bool, ip []byte) int {
 	f = append(f, ip...)
 	c.Packets = append(c.Packets, Packet{Time: t, Link: c.Link, Data: f, Iface: c.Iface})
 	return len(f)
+}
+
+// srcMAC is the hardware address the packet's source sends from.
+func (c *Capture) srcMAC(v4 bool, ip []byte) net.HardwareAddr {
+	var src netip.Addr
+	switch {
+	case v4 && len(ip) >= 20:
+		src = netip.AddrFrom4([4]byte(ip[12:16]))
+	case !v4 && len(ip) >= 40:
+		src = netip.AddrFrom16([16]byte(ip[8:24]))
+	}
+	if m, ok := c.MACs[src]; ok {
+		return m
+	}
+	return macA
 }
 
 // TCP flags for Seg.

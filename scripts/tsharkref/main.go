@@ -31,6 +31,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,6 +63,12 @@ type Reference struct {
 	// ServerNames: for each TCP conversation (unordered "addr:port addr:port"),
 	// the first HTTP Host or TLS SNI of each of its streams, in stream order.
 	ServerNames map[string][]string `json:"server_names"`
+	// IOStat: tshark -z io,stat,1: [frames, bytes] of each non-empty 1 s
+	// interval from the first packet, by interval number; the last interval
+	// ends at the last packet ("Dur"). Only for captures of 1 s to 1 day
+	// (tshark prints every interval, empty or not; a shorter capture gets
+	// one interval of its own length).
+	IOStat map[string][2]uint64 `json:"io_stat_1s,omitempty"`
 }
 
 // Host is a row of a top-hosts list.
@@ -257,6 +264,9 @@ func derive(path string) (*Reference, error) {
 		}
 	}
 	ref.TCPFlows, ref.UDPFlows = len(tcpStreams), len(udpStreams)
+	if err := ioStat(path, ref); err != nil {
+		return nil, err
+	}
 	if err := capinfos(path, ref); err != nil {
 		return nil, err
 	}
@@ -323,6 +333,34 @@ func serverNames(path string, ref *Reference) error {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// ioStatLine is a row of tshark's io,stat table: "|  12 <>  13 |  5 |  654 |".
+var ioStatLine = regexp.MustCompile(`^\|\s*(\d+)\s*<>\s*(?:\d+|Dur)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|`)
+
+// ioStat reads tshark's 1-second io,stat: frames and bytes per interval.
+func ioStat(path string, ref *Reference) error {
+	if ref.DurationS < 1 || ref.DurationS > 86400 {
+		return nil
+	}
+	out, err := exec.Command("tshark", "-n", "-r", path, "-q", "-z", "io,stat,1").Output()
+	if err != nil {
+		return fmt.Errorf("tshark io,stat: %v", err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if m := ioStatLine.FindStringSubmatch(l); m != nil && m[2] != "0" {
+			f, _ := strconv.ParseUint(m[2], 10, 64)
+			b, _ := strconv.ParseUint(m[3], 10, 64)
+			if ref.IOStat == nil {
+				ref.IOStat = map[string][2]uint64{}
+			}
+			ref.IOStat[m[1]] = [2]uint64{f, b}
+		}
+	}
+	if len(ref.IOStat) == 0 {
+		return fmt.Errorf("tshark io,stat: no intervals in %q", out)
+	}
+	return nil
 }
 
 // capinfos reads capinfos' data bit rate and average packet rate.

@@ -146,7 +146,7 @@ func ExamplePairs_SlotArray() {
 	fmt.Print(table.Of(s.TopSlots(3)).Text())
 	// Output:
 	// FNV-1a 32-bit over both addresses, folded to 16 bits
-	// 19 host pairs fill 19 of the 65536 slots (19.0 expected for random slots: m(1−(1−1/m)^n)); 0 slots hold more than one pair (0 pairs merged). None of the exact top-19 pairs shares its slot with a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.
+	// 19 host pairs fill 19 of the 65 536 slots (19.0 expected for random slots: m(1−(1−1/m)^n)); no slot holds more than one pair. No slot of the exact top 19 pairs holds a counted flow of another pair, so the array's counts equal the exact ones for them; with more pairs, collisions would over-count (a slot never under-counts) and a slot cannot say which pairs it holds.
 	// rank   slot  flows  pairs
 	//    1  39750     26      1
 	//    2  50264      3      1

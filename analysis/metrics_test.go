@@ -1,6 +1,10 @@
 package analysis
 
 import (
+	"bytes"
+	"errors"
+	"image"
+	"image/png"
 	"math"
 	"net"
 	"net/netip"
@@ -521,28 +525,45 @@ func TestGeoIPDatabase(t *testing.T) {
 }
 
 // Every figure draws for every kind of input, flow files with zero-byte
-// flows included (gonum/plot panics on log axes with values ≤ 0).
+// flows included (gonum/plot panics on log axes with values ≤ 0), or says
+// why there is too little data: never an empty or broken figure.
 func TestFiguresDrawForEveryInput(t *testing.T) {
 	for _, p := range []string{"../testdata/sample.pcapng", "../testdata/flowfiles/sample.cicflowmeter.csv",
-		"../testdata/malformed/wifi-beacons-only.pcap", "../testdata/captures/rawip-v4v6.pcap"} {
+		"../testdata/malformed/wifi-beacons-only.pcap", "../testdata/captures/rawip-v4v6.pcap", "../testdata/captures/nsec-bigendian.pcap"} {
 		c, err := Open(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		s := c.Pairs().SlotArray(nil, "")
-		v, err := c.Traffic().VolumePlot(0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := c.Traffic().RatePlot(0, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, fig := range []*plot.Plot{v, r, c.Flows().SizePlot(), c.Pairs().Plot(100, true), c.Pairs().SlotPlot(s, 100, true),
-			c.Pairs().ExactVsSlotPlot(s), c.Services().ApplicationsPlot(10)} {
-			if _, err := RenderPNG(fig); err != nil {
-				t.Errorf("%s: %v", p, err)
+		type fig func() (*plot.Plot, error)
+		for i, f := range []fig{
+			func() (*plot.Plot, error) { return c.Traffic().VolumePlot(0) },
+			func() (*plot.Plot, error) { return c.Traffic().RatePlot(0, true) },
+			c.Flows().SizePlot,
+			func() (*plot.Plot, error) { return c.Pairs().Plot(100, true) },
+			func() (*plot.Plot, error) { return c.Pairs().SlotPlot(s, 100, true) },
+			func() (*plot.Plot, error) { return c.Pairs().ExactVsSlotPlot(s) },
+			func() (*plot.Plot, error) { return c.Services().ApplicationsPlot(10) },
+		} {
+			pl, err := f()
+			var tl *TooLittleData
+			switch {
+			case errors.As(err, &tl):
+				continue
+			case err != nil:
+				t.Errorf("%s: figure %d: %v", p, i, err)
+				continue
+			}
+			png, err := RenderPNG(pl)
+			if err != nil {
+				t.Errorf("%s: figure %d: %v", p, i, err)
+				continue
+			}
+			if img, err := pngDecode(png); err != nil || img.Bounds().Dx() < 1200 {
+				t.Errorf("%s: figure %d: %v, %v wide", p, i, err, img.Bounds())
 			}
 		}
 	}
 }
+
+func pngDecode(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }

@@ -7,6 +7,7 @@
 package notebook
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"os"
@@ -109,7 +110,22 @@ func TableHTML(t *table.Table, maxRows int) string {
 }
 
 // Plot shows a figure as inline SVG (in a terminal: says where it would be).
-func Plot(p *plot.Plot) {
+//
+// It takes a figure as the analysis package returns it, with its error:
+// notebook.Plot(c.Flows().SizePlot()). A figure the data cannot fill is
+// said so in words.
+func Plot(p *plot.Plot, errs ...error) {
+	for _, err := range errs {
+		if err != nil {
+			var tl *analysis.TooLittleData
+			if errors.As(err, &tl) {
+				Text(tl.Error() + ".")
+			} else {
+				Error(err)
+			}
+			return
+		}
+	}
 	svg, err := analysis.RenderSVG(p)
 	if err != nil {
 		Error(err)

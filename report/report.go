@@ -7,6 +7,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -163,7 +164,33 @@ func (b *builder) csvOnly(name string, t *table.Table) {
 	b.r.Tables = append(b.r.Tables, &Table{Name: name, data: t})
 }
 
-func (b *builder) figure(name, caption string, p *plot.Plot) *Figure {
+// drawn is a figure as the analysis package returns it.
+type drawn struct {
+	p   *plot.Plot
+	err error
+}
+
+func fig(p *plot.Plot, err error) drawn { return drawn{p, err} }
+
+// figure adds a figure to a question; a figure the data cannot fill is
+// replaced by a sentence saying why (never an empty axis).
+func (b *builder) figure(q *Question, name, caption string, d drawn) {
+	p, err := d.p, d.err
+	var tl *analysis.TooLittleData
+	switch {
+	case errors.As(err, &tl):
+		q.Answer = append(q.Answer, "No figure of the "+strings.ToLower(tl.Figure[:1])+tl.Figure[1:]+": "+tl.Reason+".")
+		return
+	case err != nil:
+		if b.err == nil {
+			b.err = err
+		}
+		return
+	}
+	q.Figures = append(q.Figures, b.render(name, caption, p))
+}
+
+func (b *builder) render(name, caption string, p *plot.Plot) *Figure {
 	svg, err := analysis.RenderSVG(p)
 	if err != nil && b.err == nil {
 		b.err = err

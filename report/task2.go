@@ -43,17 +43,14 @@ func (b *builder) t21() (*Question, error) {
 func (b *builder) t22() (*Question, error) {
 	c := b.c
 	q := &Question{ID: "T2.2", Title: "Volume over time and flow-size distribution", Asked: "Plot the traffic volume over time and the flow-size distribution."}
-	vp, err := c.Traffic().VolumePlot(b.opt.Bin)
-	if err != nil {
-		return nil, err
-	}
 	st, err := c.Traffic().Rates(b.opt.Bin)
 	if err != nil {
 		return nil, err
 	}
 	q.Answer = []string{st.VolumeSentence(), c.Flows().SizeDistribution().Sentence()}
-	q.Figures = append(q.Figures, b.figure("volume", "Traffic volume: bytes per time bin", vp))
-	q.Figures = append(q.Figures, b.figure("flow-size-cdf", "Flow-size distribution (CDF and CCDF, log x)", c.Flows().SizePlot()))
+	vp, err := c.Traffic().VolumePlot(b.opt.Bin)
+	b.figure(q, "volume", "Traffic volume: bytes per time bin", fig(vp, err))
+	b.figure(q, "flow-size-cdf", "Flow-size distribution (CDF and CCDF, log x)", fig(c.Flows().SizePlot()))
 	return q, nil
 }
 
@@ -70,7 +67,7 @@ func (b *builder) t23() (*Question, error) {
 	q.Tables = append(q.Tables, b.table("top-applications", "Top applications by flows", rows(ta)))
 	q.Tables = append(q.Tables, b.table("top-source-ports", "Top source (originator) ports by flows", rows(sp.Rows)))
 	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top destination (responder) ports by flows", rows(dp.Rows)))
-	q.Figures = append(q.Figures, b.figure("applications", "Flows by application", sv.ApplicationsPlot(10)))
+	b.figure(q, "applications", "Flows by application", fig(sv.ApplicationsPlot(10)))
 	return q, nil
 }
 
@@ -88,8 +85,8 @@ func (b *builder) t25() (*Question, error) {
 	q := &Question{ID: "T2.5", Title: "Flows of the 100 most common host pairs", Asked: "Plot the number of flows for the 100 most common host pairs, linear and log y."}
 	rk := p.Ranking(100)
 	q.Answer = []string{rk.Sentence()}
-	q.Figures = append(q.Figures, b.figure("pair-flows-linear", "Flows per host pair, linear y", p.Plot(100, false)))
-	q.Figures = append(q.Figures, b.figure("pair-flows-log", "Flows per host pair, log y", p.Plot(100, true)))
+	b.figure(q, "pair-flows-linear", "Flows per host pair, linear y", fig(p.Plot(100, false)))
+	b.figure(q, "pair-flows-log", "Flows per host pair, log y", fig(p.Plot(100, true)))
 	b.csvOnly("pair-flow-counts", rows(rk.Rows))
 	return q, nil
 }
@@ -99,9 +96,9 @@ func (b *builder) t26() (*Question, error) {
 	q := &Question{ID: "T2.6", Title: "The same with a 2^16-slot array", Asked: "Count flows in a fixed array of 2^16 slots indexed by a hash of the host pair; how does it differ from the exact result?"}
 	sa := p.SlotArray(nil, "")
 	q.Answer = []string{"Index function: " + sa.Index + ".", sa.Sentence()}
-	q.Figures = append(q.Figures, b.figure("slot-flows-linear", "Flows per slot, linear y", p.SlotPlot(sa, 100, false)))
-	q.Figures = append(q.Figures, b.figure("slot-flows-log", "Flows per slot, log y", p.SlotPlot(sa, 100, true)))
-	q.Figures = append(q.Figures, b.figure("exact-vs-slot", "Exact counts of the top pairs and their slots' counts", p.ExactVsSlotPlot(sa)))
+	b.figure(q, "slot-flows-linear", "Flows per slot, linear y", fig(p.SlotPlot(sa, 100, false)))
+	b.figure(q, "slot-flows-log", "Flows per slot, log y", fig(p.SlotPlot(sa, 100, true)))
+	b.figure(q, "exact-vs-slot", "Exact counts of the top pairs and their slots' counts", fig(p.ExactVsSlotPlot(sa)))
 	cmp := rows(sa.Comparison())
 	q.Tables = append(q.Tables, b.table("slot-comparison", "Exact top pairs and what their slot says", cmp.Head(10)))
 	b.csvOnly("slot-comparison-all", cmp)

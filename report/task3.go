@@ -84,15 +84,12 @@ func (b *builder) t37() (*Question, error) {
 	q.Answer = []string{st.Sentence(), "The means are computed as capinfos does (bytes × 8 / duration, packets / duration)."}
 	q.Tables = append(q.Tables, b.table("rates", "Rates: mean over the capture, median and peak over the bins", rows(st.Rows())))
 	for _, packets := range []bool{false, true} {
-		p, err := tr.RatePlot(b.opt.Bin, packets)
-		if err != nil {
-			return nil, err
-		}
 		name, caption := "bit-rate", "Bit rate over time"
 		if packets {
 			name, caption = "packet-rate", "Packet rate over time"
 		}
-		q.Figures = append(q.Figures, b.figure(name, caption, p))
+		p, err := tr.RatePlot(b.opt.Bin, packets)
+		b.figure(q, name, caption, fig(p, err))
 	}
 	bins, _ := tr.Bins(b.opt.Bin)
 	b.csvOnly("rates-per-bin", rows(bins))

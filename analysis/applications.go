@@ -124,6 +124,7 @@ type ProtocolRow struct {
 	Packets  uint64     `table:"packets"`
 	Bytes    uint64     `table:"bytes"`
 	Share    float64    `table:"flows_percent,1"`
+	Usage    string     `table:"usage"` // its leading applications in this capture, with their flows
 }
 
 // ProtocolRows are T2.3's protocols, ranked.
@@ -134,11 +135,17 @@ type ProtocolRows []ProtocolRow
 // most n rows.
 func (s Services) Protocols(n int) ProtocolRows {
 	m := map[flow.Proto]*volume{}
+	apps := map[flow.Proto]map[string]*volume{}
 	s.c.eachFlow(func(f *flow.Flow) {
 		if m[f.Proto] == nil {
-			m[f.Proto] = &volume{}
+			m[f.Proto], apps[f.Proto] = &volume{}, map[string]*volume{}
 		}
 		m[f.Proto].addFlow(f)
+		name, _ := Application(f)
+		if apps[f.Proto][name] == nil {
+			apps[f.Proto][name] = &volume{}
+		}
+		apps[f.Proto][name].addFlow(f)
 	})
 	var out ProtocolRows
 	for i, k := range rankVolumes(m, func(a, b flow.Proto) bool { return a.String() < b.String() }) {
@@ -146,9 +153,23 @@ func (s Services) Protocols(n int) ProtocolRows {
 			break
 		}
 		v := m[k]
-		out = append(out, ProtocolRow{k, v.flows, v.packets, v.bytes, percent(v.flows, uint64(s.c.m.NFlows))})
+		out = append(out, ProtocolRow{k, v.flows, v.packets, v.bytes, percent(v.flows, uint64(s.c.m.NFlows)), usageOf(apps[k])})
 	}
 	return out
+}
+
+// usageOf names a protocol's three leading applications with their flows:
+// "HTTPS 18, SMB 1, tcp/8009 (refused) 1".
+func usageOf(apps map[string]*volume) string {
+	var parts []string
+	for i, name := range rankVolumes(apps, func(a, b string) bool { return a < b }) {
+		if i == 3 {
+			parts = append(parts, "…")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %s", name, units.Count(apps[name].flows)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Sentence names the leading protocols with their share of the flows.

@@ -22,8 +22,11 @@ type Capture struct {
 	m      *ingest.Model
 	opt    Options
 	source *flowfile.Result // set when the input was a flow file
+	// warnings say what was done to the input files (duplicates read
+	// once, files reordered).
+	warnings []string
 
-	geo       *geoDB // country database given by the user, if any
+	geo       *GeoIP // country database given by the user, if any
 	loadOnce  sync.Once
 	loaded    []flow.Flow // spilled flows read back by Flows().Slice
 	err       error       // reading spilled flows failed
@@ -58,14 +61,15 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 			}
 		}
 	}
-	m, err := ingest.Build(paths, o.config())
+	ordered, warnings := orderInputs(paths)
+	m, err := ingest.Build(ordered, o.config())
 	if err != nil {
 		return nil, err
 	}
 	if cacheable && m.Spill() == nil {
 		storeCached(key, m)
 	}
-	return &Capture{m: m, opt: o}, nil
+	return &Capture{m: m, opt: o, warnings: warnings}, nil
 }
 
 // OpenFlows reads a flow file instead of a capture (T2.0b): tshark's

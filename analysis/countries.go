@@ -47,9 +47,9 @@ func Country(a netip.Addr) (code, name string) {
 // test checks that the two agree).
 var GeoIPDataDate = time.Date(2026, 9, 15, 0, 0, 0, 0, time.UTC)
 
-// geoDB is a country database in MaxMind DB format (MaxMind GeoLite2 or
+// GeoIP is a country database in MaxMind DB format (MaxMind GeoLite2 or
 // GeoIP2 Country/City, DB-IP country lite …).
-type geoDB struct {
+type GeoIP struct {
 	r    *maxminddb.Reader
 	desc string
 	date time.Time
@@ -67,15 +67,27 @@ type mmdbCountry struct {
 // the embedded IP2Location LITE data. Names are the database's English
 // names, or the ISO 3166 English name where it has none.
 func (c *Capture) UseGeoIPDatabase(path string) error {
-	r, err := maxminddb.Open(path)
+	db, err := OpenGeoIP(path)
 	if err != nil {
-		return fmt.Errorf("%s: not a MaxMind DB country database: %v", path, err)
+		return err
 	}
-	built := time.Unix(int64(r.Metadata.BuildEpoch), 0).UTC()
-	c.geo = &geoDB{r: r, date: built, desc: fmt.Sprintf("%s (%s, built %s)", filepath.Base(path), r.Metadata.DatabaseType,
-		built.Format("2006-01-02"))}
+	c.UseGeoIP(db)
 	return nil
 }
+
+// OpenGeoIP opens a MaxMind DB country database (see UseGeoIPDatabase).
+func OpenGeoIP(path string) (*GeoIP, error) {
+	r, err := maxminddb.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not a MaxMind DB country database: %v", path, err)
+	}
+	built := time.Unix(int64(r.Metadata.BuildEpoch), 0).UTC()
+	return &GeoIP{r: r, date: built, desc: fmt.Sprintf("%s (%s, built %s)", filepath.Base(path), r.Metadata.DatabaseType,
+		built.Format("2006-01-02"))}, nil
+}
+
+// UseGeoIP makes country lookups use an opened database.
+func (c *Capture) UseGeoIP(db *GeoIP) { c.geo = db }
 
 // GeoIPSource says which country data the capture's lookups use, with the
 // attribution it requires.

@@ -47,11 +47,11 @@ func ExampleServices_Protocols() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
 	fmt.Print(table.Of(c.Services().Protocols(5)).Text())
 	// Output:
-	// protocol  flows  packets      bytes  flows_percent
-	// UDP          37      415    354 609           62.7
-	// TCP          20    1 239  1 099 385           33.9
-	// ICMPv6        1        2        188            1.7
-	// ICMP          1        1         70            1.7
+	// protocol  flows  packets      bytes  flows_percent  usage
+	// UDP          37      415    354 609           62.7  DNS 26, QUIC 6, NTP 2, …
+	// TCP          20    1 239  1 099 385           33.9  HTTPS 18, tcp/445 (no answer) 1, tcp/8009 (refused) 1
+	// ICMPv6        1        2        188            1.7  ICMPv6 1
+	// ICMP          1        1         70            1.7  ICMP 1
 }
 
 func ExampleServices_Applications() {

@@ -14,6 +14,9 @@ import (
 // and, for a flow file, what its format can and cannot tell.
 type Input struct {
 	Files []FileInfo
+	// Warnings say what was done to the files given: a file identical to
+	// another read once, files read in the order of their first packets.
+	Warnings []string
 	// FlowFile is set when the input was a flow file, not a capture.
 	FlowFile *FlowFileInfo
 	// Skipped counts packets that could not be fully decoded, by reason.
@@ -64,7 +67,7 @@ type FlowFileInfo struct {
 
 // Input describes the input of the capture.
 func (c *Capture) Input() Input {
-	in := Input{Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
+	in := Input{Warnings: c.warnings, Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
 		NonIP: map[string]uint64{}, VLAN: VLANTags{Single: c.m.VLAN.Single, Double: c.m.VLAN.Double, IDs: c.m.VLAN.IDs}}
 	for k, v := range c.m.NonIP {
 		in.NonIP[k] = v.Packets

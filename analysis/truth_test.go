@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"strings"
@@ -364,5 +365,39 @@ func TestGeoIPDateNote(t *testing.T) {
 	c.UDP(time.Date(2013, 5, 1, 0, 0, 0, 0, time.UTC), ap(laptop, 1), ap(gw, 2), nil)
 	if n := openSynth(t, &c).GeoIPNote(); !strings.Contains(n, "September 2026") || !strings.Contains(n, "May 2013") {
 		t.Errorf("note %q", n)
+	}
+}
+
+// Several captures are one input read in the order of their first
+// packets, whatever order they are given in; a file given twice is read
+// once.
+func TestInputOrderAndDuplicates(t *testing.T) {
+	half := func(from time.Duration, port uint16) string {
+		var c synth.Capture
+		for i := 0; i < 3; i++ {
+			c.UDP(t0.Add(from+time.Duration(i)*time.Second), ap(laptop, port), ap(gw, 53), synth.DNS(uint16(i), "a.example", 1, false, 0, 0))
+			c.UDP(t0.Add(from+time.Duration(i)*time.Second+ms(5)), ap(gw, 53), ap(laptop, port), synth.DNS(uint16(i), "a.example", 1, true, 0, 1))
+		}
+		return save(t, &c, fmt.Sprintf("part-%d.pcap", port))
+	}
+	a, b := half(0, 40000), half(30*time.Second, 40000) // the same 5-tuple across the two files
+	inOrder, err := OpenFiles([]string{a, b}, IdleTimeout(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reversed, err := OpenFiles([]string{b, a}, IdleTimeout(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inOrder.Flows().Count() != 1 || reversed.Flows().Count() != 1 || len(reversed.Input().Warnings) != 1 || len(inOrder.Input().Warnings) != 0 {
+		t.Errorf("flows %d and %d (want one flow each); warnings %v, %v", inOrder.Flows().Count(), reversed.Flows().Count(),
+			inOrder.Input().Warnings, reversed.Input().Warnings)
+	}
+	twice, err := OpenFiles([]string{a, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if twice.Packets() != 6 || len(twice.Input().Warnings) != 1 || !strings.Contains(twice.Input().Warnings[0], "identical") {
+		t.Errorf("a file given twice: %d packets, warnings %v", twice.Packets(), twice.Input().Warnings)
 	}
 }

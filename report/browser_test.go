@@ -146,8 +146,8 @@ func TestReportInBrowser(t *testing.T) {
 		}
 	}
 	// Axis labels are SVG text: present only if the figures were drawn.
-	for _, label := range []string{"time since the first packet (s)", "flow size (bytes, log scale)", "host pair rank",
-		"slot rank", "host pair rank (exact)", "bit rate (bit/s)", "packet rate (packets/s)"} {
+	for _, label := range []string{"time since the first packet (s)", "flow size (log scale)", "host pair rank",
+		"slot rank", "host pair rank (exact)", "bit rate", "packet rate (packets/s)", "CDF: P(size ≤ x)", "100 kB"} {
 		if !strings.Contains(string(text), label) {
 			t.Errorf("the PDF lacks the axis label %q: a figure did not render", label)
 		}

@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"os"
-	"regexp"
 	"strings"
 	"time"
 
@@ -36,21 +34,37 @@ type Options struct {
 	Command, Version string
 	// Now is the report's date (zero: the current time).
 	Now time.Time
+	// Task2 is the input of Task 2 when it is not the capture of Task 3:
+	// the course's capture or a flow file made from it (nil: the one
+	// input serves both tasks).
+	Task2 *analysis.Capture
 }
 
 // Report is everything the templates show.
 type Report struct {
-	Title     string
+	Title      string
+	Student    Student // from the answers file's front matter
+	Setup      *Text   // the student's capture setup (nil: a placeholder shows)
+	Conclusion *Text   // the student's conclusion (nil: a placeholder shows)
+	// Warnings are problems with the student's answers file (an unknown
+	// heading …), for the command line to print.
+	Warnings  []string
 	Generated string
 	Command   string
 	Version   string
-	Overview  []KV     // capture overview: file, format, link types, duration …
-	Methods   []KV     // pcaplab's definitions and options
-	Notes     []string // warnings about the input (truncation, skipped packets, flow-file limits)
+	Inputs    []InputOverview // the input of each task: file, format, link types, duration …
+	Methods   []KV            // pcaplab's definitions and options
+	Notes     []string        // warnings about the input (truncation, skipped packets, flow-file limits)
 	GeoIP     string
 	Sections  []Section
 	Figures   []*Figure // every figure, in order (for writing the files)
 	Tables    []*Table  // every table, in order
+}
+
+// InputOverview describes one input.
+type InputOverview struct {
+	Label string // "Input", or "Task 2 input" and "Task 3 input"
+	Rows  []KV
 }
 
 // KV is one labelled line.
@@ -70,6 +84,7 @@ type Question struct {
 	Markdown  string        // Task 1: the student's own answer (Markdown)
 	HTML      template.HTML // Task 1: that answer rendered (raw HTML left out)
 	Missing   bool          // Task 1: no answer given
+	Remarks   *Text         // Tasks 2 and 3: the student's remarks, if any
 	Tables    []*Table
 	Figures   []*Figure
 }
@@ -96,8 +111,14 @@ func Build(c *analysis.Capture, opt Options) (*Report, error) {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	b := &builder{c: c, opt: opt, r: &Report{
-		Title:     "Traffic analysis of " + c.Name(),
+	title := "Traffic analysis of " + c.Name()
+	c2 := c
+	if opt.Task2 != nil {
+		c2 = opt.Task2
+		title = fmt.Sprintf("Traffic analysis of %s (Task 2) and %s (Task 3)", c2.Name(), c.Name())
+	}
+	b := &builder{c: c, c2: c2, opt: opt, r: &Report{
+		Title:     title,
 		Generated: opt.Now.UTC().Format("2006-01-02 15:04 UTC"),
 		Command:   opt.Command,
 		Version:   opt.Version,
@@ -106,18 +127,24 @@ func Build(c *analysis.Capture, opt Options) (*Report, error) {
 	if b.opt.Bin == 0 {
 		b.opt.Bin = autoBin(c.Duration())
 	}
-	b.overview()
-	b.methods()
-	answers, err := readAnswers(opt.Answers)
+	answers, err := ReadAnswers(opt.Answers)
 	if err != nil {
 		return nil, err
 	}
+	b.r.Student, b.r.Setup, b.r.Conclusion, b.r.Warnings = answers.Student, answers.Setup, answers.Conclusion, answers.Warnings
+	b.overview()
+	b.methods()
 	b.task1(answers)
 	if err := b.task2(); err != nil {
 		return nil, err
 	}
 	if err := b.task3(); err != nil {
 		return nil, err
+	}
+	for _, s := range b.r.Sections[1:] {
+		for _, q := range s.Questions {
+			q.Remarks = answers.ByID[q.ID]
+		}
 	}
 	return b.r, b.err
 }
@@ -135,7 +162,8 @@ func autoBin(d time.Duration) time.Duration {
 }
 
 type builder struct {
-	c   *analysis.Capture
+	c   *analysis.Capture // Task 3's input (and Task 2's, unless Options.Task2 is set)
+	c2  *analysis.Capture // Task 2's input
 	opt Options
 	r   *Report
 	err error
@@ -211,30 +239,4 @@ func stripXMLHeader(svg []byte) string {
 		s = s[i:]
 	}
 	return s
-}
-
-// readAnswers reads the student's Task 1 answers: "## T1.x" headings.
-func readAnswers(path string) (map[string]string, error) {
-	out := map[string]string{}
-	if path == "" {
-		return out, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("--answers: %v", err)
-	}
-	re := regexp.MustCompile(`(?m)^##\s*(T1\.\d+)\b[^\n]*\n`)
-	idx := re.FindAllSubmatchIndex(data, -1)
-	if len(idx) == 0 {
-		return nil, fmt.Errorf("--answers %s: no \"## T1.1\" style headings found", path)
-	}
-	for i, m := range idx {
-		id := string(data[m[2]:m[3]])
-		end := len(data)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		out[id] = strings.TrimSpace(string(data[m[1]:end]))
-	}
-	return out, nil
 }

@@ -160,8 +160,56 @@ func TestAnswersAreMerged(t *testing.T) {
 	if !bytes.Contains(html, []byte("[Answer to T1.2 missing")) {
 		t.Error("no placeholder for T1.2")
 	}
-	if _, err := readAnswers(filepath.Join(t.TempDir(), "none.md")); err == nil {
+	if _, err := ReadAnswers(filepath.Join(t.TempDir(), "none.md")); err == nil {
 		t.Error("a missing answers file should be an error")
+	}
+}
+
+// The answers template, filled in, puts every text where it belongs: the
+// student's name on the title page, the capture setup after the overview,
+// Task 1's answers, remarks under Task 2 and 3 questions, the conclusion
+// at the end; an unknown heading is a warning that names it.
+func TestAnswersTemplate(t *testing.T) {
+	tmpl := AnswersTemplate()
+	for _, q := range questions {
+		if !strings.Contains(tmpl, "## "+q.id+" "+q.title+"\n") || !strings.Contains(tmpl, q.asked) {
+			t.Errorf("the template lacks %s asked in full", q.id)
+		}
+	}
+	filled := strings.Replace(tmpl, "name: \n", "name: Ada Lovelace\n", 1)
+	filled = strings.Replace(filled, "student_id: \n", "student_id: 4711\n", 1)
+	for _, id := range []string{"Capture setup", "T1.2", "T2.3", "T3.8", "Conclusion"} {
+		i := strings.Index(filled, "## "+id)
+		j := i + strings.Index(filled[i:], "-->") + 3
+		filled = filled[:j] + "\nText for " + id + ".\n" + filled[j:]
+	}
+	filled += "\n## T4.1 Bonus\nNot a question.\n"
+	p := filepath.Join(t.TempDir(), "answers.md")
+	os.WriteFile(p, []byte(filled), 0o644)
+	r := buildSample(t, Options{Answers: p})
+	byID := map[string]*Question{}
+	for _, s := range r.Sections {
+		for _, q := range s.Questions {
+			byID[q.ID] = q
+		}
+	}
+	if r.Student.Name != "Ada Lovelace" || r.Student.ID != "4711" || r.Setup == nil || !strings.Contains(r.Setup.Markdown, "Text for Capture setup") ||
+		r.Conclusion == nil || byID["T1.2"].Missing || !byID["T1.1"].Missing || byID["T2.3"].Remarks == nil || byID["T3.8"].Remarks == nil ||
+		byID["T2.4"].Remarks != nil {
+		t.Errorf("student %+v, setup %v, conclusion %v, T1.2 missing %v, T2.3 remarks %v", r.Student, r.Setup, r.Conclusion, byID["T1.2"].Missing, byID["T2.3"].Remarks)
+	}
+	if len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], `unknown heading "## T4.1 Bonus"`) || !strings.Contains(r.Warnings[0], "line ") {
+		t.Errorf("warnings %v", r.Warnings)
+	}
+	html, _ := r.RenderHTML("")
+	md, _ := r.RenderMarkdown("")
+	for _, want := range []string{"Ada Lovelace", "4711", "Text for Capture setup", "Text for T2.3", "Text for Conclusion"} {
+		if !bytes.Contains(html, []byte(want)) || !bytes.Contains(md, []byte(want)) {
+			t.Errorf("%q is not in both renderings", want)
+		}
+	}
+	if bytes.Contains(html, []byte("Your answer.")) {
+		t.Error("the template's comments reached the report")
 	}
 }
 

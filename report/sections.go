@@ -1,20 +1,29 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
-	"html/template"
 	"sort"
 	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/table"
 	"github.com/pcaplab/pcaplab/units"
-	"github.com/yuin/goldmark"
 )
 
+// overview describes the inputs: one table each (Task 2's first when it
+// has its own), with the notes on what could not be read or told.
 func (b *builder) overview() {
-	c := b.c
+	if b.c2 != b.c {
+		b.r.Inputs = append(b.r.Inputs, b.inputOverview("Task 2 input", b.c2))
+	}
+	label := "Input"
+	if b.c2 != b.c {
+		label = "Task 3 input"
+	}
+	b.r.Inputs = append(b.r.Inputs, b.inputOverview(label, b.c))
+}
+
+func (b *builder) inputOverview(label string, c *analysis.Capture) InputOverview {
 	s := c.Summary()
 	in := c.Input()
 	var files, formats, links []string
@@ -23,27 +32,42 @@ func (b *builder) overview() {
 		formats = append(formats, f.Format)
 		links = append(links, f.LinkTypes...)
 		if f.Warning != "" {
-			b.r.Notes = append(b.r.Notes, "Warning: "+f.Warning)
+			b.note(label, "Warning: "+f.Warning)
 		}
 	}
-	b.r.Overview = []KV{
-		{"File", strings.Join(files, ", ")},
-		{"Format", strings.Join(uniq(formats), ", ")},
-		{"Link types", strings.Join(uniq(links), ", ")},
-		{"First packet", units.Timestamp(c.Start())},
-		{"Last packet", units.Timestamp(c.End())},
-		{"Duration", fmt.Sprintf("%.3f s", s.DurationS)},
-		{"Packets", units.Count(s.Packets)},
-		{"Bytes", units.Count(s.Bytes) + " B (wire lengths)"},
-		{"Flows", fmt.Sprintf("%s (%d TCP, %d UDP, %d ICMP, %d other)", units.Count(s.Flows), s.TCPFlows, s.UDPFlows, s.ICMPFlows, s.OtherFlows)},
-		{"Hosts", fmt.Sprintf("%d IPv4, %d IPv6 addresses", s.IPv4Hosts, s.IPv6Hosts)},
+	what, bytesKind := "packet", "B (wire lengths)"
+	rows := []KV{{"File", strings.Join(files, ", ")}, {"Format", strings.Join(uniq(formats), ", ")}}
+	if in.FlowFile != nil {
+		what, bytesKind = "flow", "B ("+in.FlowFile.Bytes+")"
+	} else {
+		rows = append(rows, KV{"Link types", strings.Join(uniq(links), ", ")})
 	}
-	b.inputNotes(in)
+	rows = append(rows,
+		KV{"First " + what, units.Timestamp(c.Start())},
+		KV{"Last " + what, units.Timestamp(c.End())},
+		KV{"Duration", units.Duration(c.Duration())},
+		KV{"Packets", units.Count(s.Packets)},
+		KV{"Bytes", units.Count(s.Bytes) + " " + bytesKind},
+		KV{"Flows", fmt.Sprintf("%s (%s TCP, %s UDP, %s ICMP, %s other)", units.Count(s.Flows), units.Count(s.TCPFlows), units.Count(s.UDPFlows), units.Count(s.ICMPFlows), units.Count(s.OtherFlows))},
+		KV{"Hosts", fmt.Sprintf("%s IPv4, %s IPv6 addresses", units.Count(s.IPv4Hosts), units.Count(s.IPv6Hosts))})
+	b.inputNotes(label, in)
+	return InputOverview{Label: label, Rows: rows}
+}
+
+// note adds a note about an input, naming it when there are two.
+func (b *builder) note(label, text string) {
+	if b.c2 != b.c {
+		text = label + ": " + text
+	}
+	b.r.Notes = append(b.r.Notes, text)
 }
 
 // inputNotes says what could not be read or decoded, and what a flow file
 // cannot tell.
-func (b *builder) inputNotes(in analysis.Input) {
+func (b *builder) inputNotes(label string, in analysis.Input) {
+	for _, w := range in.Warnings {
+		b.note(label, w+".")
+	}
 	if len(in.Skipped) > 0 {
 		keys := make([]string, 0, len(in.Skipped))
 		for k := range in.Skipped {
@@ -54,7 +78,7 @@ func (b *builder) inputNotes(in analysis.Input) {
 		for _, k := range keys {
 			parts = append(parts, fmt.Sprintf("%s: %s packets", k, units.Count(in.Skipped[k])))
 		}
-		b.r.Notes = append(b.r.Notes, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
+		b.note(label, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
 	}
 	if len(in.NonIP) > 0 {
 		keys := make([]string, 0, len(in.NonIP))
@@ -70,18 +94,20 @@ func (b *builder) inputNotes(in analysis.Input) {
 			parts = append(parts, fmt.Sprintf("%s %s", k, units.Count(in.NonIP[k])))
 			n += in.NonIP[k]
 		}
-		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s carried no IP (counted in packets and bytes, in no flow): %s.", units.Plural(n, "frame"), strings.Join(parts, ", ")))
+		b.note(label, fmt.Sprintf("%s carried no IP (counted in packets and bytes, in no flow): %s.", units.Plural(n, "frame"), strings.Join(parts, ", ")))
 	}
 	if v := in.VLAN; v.Single+v.Double > 0 {
-		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s carried one 802.1Q VLAN tag and %s two or more (QinQ); VLAN IDs: %s.",
+		b.note(label, fmt.Sprintf("%s carried one 802.1Q VLAN tag and %s two or more (QinQ); VLAN IDs: %s.",
 			units.Plural(v.Single, "frame"), units.Count(v.Double), vlanIDs(v.IDs)))
 	}
 	if in.Evicted > 0 {
-		b.r.Notes = append(b.r.Notes, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))
+		b.note(label, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))
 	}
 	if fs := in.FlowFile; fs != nil {
-		b.r.Notes = append(b.r.Notes, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
-		b.r.Notes = append(b.r.Notes, fs.Notes...)
+		b.note(label, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
+		for _, n := range fs.Notes {
+			b.note(label, n)
+		}
 	}
 }
 
@@ -138,27 +164,16 @@ func (b *builder) methods() {
 	}
 }
 
-var task1 = []struct{ id, title, asked string }{
-	{"T1.1", "Passive measurement", "What is passive measurement?"},
-	{"T1.2", "Packet capture versus flow data", "Pros, cons and importance of packet captures and of flow data."},
-	{"T1.3", "Hashing and memory", "What is hashing and how does it relate to memory in large-data analysis?"},
-}
-
-func (b *builder) task1(answers map[string]string) {
+func (b *builder) task1(a *Answers) {
 	sec := Section{ID: "task1", Title: "Task 1 — Background"}
-	md := goldmark.New() // raw HTML in the answers is left out, not passed through
-	for _, q := range task1 {
-		qq := &Question{ID: q.id, Title: q.title, Asked: q.asked}
-		if a, ok := answers[q.id]; ok && a != "" {
-			qq.Markdown = a
-			var buf bytes.Buffer
-			if err := md.Convert([]byte(a), &buf); err == nil {
-				qq.HTML = template.HTML(buf.String())
-			}
+	for _, id := range []string{"T1.1", "T1.2", "T1.3"} {
+		q := newQuestion(id)
+		if t := a.ByID[id]; t != nil {
+			q.Markdown, q.HTML = t.Markdown, t.HTML
 		} else {
-			qq.Missing = true
+			q.Missing = true
 		}
-		sec.Questions = append(sec.Questions, qq)
+		sec.Questions = append(sec.Questions, q)
 	}
 	b.r.Sections = append(b.r.Sections, sec)
 }

@@ -21,8 +21,8 @@ func (b *builder) task2() error {
 }
 
 func (b *builder) t20() (*Question, error) {
-	c := b.c
-	q := &Question{ID: "T2.0", Title: "Flows", Asked: "Derive flows from the capture."}
+	c := b.c2
+	q := newQuestion("T2.0")
 	q.Answer = []string{fmt.Sprintf("pcaplab derived %s from %s in one pass (definitions in the methods section); the table lists the first %s by start time, and tables/flows.csv all of them.",
 		units.Plural(c.Flows().Count(), "flow"), units.Plural(c.Packets(), "packet"), units.Count(min(20, c.Flows().Count())))}
 	ft := c.Flows().Table()
@@ -33,16 +33,16 @@ func (b *builder) t20() (*Question, error) {
 }
 
 func (b *builder) t21() (*Question, error) {
-	q := &Question{ID: "T2.1", Title: "Flow count and sizes", Asked: "Total number of flows; minimum, median, mean and maximum flow size in bytes and in packets."}
-	s := b.c.Flows().Sizes()
+	q := newQuestion("T2.1")
+	s := b.c2.Flows().Sizes()
 	q.Answer = []string{s.Sentence()}
 	q.Tables = append(q.Tables, b.table("flow-sizes", "Flow sizes (bytes are wire bytes of both directions)", rows(s.Rows())))
 	return q, nil
 }
 
 func (b *builder) t22() (*Question, error) {
-	c := b.c
-	q := &Question{ID: "T2.2", Title: "Volume over time and flow-size distribution", Asked: "Plot the traffic volume over time and the flow-size distribution."}
+	c := b.c2
+	q := newQuestion("T2.2")
 	st, err := c.Traffic().Rates(b.opt.Bin)
 	if err != nil {
 		return nil, err
@@ -55,25 +55,26 @@ func (b *builder) t22() (*Question, error) {
 }
 
 func (b *builder) t23() (*Question, error) {
-	sv := b.c.Services()
-	q := &Question{ID: "T2.3", Title: "Protocols and ports", Asked: "Top-5 protocols, source ports and destination ports by flows, with their use."}
-	tp, ta := sv.Protocols(5), sv.Applications(10)
+	sv := b.c2.Services()
+	q := newQuestion("T2.3")
+	tp, ta := sv.Protocols(5), sv.Applications(5)
 	sp, dp := sv.SourcePorts(5), sv.DestinationPorts(5)
 	q.Answer = append(q.Answer, tp.Sentence(), ta.Sentence())
 	if len(dp.Rows) > 0 {
 		q.Answer = append(q.Answer, dp.Sentence(), sp.Sentence())
 	}
-	q.Tables = append(q.Tables, b.table("top-protocols", "Top transport protocols by flows", rows(tp)))
-	q.Tables = append(q.Tables, b.table("top-applications", "Top applications by flows", rows(ta)))
-	q.Tables = append(q.Tables, b.table("top-source-ports", "Top source (originator) ports by flows", rows(sp.Rows)))
-	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top destination (responder) ports by flows", rows(dp.Rows)))
+	q.Tables = append(q.Tables, b.table("top-protocols", "Top-5 IP protocols by flows, with the applications they carry", rows(tp)))
+	q.Tables = append(q.Tables, b.table("top-applications", "Top-5 applications by flows (all of them in tables/applications-all.csv)", rows(ta)))
+	b.csvOnly("applications-all", rows(sv.Applications(-1)))
+	q.Tables = append(q.Tables, b.table("top-source-ports", "Top-5 source (originator) ports by flows", rows(sp.Rows)))
+	q.Tables = append(q.Tables, b.table("top-destination-ports", "Top-5 destination (responder) ports by flows", rows(dp.Rows)))
 	b.figure(q, "applications", "Flows by application", fig(sv.ApplicationsPlot(10)))
 	return q, nil
 }
 
 func (b *builder) t24() (*Question, error) {
-	p := b.c.Pairs()
-	q := &Question{ID: "T2.4", Title: "Host pairs", Asked: "Top-10 host pairs by flows and by bytes; are they the same pairs?"}
+	p := b.c2.Pairs()
+	q := newQuestion("T2.4")
 	q.Answer = []string{p.Overlap(10).Sentence()}
 	q.Tables = append(q.Tables, b.table("top-pairs-by-flows", "Top-10 host pairs by flows", rows(p.TopByFlows(10))))
 	q.Tables = append(q.Tables, b.table("top-pairs-by-bytes", "Top-10 host pairs by bytes", rows(p.TopByBytes(10))))
@@ -81,8 +82,8 @@ func (b *builder) t24() (*Question, error) {
 }
 
 func (b *builder) t25() (*Question, error) {
-	p := b.c.Pairs()
-	q := &Question{ID: "T2.5", Title: "Flows of the 100 most common host pairs", Asked: "Plot the number of flows for the 100 most common host pairs, linear and log y."}
+	p := b.c2.Pairs()
+	q := newQuestion("T2.5")
 	rk := p.Ranking(100)
 	q.Answer = []string{rk.Sentence()}
 	b.figure(q, "pair-flows-linear", "Flows per host pair, linear y", fig(p.Plot(100, false)))
@@ -92,8 +93,8 @@ func (b *builder) t25() (*Question, error) {
 }
 
 func (b *builder) t26() (*Question, error) {
-	p := b.c.Pairs()
-	q := &Question{ID: "T2.6", Title: "The same with a 2^16-slot array", Asked: "Count flows in a fixed array of 2^16 slots indexed by a hash of the host pair; how does it differ from the exact result?"}
+	p := b.c2.Pairs()
+	q := newQuestion("T2.6")
 	sa := p.SlotArray(nil, "")
 	q.Answer = []string{"Index function: " + sa.Index + ".", sa.Sentence()}
 	b.figure(q, "slot-flows-linear", "Flows per slot, linear y", fig(p.SlotPlot(sa, 100, false)))
@@ -106,8 +107,8 @@ func (b *builder) t26() (*Question, error) {
 }
 
 func (b *builder) t27() (*Question, error) {
-	q := &Question{ID: "T2.7", Title: "Counting more efficiently", Asked: "Compare an exact hash map, the 2^16 array, a Count-Min sketch and Space-Saving: memory, time, error on the top-100."}
-	cm := b.c.Pairs().CountingMethods()
+	q := newQuestion("T2.7")
+	cm := b.c2.Pairs().CountingMethods()
 	q.Answer = []string{cm.Sentence()}
 	q.Tables = append(q.Tables, b.table("counting-methods", "Counting methods measured on this capture's flows (memory in bytes, time per update in ns, accuracy on the exact top-100 pairs)", rows(cm)))
 	return q, nil

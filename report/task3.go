@@ -23,7 +23,7 @@ func (b *builder) task3() error {
 }
 
 func (b *builder) t31() (*Question, error) {
-	q := &Question{ID: "T3.1", Title: "IPv4 and IPv6 hosts", Asked: "How many IPv4 and IPv6 hosts communicate?"}
+	q := newQuestion("T3.1")
 	hc := b.c.Hosts().Kinds()
 	q.Answer = []string{hc.Sentence()}
 	q.Tables = append(q.Tables, b.table("host-counts", "Hosts by family, kind and scope (packets and bytes count once per address)", rows(hc)))
@@ -31,7 +31,7 @@ func (b *builder) t31() (*Question, error) {
 }
 
 func (b *builder) t32() (*Question, error) {
-	q := &Question{ID: "T3.2", Title: "Countries", Asked: "Top-5 host countries (private addresses apart)."}
+	q := newQuestion("T3.2")
 	tc := b.c.Hosts().Countries(5)
 	q.Answer = []string{tc.Sentence(), fmt.Sprintf("Country data: %s, of %s.", strings.TrimSuffix(b.c.GeoIPSource(), "."), b.c.GeoIPDate().Format("2 January 2006"))}
 	if note := b.c.GeoIPNote(); note != "" {
@@ -42,7 +42,7 @@ func (b *builder) t32() (*Question, error) {
 }
 
 func (b *builder) t33() (*Question, error) {
-	q := &Question{ID: "T3.3", Title: "Top hosts by bytes", Asked: "Top-15 hosts (IP addresses) by bytes."}
+	q := newQuestion("T3.3")
 	hb := b.c.Hosts().TopByBytes(15)
 	q.Answer = []string{hb.Sentence()}
 	q.Tables = append(q.Tables, b.table("top-hosts-by-bytes", "Top-15 hosts by bytes", rows(hb.Rows)))
@@ -50,7 +50,7 @@ func (b *builder) t33() (*Question, error) {
 }
 
 func (b *builder) t34() (*Question, error) {
-	q := &Question{ID: "T3.4", Title: "Top hosts by packets", Asked: "Top-15 hosts by packets; how and why do the lists differ?"}
+	q := newQuestion("T3.4")
 	hp := b.c.Hosts().TopByPackets(15)
 	q.Answer = []string{hp.Sentence(), b.c.Hosts().Compare(15).Sentence()}
 	q.Tables = append(q.Tables, b.table("top-hosts-by-packets", "Top-15 hosts by packets", rows(hp.Rows)))
@@ -58,7 +58,7 @@ func (b *builder) t34() (*Question, error) {
 }
 
 func (b *builder) t35() (*Question, error) {
-	q := &Question{ID: "T3.5", Title: "Top TCP and UDP ports", Asked: "Top-10 TCP ports and top-5 UDP ports by packets."}
+	q := newQuestion("T3.5")
 	tt, tu := b.c.Ports().TopTCP(10), b.c.Ports().TopUDP(5)
 	q.Answer = []string{tt.Sentence(), tu.Sentence()}
 	q.Tables = append(q.Tables, b.table("top-tcp-ports", "Top-10 TCP ports by packets", rows(tt.Rows)))
@@ -67,7 +67,7 @@ func (b *builder) t35() (*Question, error) {
 }
 
 func (b *builder) t36() (*Question, error) {
-	q := &Question{ID: "T3.6", Title: "Fastest TCP connections", Asked: "Top-10 fastest TCP connections."}
+	q := newQuestion("T3.6")
 	fc := b.c.Flows().Fastest(10, b.opt.Fastest)
 	q.Answer = []string{fc.Sentence()}
 	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections (throughput = bytes × 8 / duration; minimums in the methods section)", rows(fc.Rows)))
@@ -76,7 +76,7 @@ func (b *builder) t36() (*Question, error) {
 
 func (b *builder) t37() (*Question, error) {
 	tr := b.c.Traffic()
-	q := &Question{ID: "T3.7", Title: "Bit rate and packet rate", Asked: "Bit rate and packet rate over time: plots and summary numbers."}
+	q := newQuestion("T3.7")
 	st, err := tr.Rates(b.opt.Bin)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (b *builder) t37() (*Question, error) {
 
 func (b *builder) t38() (*Question, error) {
 	f := b.c.Failures()
-	q := &Question{ID: "T3.8", Title: "Failed communications", Asked: "Hosts that were contacted but where communication failed, by class."}
+	q := newQuestion("T3.8")
 	s := f.Summary()
 	q.Answer = []string{s.Sentence()}
 	if s.NotJudged != "" {

@@ -11,7 +11,7 @@ import (
 // flow.Schema), to standard output or to a file.
 func cmdFlows(args []string, stdout, stderr io.Writer) error {
 	fs := command("flows", "pcaplab flows [-o FILE.csv] [--idle-timeout D] [--quiet] CAPTURE...", stderr)
-	out := fs.String("o", "", "write the CSV to this file (replaced only once complete) instead of standard output")
+	out := fs.String("o", "", "write the CSV to this file, or to DIR/flows.csv for a directory (replaced only once complete), instead of standard output")
 	var cf captureFlags
 	cf.register(fs)
 	paths, err := parsePaths(fs, args)
@@ -19,6 +19,9 @@ func cmdFlows(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *out != "" {
+		if *out, err = csvTarget(*out); err != nil {
+			return err
+		}
 		for _, p := range paths {
 			if sameFile(p, *out) {
 				return fmt.Errorf("-o %s is one of the inputs: refusing to overwrite it", *out)
@@ -33,6 +36,37 @@ func cmdFlows(args []string, stdout, stderr io.Writer) error {
 		return c.Flows().WriteCSV(stdout)
 	}
 	return writeAtomically(*out, func(w io.Writer) error { return c.Flows().WriteCSV(w) })
+}
+
+// csvTarget is the file -o names: DIR/flows.csv for a directory, else the
+// name itself, which must not be anything but a regular file (a device, a
+// FIFO or a symbolic link would be replaced by a regular file).
+func csvTarget(out string) (string, error) {
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		out = filepath.Join(out, "flows.csv")
+	}
+	st, err := os.Lstat(out)
+	switch {
+	case err == nil && !st.Mode().IsRegular():
+		return "", fmt.Errorf("-o %s: not a regular file (a %s): write to a file or a directory", out, fileKind(st.Mode()))
+	case err == nil, os.IsNotExist(err):
+		return out, writableDir(filepath.Dir(out))
+	}
+	return "", fmt.Errorf("-o %s: %v", out, unwrapPathError(err))
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeSymlink != 0:
+		return "symbolic link"
+	case m&os.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
 
 // sameFile reports whether two names are the same existing file.

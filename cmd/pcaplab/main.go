@@ -31,6 +31,7 @@ const usage = `pcaplab — answers about a packet capture of your own traffic
 
 Usage:
   pcaplab report [options] CAPTURE... -o DIR   (HTML + Markdown report of every assignment question)
+  pcaplab answers-template [-o answers.md]     (the file for your name, capture setup, answers and conclusion)
   pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
   pcaplab flows [-o FILE.csv] [--idle-timeout D] CAPTURE...
 
@@ -68,8 +69,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdFlows(args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(args[1:], stdout, stderr)
+	case "answers-template":
+		err = cmdAnswersTemplate(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "pcaplab: unknown command %q (commands: report, summary, flows; pcaplab -h for help)\n", args[0])
+		fmt.Fprintf(stderr, "pcaplab: unknown command %q (commands: report, answers-template, summary, flows; pcaplab -h for help)\n", args[0])
 		return 2
 	}
 	var ue usageError
@@ -247,7 +250,11 @@ func openCaptures(paths []string, cf *captureFlags, stderr io.Writer) (*analysis
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range c.Input().Files {
+	in := c.Input()
+	for _, w := range in.Warnings {
+		fmt.Fprintf(stderr, "pcaplab: warning: %s\n", w)
+	}
+	for _, f := range in.Files {
 		if f.Warning != "" {
 			fmt.Fprintf(stderr, "pcaplab: warning: %s\n", f.Warning)
 		}

@@ -1,0 +1,104 @@
+package analysis
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+)
+
+// orderInputs prepares several capture files to be read as one input: a
+// file identical to an earlier one (same size and SHA-256) is read once, and
+// the files are read in the order of their first packet's time (rotated
+// captures given in any order, or by a shell glob that sorts file10 before
+// file2). It returns the paths to read and warnings for each change made.
+func orderInputs(paths []string) ([]string, []string) {
+	if len(paths) < 2 {
+		return paths, nil
+	}
+	var warnings []string
+	kept := dropDuplicates(paths, &warnings)
+	type file struct {
+		path  string
+		first int64
+		ok    bool
+	}
+	files := make([]file, len(kept))
+	for i, p := range kept {
+		files[i].path = p
+		files[i].first, files[i].ok = firstPacketTime(p)
+	}
+	sorted := sort.SliceIsSorted(files, func(i, j int) bool { return files[i].ok && files[j].ok && files[i].first < files[j].first })
+	sort.SliceStable(files, func(i, j int) bool { return files[i].ok && files[j].ok && files[i].first < files[j].first })
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	if !sorted {
+		warnings = append(warnings, fmt.Sprintf("the captures are read in the order of their first packets, not as given: %v", out))
+	}
+	return out, warnings
+}
+
+// dropDuplicates leaves out files identical to an earlier one. Only files
+// of equal size are hashed.
+func dropDuplicates(paths []string, warnings *[]string) []string {
+	bySize := map[int64][]int{}
+	for i, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			bySize[st.Size()] = append(bySize[st.Size()], i)
+		}
+	}
+	drop := map[int]bool{}
+	for _, idx := range bySize {
+		seen := map[[32]byte]int{}
+		for _, i := range idx {
+			if len(idx) < 2 {
+				break
+			}
+			h, ok := fileHash(paths[i])
+			if j, dup := seen[h]; dup && ok {
+				drop[i] = true
+				*warnings = append(*warnings, fmt.Sprintf("%s is identical to %s (same size and SHA-256): read once", paths[i], paths[j]))
+				continue
+			}
+			seen[h] = i
+		}
+	}
+	var out []string
+	for i, p := range paths {
+		if !drop[i] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func fileHash(p string) ([32]byte, bool) {
+	var sum [32]byte
+	f, err := os.Open(p)
+	if err != nil {
+		return sum, false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return sum, false
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, true
+}
+
+// firstPacketTime is the time of a capture file's first record.
+func firstPacketTime(p string) (int64, bool) {
+	r, err := capfile.Open(p)
+	if err != nil {
+		return 0, false
+	}
+	defer r.Close()
+	_, rec, err := r.Next()
+	return rec.Time, err == nil
+}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/go-gota/gota/dataframe"
 	"github.com/pcaplab/pcaplab/flow"
@@ -298,4 +300,45 @@ func (d SizeDistribution) Sentence() string {
 		return out + ": a heavy-tailed distribution (the largest tenth carry at least half of the bytes), best seen on the log axis."
 	}
 	return out + "."
+}
+
+// FlowRow is a flow as a report shows it: when it started after the
+// capture's first packet, its endpoints, size, duration, state and
+// application.
+type FlowRow struct {
+	Start       time.Duration `table:"start_s,3"` // after the capture's first packet
+	Proto       flow.Proto    `table:"proto"`
+	Orig        netip.Addr    `table:"orig_addr"`
+	OrigPort    uint16        `table:"orig_port,id"`
+	Resp        netip.Addr    `table:"resp_addr"`
+	RespPort    uint16        `table:"resp_port,id"`
+	Packets     uint64        `table:"packets"`
+	Bytes       uint64        `table:"bytes"`
+	Duration    time.Duration `table:"duration_s,3"`
+	State       flow.State    `table:"state"`
+	Application string        `table:"application"`
+}
+
+// First returns the n flows that started first (ties: protocol, addresses,
+// ports), without holding the others: a spilled capture streams through.
+func (v Flows) First(n int) []FlowRow {
+	var keep []flow.Flow
+	v.c.eachFlow(func(f *flow.Flow) {
+		i := sort.Search(len(keep), func(i int) bool { return flow.Less(f, &keep[i]) })
+		if i >= n {
+			return
+		}
+		keep = slices.Insert(keep, i, *f)
+		if len(keep) > n {
+			keep = keep[:n]
+		}
+	})
+	out := make([]FlowRow, len(keep))
+	for i := range keep {
+		f := &keep[i]
+		app, _ := Application(f)
+		out[i] = FlowRow{Start: time.Duration(f.First - v.c.m.First), Proto: f.Proto, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp,
+			RespPort: f.RespPort, Packets: f.Packets(), Bytes: f.Bytes(), Duration: f.Duration(), State: f.State, Application: app}
+	}
+	return out
 }

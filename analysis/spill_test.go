@@ -35,7 +35,7 @@ func TestSpilledFlowsGiveTheSameAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		return []string{
-			table.Of(c.Flows().Sizes().Rows()).Text(), table.Of(c.Flows().SizeDistribution()).Text(), table.Of(c.Services().Protocols(5)).Text(),
+			table.Of(c.Flows().Sizes().Rows()).Text(), table.Of(c.Flows().SizeDistribution()).Text(), table.Of(c.Flows().First(20)).Text(), table.Of(c.Services().Protocols(5)).Text(),
 			table.Of(c.Services().Applications(10)).Text(), table.Of(c.Services().SourcePorts(5).Rows).Text(), table.Of(c.Services().DestinationPorts(5).Rows).Text(),
 			table.Of(c.Pairs().TopByFlows(10)).Text(), table.Of(c.Pairs().TopByBytes(10)).Text(), table.Of(c.Pairs().Ranking(100).Rows).Text(),
 			table.Of(s.TopSlots(10)).Text(), table.Of(s.Comparison()).Text(), table.Of(c.Hosts().Kinds()).Text(), table.Of(c.Hosts().Countries(5)).Text(),

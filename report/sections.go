@@ -154,15 +154,19 @@ func (b *builder) methods() {
 		{"Flow size", "wire bytes (frame lengths) and packets of both directions"},
 		{"Host", "an IP address of the outermost IP header; a packet counts once for each distinct address among its source and destination"},
 		{"Ports", "TCP and UDP kept apart; a packet counts once for each distinct port among its source and destination ports"},
-		{"Time bins", fmt.Sprintf("%s in the model; %s in the rate figures", units.Setting(o.BinWidth), units.Setting(b.opt.Bin))},
+		{"Time bins", fmt.Sprintf("%s in the model, %s in the rate figures, starting at the first packet (as tshark's io,stat); a bin's rate is over the time it covers, so the peak is never below the mean",
+			units.Setting(o.BinWidth), units.Setting(b.opt.Bin))},
 		{"Connection states", "Zeek's conn_state (S0 no answer, REJ rejected, SF normal, RSTO/RSTR reset by originator/responder, S1 open, SH/SHR half-open, OTH mid-stream)"},
-		{"Fastest connections", fmt.Sprintf("throughput = bytes × 8 / duration, for TCP connections with a handshake seen and at least %d packets, %d bytes and %s",
-			fo.MinPackets, fo.MinBytes, units.Setting(fo.MinDuration))},
-		{"Failed communications", "SYN never answered (S0, SH, RSTOS0); SYN answered by RST (REJ); handshake then reset before the responder sent data; ICMP/ICMPv6 destination unreachable by code; DNS NXDOMAIN, SERVFAIL, REFUSED, other errors and queries without response (UDP port 53); unicast UDP without any reply"},
+		{"Fastest connections", fmt.Sprintf("transfer throughput: payload bytes of the bulk direction × 8 over its transfer time (first to last payload segment, pauses over %s left out); TCP connections with a handshake seen and at least %s packets, %s of payload and %s of transfer",
+			units.Setting(o.TransferGap), units.Count(fo.MinPackets), units.Bytes(fo.MinBytes), units.Setting(fo.MinDuration))},
+		{"Failed communications", fmt.Sprintf("a request that expected an answer and got none, or was refused: TCP SYN unanswered or refused, reset before any answer; ICMP destination unreachable about a request; DNS errors (the name's failure) and queries without answer; DHCP without Offer or ACK; UDP requests (by payload or request/response port) without reply. Attempts are connections or requests, never retransmissions; requests in the last %s are unfinished, not failed; path-MTU, traceroute and late-reply ICMP errors are signals, not failures",
+			units.Setting(analysis.AnswerWait))},
+		{"Capturing machine", "the unicast address in most packets of its family (ties: more flows originated), in more than half of them; the other family's address joins it only with the same hardware address"},
 		{"Countries", b.r.GeoIP},
 		{"Software", "pcaplab " + b.opt.Version + " (gopacket, gota, gonum/plot)"},
 	}
 }
+
 
 func (b *builder) task1(a *Answers) {
 	sec := Section{ID: "task1", Title: "Task 1 — Background"}

@@ -25,9 +25,7 @@ func (b *builder) t20() (*Question, error) {
 	q := newQuestion("T2.0")
 	q.Answer = []string{fmt.Sprintf("pcaplab derived %s from %s in one pass (definitions in the methods section); the table lists the first %s by start time, and tables/flows.csv all of them.",
 		units.Plural(c.Flows().Count(), "flow"), units.Plural(c.Packets(), "packet"), units.Count(min(20, c.Flows().Count())))}
-	ft := c.Flows().Table()
-	q.Tables = append(q.Tables, b.table("flows-first-20", "The first flows by start time",
-		ft.Head(20).Select("start", "proto", "orig_addr", "orig_port", "resp_addr", "resp_port", "orig_packets", "resp_packets", "orig_bytes", "resp_bytes", "duration_s", "state", "application")))
+	q.Tables = append(q.Tables, b.table("flows-first-20", "The first flows by start time (start_s: seconds after the first packet)", rows(c.Flows().First(20))))
 	b.r.Tables = append(b.r.Tables, &Table{Name: "flows", csv: c.Flows().WriteCSV})
 	return q, nil
 }

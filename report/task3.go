@@ -70,7 +70,7 @@ func (b *builder) t36() (*Question, error) {
 	q := newQuestion("T3.6")
 	fc := b.c.Flows().Fastest(10, b.opt.Fastest)
 	q.Answer = []string{fc.Sentence()}
-	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections (throughput = bytes × 8 / duration; minimums in the methods section)", rows(fc.Rows)))
+	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections by transfer throughput (payload of the bulk direction over its transfer time; minimums in the methods section), with their lifetime rate", rows(fc.Rows)))
 	return q, nil
 }
 

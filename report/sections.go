@@ -167,7 +167,6 @@ func (b *builder) methods() {
 	}
 }
 
-
 func (b *builder) task1(a *Answers) {
 	sec := Section{ID: "task1", Title: "Task 1 — Background"}
 	for _, id := range []string{"T1.1", "T1.2", "T1.3"} {

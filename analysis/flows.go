@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -309,9 +310,9 @@ type FlowRow struct {
 	Start       time.Duration `table:"start_s,3"` // after the capture's first packet
 	Proto       flow.Proto    `table:"proto"`
 	Orig        netip.Addr    `table:"orig_addr"`
-	OrigPort    uint16        `table:"orig_port,id"`
+	OrigPort    string        `table:"orig_port"` // TCP and UDP only ("" for ICMP and others)
 	Resp        netip.Addr    `table:"resp_addr"`
-	RespPort    uint16        `table:"resp_port,id"`
+	RespPort    string        `table:"resp_port"`
 	Packets     uint64        `table:"packets"`
 	Bytes       uint64        `table:"bytes"`
 	Duration    time.Duration `table:"duration_s,3"`
@@ -337,8 +338,11 @@ func (v Flows) First(n int) []FlowRow {
 	for i := range keep {
 		f := &keep[i]
 		app, _ := Application(f)
-		out[i] = FlowRow{Start: time.Duration(f.First - v.c.m.First), Proto: f.Proto, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp,
-			RespPort: f.RespPort, Packets: f.Packets(), Bytes: f.Bytes(), Duration: f.Duration(), State: f.State, Application: app}
+		out[i] = FlowRow{Start: time.Duration(f.First - v.c.m.First), Proto: f.Proto, Orig: f.Orig, Resp: f.Resp,
+			Packets: f.Packets(), Bytes: f.Bytes(), Duration: f.Duration(), State: f.State, Application: app}
+		if f.Proto == flow.TCP || f.Proto == flow.UDP {
+			out[i].OrigPort, out[i].RespPort = strconv.Itoa(int(f.OrigPort)), strconv.Itoa(int(f.RespPort))
+		}
 	}
 	return out
 }

@@ -183,8 +183,26 @@ func (b *builder) table(name, caption string, t *table.Table) *Table {
 		}
 		tb.Rows = append(tb.Rows, row)
 	}
+	for c := range tb.Columns {
+		tb.Numeric[c] = tb.Numeric[c] || digitsOrBlank(tb.Rows, c)
+	}
 	b.r.Tables = append(b.r.Tables, tb)
 	return tb
+}
+
+// digitsOrBlank says whether a text column holds only numbers and blanks
+// (ports, blank where the protocol has none), to right-align it like one.
+func digitsOrBlank(rows [][]string, c int) bool {
+	seen := false
+	for _, row := range rows {
+		for _, r := range row[c] {
+			if r < '0' || r > '9' {
+				return false
+			}
+			seen = true
+		}
+	}
+	return seen
 }
 
 // csvOnly adds a table written as CSV only (too long for the page).

@@ -77,7 +77,7 @@ func TestSummaryTextHasUnits(t *testing.T) {
 	if code != 0 {
 		t.Fatal(code)
 	}
-	for _, want := range []string{"packets              1659", "bytes                1454372 B", "duration             106.418629 s", "bytes (B)", "tcp_no_answer"} {
+	for _, want := range []string{"packets              1\u202f659", "bytes                1\u202f454\u202f372 B (1.45 MB)", "duration             106.419 s", "bytes (B)", "tcp_no_answer"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -23,20 +25,23 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 	for _, f := range s.Files {
 		fmt.Fprintf(tw, "file\t%s (%s, %s)\n", f.Name, f.Format, strings.Join(f.LinkTypes, ", "))
 	}
-	fmt.Fprintf(tw, "packets\t%d\n", s.Packets)
-	fmt.Fprintf(tw, "bytes\t%d B\n", s.Bytes)
-	fmt.Fprintf(tw, "duration\t%.6f s (%s → %s)\n", s.DurationS, s.FirstTime, s.LastTime)
-	fmt.Fprintf(tw, "hosts\t%d IPv4, %d IPv6 addresses\n", s.IPv4Hosts, s.IPv6Hosts)
-	fmt.Fprintf(tw, "flows\t%d (%d TCP, %d UDP, %d ICMP, %d other)\n", s.Flows, s.TCPFlows, s.UDPFlows, s.ICMPFlows, s.OtherFlows)
-	fmt.Fprintf(tw, "flow size (bytes)\tmin %.0f B, median %.1f B, mean %.1f B, max %.0f B\n", s.FlowBytes.Min, s.FlowBytes.Median, s.FlowBytes.Mean, s.FlowBytes.Max)
-	fmt.Fprintf(tw, "flow size (packets)\tmin %.0f, median %.1f, mean %.1f, max %.0f packets\n", s.FlowPackets.Min, s.FlowPackets.Median, s.FlowPackets.Mean, s.FlowPackets.Max)
+	fmt.Fprintf(tw, "packets\t%s\n", units.Count(s.Packets))
+	fmt.Fprintf(tw, "bytes\t%s B (%s)\n", units.Count(s.Bytes), units.Bytes(s.Bytes))
+	fmt.Fprintf(tw, "duration\t%s (%s → %s)\n", units.Duration(time.Duration(s.DurationS*1e9)), s.FirstTime, s.LastTime)
+	fmt.Fprintf(tw, "hosts\t%s IPv4, %s IPv6 addresses\n", units.Count(s.IPv4Hosts), units.Count(s.IPv6Hosts))
+	fmt.Fprintf(tw, "flows\t%s (%s TCP, %s UDP, %s ICMP, %s other)\n", units.Count(s.Flows), units.Count(s.TCPFlows), units.Count(s.UDPFlows),
+		units.Count(s.ICMPFlows), units.Count(s.OtherFlows))
+	fmt.Fprintf(tw, "flow size (bytes)\tmin %s B, median %s B, mean %s B, max %s B\n", units.Number(s.FlowBytes.Min, 0), units.Number(s.FlowBytes.Median, 1),
+		units.Fixed(s.FlowBytes.Mean, 1), units.Number(s.FlowBytes.Max, 0))
+	fmt.Fprintf(tw, "flow size (packets)\tmin %s, median %s, mean %s, max %s packets\n", units.Number(s.FlowPackets.Min, 0), units.Number(s.FlowPackets.Median, 1),
+		units.Fixed(s.FlowPackets.Mean, 1), units.Number(s.FlowPackets.Max, 0))
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nTop hosts by bytes:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "host\tbytes (B)\tpackets\t")
 	for _, h := range s.TopByBytes {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t\n", h.Host, h.Bytes, h.Packets)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", h.Host, units.Count(h.Bytes), units.Count(h.Packets))
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nTop TCP ports by packets:")
@@ -52,7 +57,7 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "class\tattempts\thosts\t")
 		for _, f := range s.Failures {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t\n", f.Class, f.Attempts, f.Hosts)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t\n", f.Class, units.Count(f.Attempts), units.Count(f.Hosts))
 		}
 		tw.Flush()
 	}
@@ -70,7 +75,7 @@ func writeSummaryText(w io.Writer, s analysis.Summary) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(w, "  %s: %d packets\n", k, s.Skipped[k])
+			fmt.Fprintf(w, "  %s: %s\n", k, units.Plural(s.Skipped[k], "packet"))
 		}
 	}
 	return nil
@@ -80,7 +85,7 @@ func writePorts(w io.Writer, rows []analysis.TopPort) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "port\tpackets\tbytes (B)\t")
 	for _, p := range rows {
-		fmt.Fprintf(tw, "%d\t%d\t%d\t\n", p.Port, p.Packets, p.Bytes)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t\n", p.Port, units.Count(p.Packets), units.Count(p.Bytes))
 	}
 	tw.Flush()
 }

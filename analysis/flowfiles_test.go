@@ -118,6 +118,27 @@ func flowDirections(c *Capture) map[dirKey]*dirCount {
 	return out
 }
 
+// bothWays adds up the two directions of each 5-tuple (under the
+// direction from its lower endpoint).
+func bothWays(m map[dirKey]*dirCount) map[dirKey]*dirCount {
+	out := map[dirKey]*dirCount{}
+	for k, d := range m {
+		if k.dst.Addr().Less(k.src.Addr()) || k.dst.Addr() == k.src.Addr() && k.dst.Port() < k.src.Port() {
+			k.src, k.dst = k.dst, k.src
+		}
+		o := out[k]
+		if o == nil {
+			o = &dirCount{}
+			out[k] = o
+		}
+		o.packets += d.packets
+		o.wire += d.wire
+		o.ip += d.ip
+		o.records += d.records
+	}
+	return out
+}
+
 // agreement is what a flow file and the capture agree on.
 type agreement struct {
 	directions, packetsExact, bytesAsStated int
@@ -137,6 +158,9 @@ func compare(t *testing.T, ff, ref *Capture, dirs map[dirKey]*dirCount) agreemen
 	t.Helper()
 	info := ff.Input().FlowFile
 	got := flowDirections(ff)
+	if !info.Directions { // totals only: compare both directions together
+		got, dirs = bothWays(got), bothWays(dirs)
+	}
 	var a agreement
 	for k, d := range dirs {
 		if !slices.Contains(info.Protocols, ProtocolName(k.proto)) && len(info.Protocols) > 0 {
@@ -310,6 +334,7 @@ func checkFlowCase(t *testing.T, tc flowCase, path string) {
 	if a.falseClass > 0 {
 		t.Errorf("%s: %d flows have a failure class pcaplab does not give them", tc.file, a.falseClass)
 	}
+	checkTCPFailureCounts(t, tc.file, ff, ref)
 	if tc.otherExact && a.otherPackets != a.refOtherPackets {
 		t.Errorf("%s: %d packets of other protocols, pcaplab %d", tc.file, a.otherPackets, a.refOtherPackets)
 	}
@@ -344,20 +369,33 @@ func TestFlowFilesAgainstCaptures(t *testing.T) {
 	}
 }
 
+// full is ra's field list that gives pcaplab everything.
+var full = strings.Fields("stime ltime proto saddr sport dir daddr dport spkts dpkts sbytes dbytes sappbytes dappbytes state")
+
 // sharedTools are the commands that make flow files of a shared capture
-// (derived here: those captures' licences keep them out of the repository).
+// (derived here: those captures' licences keep them out of the
+// repository). refusal, when set, is part of the one-line error a file may
+// be refused with (tshark -N t prints names of ports whose numbers pcaplab
+// cannot know).
 var sharedTools = []struct {
-	file   string
-	format string
-	cmd    []string // CAPTURE, NFDIR, ARGUS are replaced
-	orient bool
-	ref    []Option
+	file, format string
+	cmd          []string // CAPTURE, NFDIR, ARGUS are replaced
+	orient       bool
+	ref          []Option
+	refusal      string
 }{
-	{"tshark-conv.txt", "tshark -z conv (text)", []string{"tshark", "-r", "CAPTURE", "-q", "-t", "e", "-z", "conv,tcp", "-z", "conv,udp"}, true, []Option{IdleTimeout(0)}},
-	{"nfdump.csv", "nfdump -o csv", []string{"nfdump", "-R", "NFDIR", "-o", "csv"}, true, nil},
-	{"nfdump.json", "nfdump -o json", []string{"nfdump", "-R", "NFDIR", "-o", "json"}, true, nil},
-	{"argus.csv", "Argus ra", []string{"ra", "-r", "ARGUS", "-u", "-nn", "-c", ",", "-Z", "b", "-s", "stime", "ltime", "proto", "saddr", "sport",
-		"dir", "daddr", "dport", "spkts", "dpkts", "sbytes", "dbytes", "sappbytes", "dappbytes", "state"}, true, nil},
+	{"tshark-conv.txt", "tshark -z conv (text)", []string{"tshark", "-r", "CAPTURE", "-q", "-z", "conv,tcp", "-z", "conv,udp"}, true, []Option{IdleTimeout(0)}, ""},
+	{"tshark-conv-epoch.txt", "tshark -z conv (text)", []string{"tshark", "-r", "CAPTURE", "-q", "-t", "e", "-z", "conv,tcp", "-z", "conv,udp"}, true, []Option{IdleTimeout(0)}, ""},
+	{"tshark-conv-ad.txt", "tshark -z conv (text)", []string{"tshark", "-r", "CAPTURE", "-q", "-t", "ad", "-z", "conv,tcp", "-z", "conv,udp"}, true, []Option{IdleTimeout(0)}, ""},
+	{"tshark-conv-names.txt", "tshark -z conv (text)", []string{"tshark", "-r", "CAPTURE", "-q", "-N", "t", "-z", "conv,tcp", "-z", "conv,udp"}, true, []Option{IdleTimeout(0)}, "export without tshark's -N t"},
+	{"nfdump.csv", "nfdump -o csv", []string{"nfdump", "-R", "NFDIR", "-o", "csv"}, true, nil, ""},
+	{"nfdump-q.csv", "nfdump -o csv", []string{"nfdump", "-R", "NFDIR", "-q", "-o", "csv"}, true, nil, ""},
+	{"nfdump-b.csv", "nfdump -b -o csv (bidirectional)", []string{"nfdump", "-R", "NFDIR", "-b", "-o", "csv"}, false, nil, ""},
+	{"nfdump.json", "nfdump -o json", []string{"nfdump", "-R", "NFDIR", "-o", "json"}, true, nil, ""},
+	{"argus.csv", "Argus ra", append([]string{"ra", "-r", "ARGUS", "-u", "-nn", "-c", ",", "-Z", "b", "-s"}, full...), true, nil, ""},
+	{"argus-states.csv", "Argus ra", append([]string{"ra", "-r", "ARGUS", "-u", "-n", "-c", ";", "-s"}, full...), true, nil, ""},
+	{"argus-default.csv", "Argus ra", []string{"ra", "-r", "ARGUS", "-c", ","}, true, nil, ""},
+	{"racluster.csv", "Argus ra", append([]string{"racluster", "-r", "ARGUS", "-u", "-nn", "-c", ",", "-Z", "b", "-s"}, full...), true, []Option{IdleTimeout(0)}, ""},
 }
 
 // toolRun runs a tool with TZ=UTC and returns its standard output.
@@ -385,7 +423,7 @@ func needTools(t *testing.T) {
 	if _, err := os.Stat("../../shared/captures"); err != nil {
 		t.Skip("no ../shared/captures")
 	}
-	for _, tool := range []string{"tshark", "nfpcapd", "nfdump", "argus", "ra"} {
+	for _, tool := range []string{"tshark", "nfpcapd", "nfdump", "argus", "ra", "racluster"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s is not installed (.ci/run installs it)", tool)
 		}
@@ -419,7 +457,16 @@ func TestFlowFilesAgainstSharedCaptures(t *testing.T) {
 		files := deriveFlowFiles(t, capture, t.TempDir())
 		for _, st := range sharedTools {
 			tc := flowCase{file: name + " " + st.file, capture: capture, format: st.format, refOpts: st.ref, orient: st.orient, otherExact: !strings.HasPrefix(st.file, "tshark")}
-			t.Run(tc.file, func(t *testing.T) { checkFlowCase(t, tc, files[st.file]) })
+			t.Run(tc.file, func(t *testing.T) {
+				if _, err := Open(files[st.file]); st.refusal != "" && err != nil {
+					if !strings.Contains(err.Error(), st.refusal) || strings.Contains(err.Error(), "\n") {
+						t.Errorf("refused with %q, want one line saying %q", err, st.refusal)
+					}
+					t.Logf("%s: refused: %v", tc.file, err)
+					return
+				}
+				checkFlowCase(t, tc, files[st.file])
+			})
 		}
 	}
 }
@@ -960,4 +1007,77 @@ func TestRotatedNfdumpFiles(t *testing.T) {
 		t.Errorf("no note on the hop-by-hop records: %v", fi.Notes)
 	}
 	t.Logf("%d nfcapd files, %d records, %d flows; notes: %v", len(files), fi.Records, parts.Flows().Count(), fi.Notes)
+}
+
+// checkTCPFailureCounts: the TCP failure classes a format can show count
+// what the capture shows: rejected attempts exactly; unanswered ones at
+// least as many, and at most as many more as the capture's ICMP errors
+// (an attempt answered by an ICMP error is unanswered in a flow file).
+func checkTCPFailureCounts(t *testing.T, file string, ff, ref *Capture) {
+	t.Helper()
+	count := func(c *Capture) map[string]int {
+		m := map[string]int{}
+		for _, r := range c.Failures().Classes() {
+			m[r.Class] = r.Attempts
+		}
+		return m
+	}
+	got, want := count(ff), count(ref)
+	icmp := 0
+	for cl, n := range want {
+		if strings.HasPrefix(cl, "icmp_") {
+			icmp += n
+		}
+	}
+	fi := ff.Input().FlowFile
+	if slices.Contains(fi.FailureClasses, FailTCPRejected) && got[FailTCPRejected] != want[FailTCPRejected] {
+		t.Errorf("%s: %d rejected TCP attempts, the capture %d", file, got[FailTCPRejected], want[FailTCPRejected])
+	}
+	if n := got[FailTCPNoAnswer]; slices.Contains(fi.FailureClasses, FailTCPNoAnswer) && (n < want[FailTCPNoAnswer] || n > want[FailTCPNoAnswer]+icmp) {
+		t.Errorf("%s: %d unanswered TCP attempts, the capture %d (and %d ICMP errors)", file, n, want[FailTCPNoAnswer], icmp)
+	}
+}
+
+// What each format can and cannot tell, as FlowFileInfo says it: the facts
+// the report's wording is made from.
+func TestFlowFileInfoPerFormat(t *testing.T) {
+	type facts struct {
+		bytes                  ByteKind
+		state                  TCPStateSource
+		payload, dirs, durs    bool
+		clock                  Clock
+		timeouts               TimeoutSource
+		orient                 Orientation
+		icmpPerPacket, fastest bool
+		startPrecision         time.Duration
+	}
+	for _, tc := range []struct {
+		file string
+		want facts
+	}{
+		{"sample.tshark-conv.txt", facts{"wire", "none", false, true, true, "relative", "none", "first_packet", false, false, time.Nanosecond}},
+		{"sample.tshark-conv-epoch.txt", facts{"wire", "none", false, true, true, "utc", "none", "first_packet", false, false, time.Microsecond}},
+		{"sample.tshark-conv-ad.txt", facts{"wire", "none", false, true, true, "local", "none", "first_packet", false, false, time.Second}},
+		{"sample.nfdump.csv", facts{"ip", "flags", false, true, true, "local", "exporter", "syn", true, true, time.Second}},
+		{"sample.nfdump.json", facts{"ip", "flags", false, true, true, "local", "exporter", "syn", true, true, time.Millisecond}},
+		{"sample.nfdump-b.csv", facts{"ip", "combined_flags", false, true, true, "local", "whole_file", "guessed", true, false, time.Second}},
+		{"sample.argus.csv", facts{"wire", "flags", true, true, true, "utc", "exporter", "exporter", false, true, time.Microsecond}},
+		{"sample.argus-states.csv", facts{"wire", "argus_state", false, true, true, "utc", "exporter", "exporter", false, false, time.Microsecond}},
+		{"sample.argus-default.csv", facts{"wire", "argus_state", false, false, false, "time_of_day", "exporter", "exporter", false, false, time.Microsecond}},
+		{"sample.racluster-default.csv", facts{"wire", "argus_state", false, false, false, "time_of_day", "exporter", "exporter", false, false, time.Microsecond}},
+		{"sample.zeek-conn.log", facts{"ip", "conn_state", true, true, true, "utc", "exporter", "syn", false, true, time.Microsecond}},
+		{"sample.cicflowmeter.csv", facts{"payload", "none", true, true, true, "local", "exporter", "first_packet", false, false, time.Second}},
+		{"sample.nfstream.csv", facts{"wire", "none", false, true, true, "utc", "exporter", "first_packet", false, false, time.Millisecond}},
+		{"sample.pcaplab.csv", facts{"wire", "conn_state", true, true, true, "utc", "pcaplab", "syn", false, true, time.Nanosecond}},
+	} {
+		fi := openT(t, "../testdata/flowfiles/"+tc.file).Input().FlowFile
+		got := facts{fi.ByteKind, fi.TCPState, fi.Payload, fi.Directions, fi.Durations, fi.Clock, fi.TimeoutsBy, fi.Orientation,
+			fi.ICMPPerPacket, fi.Fastest, fi.StartPrecision}
+		if got != tc.want {
+			t.Errorf("%s:\n got %+v\nwant %+v", tc.file, got, tc.want)
+		}
+		if !fi.RatesSpread || fi.Timeouts == "" || slices.Contains(fi.FailureClasses, FailDNSNXDomain) || !slices.Contains(fi.FailureClassesMissing, FailICMPPort) {
+			t.Errorf("%s: %+v", tc.file, fi)
+		}
+	}
 }

@@ -366,8 +366,10 @@ func sortByStart(fl []flow.Flow) {
 	sort.SliceStable(fl, func(i, j int) bool { return fl[i].First < fl[j].First })
 }
 
-// continues reports whether next can be a status record of prev: a TCP
-// connection that was closed, or a new SYN, starts another flow.
+// continues reports whether next can be a status record of prev: after a
+// TCP connection closed, or a SYN on one that had been answered, another
+// flow starts; an unanswered SYN sent again (a retransmission in the next
+// status interval) is the same attempt.
 func continues(prev, next *flow.Flow, src StateSource) bool {
 	if prev.Proto != flow.TCP {
 		return true
@@ -375,7 +377,8 @@ func continues(prev, next *flow.Flow, src StateSource) bool {
 	if src == StateFlags {
 		all := prev.OrigFlags | prev.RespFlags
 		closed := all&flow.RST != 0 || prev.OrigFlags&prev.RespFlags&flow.FIN != 0
-		return !closed && next.OrigFlags&flow.SYN == 0
+		answered := prev.RespFlags&flow.SYN != 0
+		return !closed && !(answered && next.OrigFlags&flow.SYN != 0)
 	}
 	return prev.State != flow.SF
 }

@@ -64,7 +64,7 @@ var argusAmbiguous = map[string]string{
 var argusNonIP = map[string]string{
 	"man": "Argus management records (argus's own status, not traffic)",
 	"arp": "ARP records (not IP)", "rarp": "RARP records (not IP)", "llc": "LLC records (not IP: STP, CDP …)",
-	"ipx": "IPX records (not IP)", "lldp": "LLDP records (not IP)", "mpls": "MPLS records", "vlan": "VLAN records",
+	"unknown": "records of an EtherType argus has no name for (not IP)", "ipx": "IPX records (not IP)", "lldp": "LLDP records (not IP)", "mpls": "MPLS records", "vlan": "VLAN records",
 }
 
 // portNames are service names tshark (-N t) and ra (without -n) print for
@@ -82,7 +82,8 @@ var portNames = map[string]uint16{
 	"rsync": 873, "imaps": 993, "pop3s": 995, "openvpn": 1194, "ms-sql-s": 1433, "ssdp": 1900, "mysql": 3306,
 	"ms-wbt-server": 3389, "ipsec-nat-t": 4500, "sip": 5060, "sip-tls": 5061, "xmpp-client": 5222,
 	"xmpp-server": 5269, "mdns": 5353, "llmnr": 5355, "postgresql": 5432, "amqp": 5672, "gnutella-svc": 6346,
-	"gnutella-rtr": 6347, "redis": 6379, "ws-discovery": 3702, "stun": 3478,
+	"gnutella-rtr": 6347, "redis": 6379, "ws-discovery": 3702, "stun": 3478, "route": 520, "router": 520,
+	"snmp-trap": 162, "ms-sql-m": 1434, "radius": 1812, "radius-acct": 1813, "nfs": 2049,
 }
 
 // parsePort reads a port number, a "0x…" hexadecimal one (Argus prints

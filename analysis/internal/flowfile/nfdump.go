@@ -117,7 +117,7 @@ func (r *nfRecord) setICMP(dp string) error {
 func nfdumpFacts() *Result {
 	return &Result{Bytes: IPBytes, Directions: true, Durations: true, ICMPPerPacket: true, Orientation: OrientSYN,
 		Skipped: map[string]int{}, DurationStep: time.Millisecond,
-		Timeouts: Timeouts{By: TimeoutsExporter, Text: "nfpcapd's own: a flow record ends after 60 s without packets or 300 s in all (nfpcapd -e 300,60, the default), and a TCP record at FIN or RST"}}
+		Timeouts: Timeouts{By: TimeoutsExporter, Text: "nfpcapd's own: a flow record ends after 60 s without packets or 300 s in all (nfpcapd -e 300,60, the default)"}}
 }
 
 // readNfdumpJSON reads nfdump -o json: an array of records.

@@ -1,6 +1,9 @@
 package analysis
 
 import (
+	"bufio"
+	"cmp"
+	"fmt"
 	"io"
 	"iter"
 	"os"
@@ -45,12 +48,19 @@ func Open(path string, opts ...Option) (*Capture, error) {
 }
 
 // OpenFiles reads several capture files as one input, in the order given
-// (rotated dumpcap output, for example). A single flow file (see
-// OpenFlows) is recognised from its content too.
+// (rotated dumpcap output, for example). Flow files (see OpenFlows) are
+// recognised from their content: several of one format are one input
+// (tshark's TCP and UDP tables apart, rotated nfdump files); flow files and
+// captures cannot be mixed. Standard input ("-", alone) may hold either.
 func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	o := resolve(opts)
-	if len(paths) == 1 && paths[0] != "-" && isFlowFile(paths[0]) {
-		return openFlows(paths[0], o)
+	if len(paths) == 1 && paths[0] == "-" {
+		return openStdin(o)
+	}
+	if flows, err := flowInputs(paths); err != nil {
+		return nil, err
+	} else if flows {
+		return openFlows(paths, o)
 	}
 	key, cacheable := "", false
 	if o.Cache {
@@ -73,23 +83,70 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 }
 
 // OpenFlows reads a flow file instead of a capture (T2.0b): tshark's
-// `-q -z conv,tcp` / `conv,udp` text, `nfdump -o csv`, Zeek conn.log (TSV or
-// JSON), Argus `ra -c ,`, CICFlowMeter or NFStream CSV, or pcaplab's own
-// flow CSV (Flows.WriteCSV); the format is recognised from the content.
-// Metrics that need packets are derived from the flows (see Input's
-// FlowFile for what the format can and cannot tell).
+// `-q -z conv,tcp` / `conv,udp` text (any -t time format), nfdump's
+// `-o csv` (with or without header, any version's columns, -b) or
+// `-o json`, Argus `ra`/`racluster` text (any fields, any -c separator),
+// Zeek conn.log (TSV or JSON), CICFlowMeter or NFStream CSV, or pcaplab's own
+// flow CSV (Flows.WriteCSV); gzip-compressed or not; the format is
+// recognised from the content. Metrics that need packets are derived from
+// the flows; Input().FlowFile says what the format can and cannot tell.
 func OpenFlows(path string, opts ...Option) (*Capture, error) {
-	return openFlows(path, resolve(opts))
+	return openFlows([]string{path}, resolve(opts))
 }
 
-func openFlows(path string, o Options) (*Capture, error) {
-	res, err := flowfile.Open(path)
+func openFlows(paths []string, o Options) (*Capture, error) {
+	res, err := flowfile.Open(paths...)
 	if err != nil {
 		return nil, err
 	}
+	return fromFlowFile(res, o), nil
+}
+
+// fromFlowFile builds the model of a flow file's flows.
+func fromFlowFile(res *flowfile.Result, o Options) *Capture {
 	m := ingest.FromFlows(res.Flows, o.BinWidth)
-	m.Files = []ingest.FileInfo{{Name: path, Format: string(res.Format), Packets: m.Packets, Bytes: m.Bytes}}
-	return &Capture{m: m, opt: o, source: res}, nil
+	m.Files = nil
+	for _, f := range res.Files {
+		m.Files = append(m.Files, ingest.FileInfo{Name: f.Name, Format: string(res.Format), Packets: f.Packets, Bytes: f.Bytes})
+	}
+	return &Capture{m: m, opt: o, source: res}
+}
+
+// openStdin reads standard input, a capture or a flow file: its first
+// 64 KiB tell which.
+func openStdin(o Options) (*Capture, error) {
+	br := bufio.NewReaderSize(os.Stdin, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if flowfile.Detect(head) {
+		res, err := flowfile.Read("-", br)
+		if err != nil {
+			return nil, err
+		}
+		return fromFlowFile(res, o), nil
+	}
+	m, err := ingest.BuildReader("-", br, o.config())
+	if err != nil {
+		return nil, err
+	}
+	return &Capture{m: m, opt: o}, nil
+}
+
+// flowInputs reports whether the paths are flow files rather than
+// captures; a mix of both is an error.
+func flowInputs(paths []string) (bool, error) {
+	var flowName, capName string
+	for _, p := range paths {
+		switch {
+		case p != "-" && isFlowFile(p):
+			flowName = cmp.Or(flowName, p)
+		default:
+			capName = cmp.Or(capName, p)
+		}
+	}
+	if flowName != "" && capName != "" {
+		return false, fmt.Errorf("%s is a flow file but %s is not: give flow files or captures, not both", flowName, capName)
+	}
+	return flowName != "", nil
 }
 
 func isFlowFile(path string) bool {
@@ -98,7 +155,7 @@ func isFlowFile(path string) bool {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, 4096)
+	head := make([]byte, 64<<10)
 	n, _ := io.ReadFull(f, head)
 	return flowfile.Detect(head[:n])
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis/internal/flowfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
 )
@@ -54,15 +56,228 @@ type FileInfo struct {
 	Warning   string   `json:"warning,omitempty"` // set when the file could not be read to its end
 }
 
-// FlowFileInfo describes a flow-file input: its format, what its byte
-// counts measure, whether it says how TCP connections went (so failures can
-// be classified), and notes on what was done (pairing one-way records,
-// rounding).
+// FlowFileInfo describes a flow-file input: what was read, and what its
+// format can and cannot tell, so that the report says exactly what the
+// input is and never states what the format does not know. Each field's
+// comment gives an example of what it lets the report say.
 type FlowFileInfo struct {
-	Format   string   `json:"format"`
+	// Format names the tool and output mode, as recognised from the
+	// content. "The input is a flow file written by nfdump -o json."
+	Format string `json:"format"`
+	// Records is the number of records read (rows or objects: one-way
+	// records for nfdump, status records for Argus) and Skipped the records
+	// left out, by reason. "Read from 231 nfdump records; 2 Argus
+	// management records (argus's own status, not traffic) left out."
+	Records int            `json:"records"`
+	Skipped map[string]int `json:"skipped,omitempty"`
+
+	// Bytes describes what byte counts measure, in words (kept for older
+	// callers); ByteKind says the same as a value: "wire" (frame lengths,
+	// as pcaplab counts from a capture), "ip" (from the IP header: each
+	// packet counts its link-layer header less — 14 bytes on Ethernet, 18
+	// with a VLAN tag — and a frame padded to Ethernet's 60-byte minimum
+	// its padding less too) or "payload" (transport payload only). "Flow
+	// sizes are IP bytes (nfdump): smaller than frame bytes by at least
+	// 14 bytes per packet on Ethernet."
 	Bytes    string   `json:"bytes"`
-	HasState bool     `json:"has_tcp_state"`
-	Notes    []string `json:"notes"`
+	ByteKind ByteKind `json:"byte_kind"`
+	// ByteStep is the width of the interval a rounded byte count stands
+	// for, and RoundedCounts how many counts were rounded (tshark prints
+	// 177 950 bytes as "177 kB": the middle, 177 500, is used). "53 byte
+	// counts were printed in kB by tshark: each may be off by up to
+	// ±500 bytes."
+	ByteStep      uint64 `json:"byte_step"`
+	RoundedCounts int    `json:"rounded_counts"`
+
+	// HasState is true when TCP states say how connections went (TCPState
+	// is not "none"); kept for older callers.
+	HasState bool `json:"has_tcp_state"`
+	// TCPState says where TCP states come from: "conn_state" (Zeek's, from
+	// the packets in order: Zeek, pcaplab), "flags" (the TCP flags each side
+	// sent, without their order: nfdump one-way records, ra -Z b),
+	// "combined_flags" (both sides' flags ORed: nfdump -b; only attempts
+	// with no packet back are known), "argus_state" (Argus's words: REQ,
+	// CON, FIN, RST …; a RST does not say who reset, so it stays unknown)
+	// or "none" (tshark, CICFlowMeter, NFStream). "TCP states come from
+	// the flags each side sent (nfdump), without their order: a connection
+	// reset by both sides is counted as reset by the originator."
+	TCPState TCPStateSource `json:"tcp_state"`
+	// Payload is true when transport payload bytes per direction are
+	// known: only then can a reset connection that carried data be told
+	// from one that did not (tcp_aborted). "nfdump does not count payload
+	// bytes, so connections reset after the handshake cannot be classed as
+	// aborted or not."
+	Payload bool `json:"payload_known"`
+	// Directions is true when packets and bytes are known per direction;
+	// otherwise all of a flow's counts are the originator's (ra's default
+	// TotPkts/TotBytes). "Argus's default fields give totals only: bytes
+	// sent and received per host are not known."
+	Directions bool `json:"directions_known"`
+	// Durations is true when flows' end times are known; otherwise every
+	// flow is counted as lasting 0 s (racluster's default fields). "The file
+	// has no LastTime or Dur column: durations, throughput and rates over
+	// time cannot be derived from it."
+	Durations bool `json:"durations_known"`
+	// StartPrecision and DurationPrecision are the resolution of start
+	// times and of durations as printed (nfdump -o csv: starts to the
+	// second, durations to the millisecond; tshark: starts to the
+	// nanosecond, durations to 100 µs). "Start times are known to the
+	// second only."
+	StartPrecision    time.Duration `json:"start_precision_ns"`
+	DurationPrecision time.Duration `json:"duration_precision_ns"`
+	// Clock says what times are: "utc" (epoch seconds or UTC dates),
+	// "local" (dates in the exporting machine's time zone, which the file
+	// does not name; read as UTC), "relative" (seconds since the capture's
+	// first packet: tshark's default; no date) or "time_of_day" (ra's
+	// default: no date; read as 1970-01-01). With "relative" and
+	// "time_of_day" no date or year may be printed. "tshark gives start
+	// times relative to the first packet: the capture's date is not known."
+	Clock Clock `json:"clock"`
+	// TimeoutsBy says what ended flows: "none" (tshark: one record per
+	// 5-tuple over the whole capture, like pcaplab's --idle-timeout 0),
+	// "exporter" (the exporter's own timeouts, named in Timeouts),
+	// "pcaplab" (pcaplab's own CSV) or "whole_file" (nfdump -b: all records
+	// of a 5-tuple joined). pcaplab's idle timeouts never apply to a flow
+	// file. "Flows were ended by nfpcapd's own timeouts (60 s without
+	// packets, 300 s in all), not pcaplab's."
+	TimeoutsBy TimeoutSource `json:"timeouts_by"`
+	Timeouts   string        `json:"timeouts"`
+	// Orientation says how the originator of a flow was decided:
+	// "first_packet" (the side that sent the first packet: tshark,
+	// CICFlowMeter, NFStream), "syn" (the SYN sender, else the first
+	// packet's sender: pcaplab, Zeek, nfdump records paired by time),
+	// "exporter" (Argus's own choice) or "guessed" (nfdump -b: nobody
+	// knows). Guessed counts the flows whose originator was guessed (for
+	// Argus: marked uncertain by argus), GuessedHow says how. "The
+	// originator is the SYN sender for all but 12 flows, whose two
+	// directions started within the same second: for those the side on a
+	// well-known port was taken as the responder."
+	Orientation Orientation `json:"orientation"`
+	Guessed     int         `json:"guessed_orientations"`
+	GuessedHow  string      `json:"guessed_how,omitempty"`
+	// Protocols are the IP protocols the file can contain by construction;
+	// empty when any. "The flow file is tshark's TCP conversation table:
+	// it has no UDP or ICMP by construction."
+	Protocols []string `json:"protocols,omitempty"`
+	// ICMPPerPacket is true when the exporter writes one record per ICMP
+	// packet (nfpcapd): ICMP "flows" are packets. "nfpcapd writes one record
+	// per ICMP packet: the 96 ICMP flows are 96 ICMP packets."
+	ICMPPerPacket bool `json:"icmp_per_packet"`
+	// ExporterTotals are the exporter's own totals (nfdump's Summary), when
+	// the file has them, and TotalsMatch says the records add up to them.
+	// "nfdump's own summary (123 records, 1 657 packets, 1 431 054 bytes)
+	// matches the records read."
+	ExporterTotals *FlowTotals `json:"exporter_totals,omitempty"`
+	TotalsMatch    bool        `json:"totals_match"`
+
+	// FailureClasses are the failure classes (see Failures) this input can
+	// show, and FailureClassesMissing those it cannot: DNS and ICMP classes
+	// always (no flow file holds DNS answers or the packet an ICMP error
+	// quotes), and the TCP and UDP classes its states and counts cannot
+	// tell. "From nfdump's flags: TCP attempts unanswered and rejected, and
+	// UDP without reply; DNS errors, ICMP unreachables and connections
+	// aborted after the handshake cannot be told from this file."
+	FailureClasses        []string `json:"failure_classes"`
+	FailureClassesMissing []string `json:"failure_classes_missing"`
+	// Fastest is true when T3.6 can be answered: per-side TCP flags (a
+	// handshake seen) and durations are known. "tshark's conversation table
+	// has no TCP flags, so the fastest connections cannot be ranked."
+	Fastest bool `json:"fastest"`
+	// RatesSpread is always true for a flow file: bit and packet rates
+	// over time (T3.7) spread each flow's bytes evenly over its duration,
+	// so peaks are flattened. "Rates over time are estimated from flows,
+	// each spread evenly over its duration: peaks are lower than the
+	// capture would show."
+	RatesSpread bool `json:"rates_spread"`
+	// Notes are further facts in sentences (pairing of one-way records,
+	// merged status records, missing application bytes …).
+	Notes []string `json:"notes"`
+}
+
+// ByteKind says what byte counts measure: "wire", "ip" or "payload".
+type ByteKind string
+
+// TCPStateSource says where TCP states come from (see FlowFileInfo).
+type TCPStateSource string
+
+// Clock says what a flow file's times are (see FlowFileInfo).
+type Clock string
+
+// TimeoutSource says what ended a flow file's flows (see FlowFileInfo).
+type TimeoutSource string
+
+// Orientation says how a flow file's originators were decided (see
+// FlowFileInfo).
+type Orientation string
+
+// FlowTotals are totals an exporter printed about its own records.
+type FlowTotals struct {
+	Records uint64 `json:"records"`
+	Packets uint64 `json:"packets"`
+	Bytes   uint64 `json:"bytes"`
+}
+
+var (
+	byteKinds = map[flowfile.Bytes]ByteKind{flowfile.WireBytes: "wire", flowfile.IPBytes: "ip", flowfile.PayloadBytes: "payload"}
+	stateSrcs = map[flowfile.StateSource]TCPStateSource{flowfile.StateNone: "none", flowfile.StateConn: "conn_state",
+		flowfile.StateFlags: "flags", flowfile.StateCombinedFlags: "combined_flags", flowfile.StateArgus: "argus_state"}
+	clocks = map[flowfile.Clock]Clock{flowfile.ClockUTC: "utc", flowfile.ClockLocal: "local", flowfile.ClockRelative: "relative",
+		flowfile.ClockTimeOfDay: "time_of_day"}
+	timeoutSrcs = map[flowfile.TimeoutSource]TimeoutSource{flowfile.TimeoutsNone: "none", flowfile.TimeoutsExporter: "exporter",
+		flowfile.TimeoutsPcaplab: "pcaplab", flowfile.TimeoutsWholeFile: "whole_file"}
+	orientations = map[flowfile.Orientation]Orientation{flowfile.OrientFirstPacket: "first_packet", flowfile.OrientSYN: "syn",
+		flowfile.OrientExporter: "exporter", flowfile.OrientGuessed: "guessed"}
+)
+
+// flowFileInfo describes what a flow file's reader found.
+func flowFileInfo(s *flowfile.Result) *FlowFileInfo {
+	fi := &FlowFileInfo{Format: string(s.Format), Records: s.Records, Skipped: s.Skipped, Bytes: string(s.Bytes),
+		ByteKind: byteKinds[s.Bytes], ByteStep: s.ByteStep, RoundedCounts: s.Rounded, HasState: s.HasState,
+		TCPState: stateSrcs[s.State], Payload: s.Payload, Directions: s.Directions, Durations: s.Durations,
+		StartPrecision: s.StartStep, DurationPrecision: s.DurationStep, Clock: clocks[s.Clock],
+		TimeoutsBy: timeoutSrcs[s.Timeouts.By], Timeouts: s.Timeouts.Text, Orientation: orientations[s.Orientation],
+		Guessed: s.Guessed, ICMPPerPacket: s.ICMPPerPacket, TotalsMatch: s.TotalsMatch, RatesSpread: true, Notes: s.Notes}
+	if s.Guessed > 0 {
+		fi.GuessedHow = s.GuessedHow
+	}
+	for _, p := range s.Protocols {
+		fi.Protocols = append(fi.Protocols, ProtocolName(p))
+	}
+	if t := s.Totals; t != nil {
+		fi.ExporterTotals = &FlowTotals{Records: t.Flows, Packets: t.Packets, Bytes: t.Bytes}
+	}
+	fi.FailureClasses, fi.FailureClassesMissing = flowFileFailures(fi)
+	fi.Fastest = (fi.TCPState == "flags" || fi.TCPState == "conn_state") && fi.Durations
+	return fi
+}
+
+// flowFileFailures splits the failure classes into those a flow file can
+// show and those it cannot. TCP no answer needs a state that says the
+// responder sent nothing; rejected, which side reset; aborted, also the
+// payload; UDP without reply, packets per direction (or Argus's words);
+// DNS and ICMP classes need packets no flow file holds.
+func flowFileFailures(fi *FlowFileInfo) (found, missing []string) {
+	flags := fi.TCPState == "flags" || fi.TCPState == "conn_state"
+	can := map[string]bool{
+		FailTCPNoAnswer: fi.TCPState != "none",
+		FailTCPRejected: flags,
+		FailTCPAborted:  flags && fi.Payload,
+		FailUDPNoReply:  fi.Directions || fi.TCPState == "argus_state",
+	}
+	if len(fi.Protocols) > 0 && !slices.Contains(fi.Protocols, "TCP") {
+		can[FailTCPNoAnswer], can[FailTCPRejected], can[FailTCPAborted] = false, false, false
+	}
+	if len(fi.Protocols) > 0 && !slices.Contains(fi.Protocols, "UDP") {
+		can[FailUDPNoReply] = false
+	}
+	for _, cl := range failureOrder {
+		if can[cl] {
+			found = append(found, cl)
+		} else {
+			missing = append(missing, cl)
+		}
+	}
+	return found, missing
 }
 
 // Input describes the input of the capture.
@@ -76,7 +291,7 @@ func (c *Capture) Input() Input {
 		in.Files = append(in.Files, FileInfo(f))
 	}
 	if s := c.source; s != nil {
-		in.FlowFile = &FlowFileInfo{Format: string(s.Format), Bytes: string(s.Bytes), HasState: s.HasState, Notes: s.Notes}
+		in.FlowFile = flowFileInfo(s)
 	}
 	return in
 }

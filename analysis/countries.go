@@ -112,6 +112,9 @@ func (c *Capture) GeoIPDate() time.Time {
 func (c *Capture) GeoIPNote() string {
 	d := c.GeoIPDate()
 	gap := c.Start().Sub(d)
+	if !c.Dated() {
+		return fmt.Sprintf("The country data is of %s; the input's date is not known, so countries may be wrong for the time it was taken.", d.Format("January 2006"))
+	}
 	if gap < 0 {
 		gap = -gap
 	}

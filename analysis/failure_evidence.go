@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
@@ -27,7 +28,8 @@ func (v Failures) unfinished() []failure {
 // answer, but asked less than AnswerWait before the capture ended).
 func (c *Capture) failureEvents() (failed, unfinished []failure) {
 	c.failOnce.Do(func() {
-		if c.source != nil && !c.source.HasState {
+		fi := c.Input().FlowFile
+		if fi != nil && len(fi.FailureClasses) == 0 {
 			return
 		}
 		late := c.m.Last - int64(AnswerWait)
@@ -42,7 +44,7 @@ func (c *Capture) failureEvents() (failed, unfinished []failure) {
 			if icmpCounted(f) {
 				return // counted with its ICMP error
 			}
-			if class := flowFailure(f); class != "" {
+			if class := flowFailure(f); class != "" && (fi == nil || slices.Contains(fi.FailureClasses, class)) {
 				pending := f.First > late && (class == FailTCPNoAnswer || class == FailUDPNoReply)
 				add(failure{class, f.Resp, "", f.First, fmt.Sprintf("%s/%d", transportName(f.Proto), f.RespPort)}, pending)
 			}

@@ -85,7 +85,10 @@ type failure struct {
 
 // Judged reports whether failures can be classified from the input: a flow
 // file without TCP state cannot tell.
-func (v Failures) Judged() bool { return v.c.source == nil || v.c.source.HasState }
+func (v Failures) Judged() bool {
+	fi := v.c.Input().FlowFile
+	return fi == nil || len(fi.FailureClasses) > 0
+}
 
 // FailureSummary answers T3.8 in numbers: the attempts and hosts of each
 // class, the distinct hosts with at least one failed communication (split
@@ -106,13 +109,20 @@ type FailureSummary struct {
 	// NotJudged says why failures cannot be judged from the input (a flow
 	// file without TCP state), "" when they can.
 	NotJudged string
+	// FlowFile names a flow file's format, whose Missing classes cannot be
+	// told from it (see FlowFileInfo); "" for a capture.
+	FlowFile string
+	Missing  []string
 }
 
 // Summary computes the FailureSummary.
 func (v Failures) Summary() FailureSummary {
 	s := FailureSummary{Classes: v.Classes(), Unfinished: countClasses(v.unfinished()), Signals: v.Signals()}
+	if fi := v.c.Input().FlowFile; fi != nil {
+		s.FlowFile, s.Missing = fi.Format, fi.FailureClassesMissing
+	}
 	if !v.Judged() {
-		s.NotJudged = fmt.Sprintf("a %s file does not say how TCP connections went and holds no DNS or ICMP messages", v.c.source.Format)
+		s.NotJudged = fmt.Sprintf("a %s file does not say how TCP connections went, has no per-direction counts and holds no DNS or ICMP messages", s.FlowFile)
 	}
 	failed, names := map[netip.Addr]bool{}, map[string]bool{}
 	v.each(func(x failure) {
@@ -199,31 +209,31 @@ func (v Failures) Classes() []FailureClass {
 // FailureRow is one contacted host (or failed name) and failure class of
 // T3.8.
 type FailureRow struct {
-	Class    string     `table:"class"`
-	Host     netip.Addr `table:"host"`     // the contacted host; for DNS errors the resolver that answered
-	Name     string     `table:"name"`     // the DNS name, or the DHCP client's hardware address
-	Attempts int        `table:"attempts"` // connections, transactions or requests (never retransmissions)
-	First    time.Time  `table:"first"`
-	Detail   string     `table:"detail"` // ports tried, who reported the error (at most 5 distinct)
+	Class    string        `table:"class"`
+	Host     netip.Addr    `table:"host"`      // the contacted host; for DNS errors the resolver that answered
+	Name     string        `table:"name"`      // the DNS name, or the DHCP client's hardware address
+	Attempts int           `table:"attempts"`  // connections, transactions or requests (never retransmissions)
+	First    time.Duration `table:"first_s,3"` // the first attempt, after the input's first packet (or flow)
+	Detail   string        `table:"detail"`    // ports tried, who reported the error (at most 5 distinct)
 }
 
 // List answers T3.8: one row per contacted host (or name) and failure
 // class, with the number of attempts, the first time, and a detail. Sorted
 // by class order, then attempts, then host and name.
-func (v Failures) List() []FailureRow { return listFailures(v.each) }
+func (v Failures) List() []FailureRow { return listFailures(v.c.m.First, v.each) }
 
 // Unfinished lists the requests made less than AnswerWait before the
 // capture ended that had no answer yet: no verdict can be given on them.
 func (v Failures) Unfinished() []FailureRow {
 	l := v.unfinished()
-	return listFailures(func(fn func(failure)) {
+	return listFailures(v.c.m.First, func(fn func(failure)) {
 		for _, x := range l {
 			fn(x)
 		}
 	})
 }
 
-func listFailures(each func(func(failure))) []FailureRow {
+func listFailures(origin int64, each func(func(failure))) []FailureRow {
 	type key struct {
 		class, name string
 		host        netip.Addr
@@ -233,11 +243,11 @@ func listFailures(each func(func(failure))) []FailureRow {
 		k := key{x.class, x.name, x.host}
 		r := m[k]
 		if r == nil {
-			r = &FailureRow{Class: x.class, Host: x.host, Name: x.name, First: time.Unix(0, x.time).UTC()}
+			r = &FailureRow{Class: x.class, Host: x.host, Name: x.name, First: time.Duration(x.time - origin)}
 			m[k] = r
 		}
 		r.Attempts++
-		if t := time.Unix(0, x.time).UTC(); t.Before(r.First) {
+		if t := time.Duration(x.time - origin); t < r.First {
 			r.First = t
 		}
 		if d := x.detail; d != "" && !strings.Contains(", "+r.Detail+", ", ", "+d+", ") && strings.Count(r.Detail, ", ") < 4 {
@@ -285,11 +295,17 @@ func (s FailureSummary) Sentence() string {
 		parts = append(parts, fmt.Sprintf("%s %s", r.Class, units.Count(r.Attempts)))
 	}
 	var out []string
-	if total == 0 {
+	switch {
+	case total == 0 && s.FlowFile != "":
+		out = append(out, "No failed communication of the classes this flow file can show was found.")
+	case total == 0:
 		out = append(out, "No failed communication was found"+s.noneBecause()+".")
-	} else {
+	default:
 		out = append(out, fmt.Sprintf("%s failed: %s.", units.Plural(total, "request"), strings.Join(parts, ", ")))
 		out = append(out, s.hostsSentence())
+	}
+	if s.FlowFile != "" {
+		out = append(out, s.flowFileLimits())
 	}
 	if len(s.Unfinished) > 0 {
 		n := 0
@@ -304,6 +320,22 @@ func (s FailureSummary) Sentence() string {
 			units.Plural(s.UDPUnjudged, "one-way UDP flow")))
 	}
 	return strings.Join(out, " ")
+}
+
+// flowFileLimits says what a flow file cannot show, and that an attempt
+// answered by an ICMP error counts as unanswered (the file cannot link the
+// two).
+func (s FailureSummary) flowFileLimits() string {
+	out := fmt.Sprintf("This %s file cannot show %s (no DNS answers, ICMP errors or DHCP messages are in it",
+		s.FlowFile, strings.Join(s.Missing, ", "))
+	if slices.Contains(s.Missing, FailTCPAborted) {
+		out += ", nor payload counts to tell a reset after data from one before"
+	}
+	out += ")."
+	if !slices.Contains(s.Missing, FailTCPNoAnswer) || !slices.Contains(s.Missing, FailUDPNoReply) {
+		out += " An attempt answered only by an ICMP error counts as unanswered: the file cannot link the two."
+	}
+	return out
 }
 
 // noneBecause says what was looked for, only for what the capture holds.

@@ -69,14 +69,30 @@ type Fastest struct {
 	// first minimum they missed, in this order.
 	Handshakes, Ranked                  int
 	FewPackets, FewBytes, ShortTransfer int
+	// WholeFlow says the transfer time is each connection's lifetime: a
+	// flow file has no packet times, so idle gaps cannot be left out.
+	WholeFlow bool
+	// FileBytes names the flow file's bytes ("IP bytes") when they stand in
+	// for payload, which the file does not count (nfdump); "" otherwise.
+	FileBytes string
 }
 
-// bulk is a connection's bulk direction: the one that sent more payload.
-func bulk(f *flow.Flow) (dir string, payload uint64, transfer time.Duration) {
-	if f.OrigPayload > f.RespPayload {
-		return "upload", f.OrigPayload, f.OrigTransfer
+// bulk is a connection's bulk direction, the one that sent more payload:
+// its payload and transfer time. From a flow file the transfer time is the
+// lifetime, and without payload counts the file's bytes stand in.
+func (x Fastest) bulk(f *flow.Flow) (dir string, payload uint64, transfer time.Duration) {
+	o, r := f.OrigPayload, f.RespPayload
+	if x.FileBytes != "" {
+		o, r = f.OrigBytes, f.RespBytes
 	}
-	return "download", f.RespPayload, f.RespTransfer
+	dir, payload, transfer = "download", r, f.RespTransfer
+	if o > r {
+		dir, payload, transfer = "upload", o, f.OrigTransfer
+	}
+	if x.WholeFlow {
+		transfer = f.Duration()
+	}
+	return dir, payload, transfer
 }
 
 // Fastest answers T3.6: the n TCP connections with the highest transfer
@@ -92,6 +108,15 @@ func bulk(f *flow.Flow) (dir string, payload uint64, transfer time.Duration) {
 func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 	o := opts.WithDefaults()
 	x := Fastest{Options: o, Gap: v.c.opt.TransferGap}
+	if fi := v.c.Input().FlowFile; fi != nil {
+		x.WholeFlow = true
+		if !fi.Payload {
+			x.FileBytes = string(fi.ByteKind) + " bytes"
+			if fi.ByteKind == "ip" {
+				x.FileBytes = "IP bytes"
+			}
+		}
+	}
 	type cand struct {
 		f    flow.Flow
 		rate float64
@@ -102,7 +127,7 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 			return
 		}
 		x.Handshakes++
-		_, payload, transfer := bulk(f)
+		_, payload, transfer := x.bulk(f)
 		switch {
 		case f.Packets() < o.MinPackets:
 			x.FewPackets++
@@ -117,8 +142,8 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 	x.Ranked = len(l)
 	sort.SliceStable(l, func(i, j int) bool {
 		a, b := &l[i].f, &l[j].f
-		_, pa, _ := bulk(a)
-		_, pb, _ := bulk(b)
+		_, pa, _ := x.bulk(a)
+		_, pb, _ := x.bulk(b)
 		switch {
 		case l[i].rate != l[j].rate:
 			return l[i].rate > l[j].rate
@@ -128,13 +153,13 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 		return a.First < b.First
 	})
 	for i := 0; i < len(l) && i < n; i++ {
-		x.Rows = append(x.Rows, fastRow(i+1, &l[i].f, l[i].rate))
+		x.Rows = append(x.Rows, x.row(i+1, &l[i].f, l[i].rate))
 	}
 	return x
 }
 
-func fastRow(rank int, f *flow.Flow, rate float64) FastRow {
-	dir, payload, transfer := bulk(f)
+func (x Fastest) row(rank int, f *flow.Flow, rate float64) FastRow {
+	dir, payload, transfer := x.bulk(f)
 	r := FastRow{Rank: rank, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp, RespPort: f.RespPort, Server: f.ServerName,
 		Bulk: dir, Payload: payload, Transfer: transfer, MbitPerS: rate / 1e6, Lifetime: f.Duration()}
 	if d := f.Duration().Seconds(); d > 0 {
@@ -153,9 +178,18 @@ func (x Fastest) Sentence() string {
 		if server == "" {
 			server = "no server name seen"
 		}
-		out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s of payload as a %s in %s of transfer: %.2f Mbit/s; over its whole lifetime of %s, idle time included, it averaged %.2f Mbit/s.",
-			r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), r.Bulk, units.Duration(r.Transfer), r.MbitPerS,
-			units.Duration(r.Lifetime), r.LifetimeR))
+		if x.WholeFlow {
+			what := "of payload"
+			if x.FileBytes != "" {
+				what = "(" + x.FileBytes + ", headers included: the file does not count payload)"
+			}
+			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s %s as a %s in its lifetime of %s: %.2f Mbit/s (a flow file has no packet times, so idle time is included).",
+				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), what, r.Bulk, units.Duration(r.Transfer), r.MbitPerS))
+		} else {
+			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s of payload as a %s in %s of transfer: %.2f Mbit/s; over its whole lifetime of %s, idle time included, it averaged %.2f Mbit/s.",
+				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), r.Bulk, units.Duration(r.Transfer), r.MbitPerS,
+				units.Duration(r.Lifetime), r.LifetimeR))
+		}
 	}
 	return strings.Join(append(out, x.coverage()), " ")
 }

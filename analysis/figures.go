@@ -80,7 +80,7 @@ func (t Traffic) overTime(name string, bin time.Duration, merge bool, y func(Rat
 		bins = t.rawBins(w)
 	}
 	if len(bins) < 2 {
-		return nil, nil, &TooLittleData{name, fmt.Sprintf("the capture lasts %s, less than two %s bins", units.Duration(t.c.Duration()), units.Setting(time.Duration(w)))}
+		return nil, nil, &TooLittleData{name, fmt.Sprintf("the %s lasts %s, less than two %s bins", t.c.words().noun, units.Duration(t.c.Duration()), units.Setting(time.Duration(w)))}
 	}
 	xys := make(plotter.XYs, len(bins)+1)
 	top := 0.0
@@ -90,7 +90,7 @@ func (t Traffic) overTime(name string, bin time.Duration, merge bool, y func(Rat
 	}
 	last := bins[len(bins)-1]
 	xys[len(bins)] = plotter.XY{X: (last.Offset + last.Length).Seconds(), Y: y(last)} // the step ends where the capture does
-	p := t.c.newPlot(name, fmt.Sprintf("time since the first packet (s), %s bins", units.Setting(time.Duration(w))), "")
+	p := t.c.newPlot(name, fmt.Sprintf("time since %s (s), %s bins", t.c.words().origin, units.Setting(time.Duration(w))), "")
 	p.Add(line(xys, blue, true))
 	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, math.Max(top*1.08, 1) // the highest bin is not clipped
 	return p, bins, nil

@@ -825,7 +825,7 @@ func TestFlowCSVRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	if fi := ex.Input().FlowFile; fi.TCPState != "conn_state" || !fi.Payload || fi.TimeoutsBy != "pcaplab" || len(fi.FailureClassesMissing) != 10 {
+	if fi := ex.Input().FlowFile; fi.TCPState != "conn_state" || !fi.Payload || fi.TimeoutsBy != "pcaplab" || len(fi.FailureClassesMissing) != 13 || !slices.Contains(fi.FailureClasses, "tcp_aborted") {
 		t.Errorf("pcaplab CSV: %+v", fi)
 	}
 }
@@ -1035,6 +1035,17 @@ func checkTCPFailureCounts(t *testing.T, file string, ff, ref *Capture) {
 	}
 	if n := got[FailTCPNoAnswer]; slices.Contains(fi.FailureClasses, FailTCPNoAnswer) && (n < want[FailTCPNoAnswer] || n > want[FailTCPNoAnswer]+icmp) {
 		t.Errorf("%s: %d unanswered TCP attempts, the capture %d (and %d ICMP errors)", file, n, want[FailTCPNoAnswer], icmp)
+	}
+	for cl, n := range got {
+		if !slices.Contains(fi.FailureClasses, cl) {
+			t.Errorf("%s: %d of class %s, which FlowFileInfo says it cannot show", file, n, cl)
+		}
+	}
+	if n := got[FailTCPAborted]; n != want[FailTCPAborted] && n > 0 {
+		t.Errorf("%s: %d aborted TCP connections, the capture %d", file, n, want[FailTCPAborted])
+	}
+	if n := got[FailUDPNoReply]; n > want[FailUDPNoReply]+icmp {
+		t.Errorf("%s: %d UDP requests without reply, the capture %d (and %d ICMP errors)", file, n, want[FailUDPNoReply], icmp)
 	}
 }
 

@@ -160,6 +160,7 @@ func statsOf(v []float64) Stats {
 type FlowSizes struct {
 	Flows, TCP, UDP, ICMP, Other int
 	Bytes, Packets               Stats
+	w                            wording
 }
 
 // SizeRow is one measure of FlowSizes as a table row.
@@ -174,7 +175,7 @@ type SizeRow struct {
 
 // Sizes computes FlowSizes.
 func (v Flows) Sizes() FlowSizes {
-	s := FlowSizes{Flows: v.Count()}
+	s := FlowSizes{Flows: v.Count(), w: v.c.words()}
 	bytes := make([]float64, 0, s.Flows)
 	pkts := make([]float64, 0, s.Flows)
 	v.c.eachFlow(func(f *flow.Flow) {
@@ -218,8 +219,8 @@ func (s FlowSizes) Sentence() string {
 			protos = append(protos, units.Count(p.n)+" "+p.name)
 		}
 	}
-	out := fmt.Sprintf("The capture holds %s (%s). Flow sizes range from %s to %s bytes (median %s, mean %s bytes) and from %s to %s packets (median %s, mean %s packets).",
-		units.Plural(s.Flows, "flow"), strings.Join(protos, ", "), units.Number(s.Bytes.Min, 0), units.Number(s.Bytes.Max, 0),
+	out := fmt.Sprintf("The %s holds %s (%s). Flow sizes range from %s to %s bytes (median %s, mean %s bytes) and from %s to %s packets (median %s, mean %s packets).",
+		s.w.noun, units.Plural(s.Flows, "flow"), strings.Join(protos, ", "), units.Number(s.Bytes.Min, 0), units.Number(s.Bytes.Max, 0),
 		units.Number(s.Bytes.Median, 1), units.Fixed(s.Bytes.Mean, 1), units.Number(s.Packets.Min, 0), units.Number(s.Packets.Max, 0),
 		units.Number(s.Packets.Median, 1), units.Fixed(s.Packets.Mean, 1))
 	if s.Flows%2 == 0 {

@@ -379,3 +379,28 @@ func nsTime(ns int64) time.Time {
 	}
 	return time.Unix(0, ns).UTC()
 }
+
+// Dated reports whether the input's times carry a date: false for flow
+// files with times relative to the first packet (tshark's default) or
+// times of day only (ra's default), which are read as days from
+// 1970-01-01 and must not be shown as dates.
+func (c *Capture) Dated() bool {
+	fi := c.Input().FlowFile
+	return fi == nil || fi.Clock == "utc" || fi.Clock == "local"
+}
+
+// wording is what sentences call the input: a capture of packets, or a
+// flow file, whose times are flows' and whose rates are estimates.
+type wording struct {
+	noun   string // "capture" or "flow file"
+	origin string // "the first packet" or "the first flow's start"
+	spread bool   // rates spread each flow's bytes evenly over its duration
+	dated  bool   // times have a date (not tshark's relative times or ra's times of day)
+}
+
+func (c *Capture) words() wording {
+	if c.source != nil {
+		return wording{noun: "flow file", origin: "the first flow's start", spread: true, dated: c.Dated()}
+	}
+	return wording{noun: "capture", origin: "the first packet", dated: true}
+}

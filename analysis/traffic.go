@@ -178,6 +178,7 @@ type RateSummary struct {
 	PeakBitsAt, PeakPacketsAt                  time.Time // start of the peak bin
 	PeakBytes                                  uint64    // bytes of the peak bit-rate bin
 	start, end                                 time.Time
+	w                                          wording
 }
 
 // RateRow is one statistic of RateSummary as a table row.
@@ -194,7 +195,7 @@ func (t Traffic) Rates(bin time.Duration) (RateSummary, error) {
 	if err != nil {
 		return RateSummary{}, err
 	}
-	r := RateSummary{Bin: time.Duration(w), start: c.Start(), end: c.End()}
+	r := RateSummary{Bin: time.Duration(w), start: c.Start(), end: c.End(), w: c.words()}
 	if d := c.Duration().Seconds(); d > 0 {
 		r.MeanBitsPerS = float64(c.m.Bytes) * 8 / d
 		r.MeanPacketsPerS = float64(c.m.Packets) / d
@@ -236,24 +237,37 @@ func (r RateSummary) Sentence() string {
 	d := r.end.Sub(r.start)
 	switch {
 	case d <= 0:
-		return "All packets have the same timestamp: the capture has no duration, so no rate can be given."
+		return fmt.Sprintf("Everything in the %s has the same time: it has no duration, so no rate can be given.", r.w.noun)
 	case d < r.Bin:
-		return fmt.Sprintf("The capture lasts %s, less than one %s bin: its rates are its means, %s and %s.",
-			units.Duration(d), units.Setting(r.Bin), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS))
+		return fmt.Sprintf("The %s lasts %s, less than one %s bin: its rates are its means, %s and %s.",
+			r.w.noun, units.Duration(d), units.Setting(r.Bin), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS))
 	}
-	return fmt.Sprintf("Over the whole capture (%s) the mean bit rate is %s and the mean packet rate %s; in %s bins from the first packet the median is %s and %s, and the peak %s (bin starting %s after the first packet) and %s.",
-		units.Duration(d), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS), units.Setting(r.Bin),
+	return fmt.Sprintf("Over the whole %s (%s) the mean bit rate is %s and the mean packet rate %s; in %s bins from %s the median is %s and %s, and the peak %s (bin starting %s after %s) and %s.%s",
+		r.w.noun, units.Duration(d), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS), units.Setting(r.Bin), r.w.origin,
 		units.BitRate(r.MedianBitsPerS), units.PacketRate(r.MedianPacketsPerS), units.BitRate(r.PeakBitsPerS),
-		units.Duration(r.PeakBitsAt.Sub(r.start)), units.PacketRate(r.PeakPacketsPerS))
+		units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, units.PacketRate(r.PeakPacketsPerS), r.spreadNote())
+}
+
+// spreadNote says that a flow file's bins are estimates.
+func (r RateSummary) spreadNote() string {
+	if !r.w.spread {
+		return ""
+	}
+	return " A flow file has no packet times: each flow's bytes and packets are spread evenly over its duration, so bins are estimates and peaks flatter than the packets were."
 }
 
 // VolumeSentence states T2.2's busiest bin.
 func (r RateSummary) VolumeSentence() string {
 	d := r.end.Sub(r.start)
 	if d < r.Bin {
-		return fmt.Sprintf("The capture lasts %s, less than one %s bin: all its %s fall in one bin.", units.Duration(d), units.Setting(r.Bin),
+		return fmt.Sprintf("The %s lasts %s, less than one %s bin: all its %s fall in one bin.", r.w.noun, units.Duration(d), units.Setting(r.Bin),
 			units.Bytes(r.MeanBitsPerS/8*d.Seconds()))
 	}
-	return fmt.Sprintf("The busiest %s bin starts %s after the first packet, at %s, with %s; the mean over the capture is %s.",
-		units.Setting(r.Bin), units.Duration(r.PeakBitsAt.Sub(r.start)), units.Clock(r.PeakBitsAt), units.Bytes(r.PeakBytes), units.BitRate(r.MeanBitsPerS))
+	at := ", at " + units.Clock(r.PeakBitsAt)
+	if !r.w.dated {
+		at = ""
+	}
+	return fmt.Sprintf("The busiest %s bin starts %s after %s%s, with %s; the mean over the %s is %s.%s",
+		units.Setting(r.Bin), units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, at, units.Bytes(r.PeakBytes),
+		r.w.noun, units.BitRate(r.MeanBitsPerS), r.spreadNote())
 }

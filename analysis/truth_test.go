@@ -85,7 +85,7 @@ func TestDHCPWithoutOffer(t *testing.T) {
 		t.Fatalf("failures %v, want dhcp_no_offer 1", got)
 	}
 	r := cp.Failures().List()[0]
-	if r.Name != mac.String() || !strings.Contains(r.Detail, "10 Discovers") || !r.First.Equal(t0) {
+	if r.Name != mac.String() || !strings.Contains(r.Detail, "10 Discovers") || r.First != 0 {
 		t.Errorf("row %+v", r)
 	}
 }

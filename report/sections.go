@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,13 +39,17 @@ func (b *builder) inputOverview(label string, c *analysis.Capture) InputOverview
 	what, bytesKind := "packet", "B (wire lengths)"
 	rows := []KV{{"File", strings.Join(files, ", ")}, {"Format", strings.Join(uniq(formats), ", ")}}
 	if in.FlowFile != nil {
-		what, bytesKind = "flow", "B ("+in.FlowFile.Bytes+")"
+		what, bytesKind = "flow", "B ("+words(c).bytes+")"
 	} else {
 		rows = append(rows, KV{"Link types", strings.Join(uniq(links), ", ")})
 	}
+	first, last := units.Timestamp(c.Start()), units.Timestamp(c.End())
+	if !c.Dated() {
+		first, last = "0 s (the file's times have no date)", units.Duration(c.End().Sub(c.Start()))+" later"
+	}
 	rows = append(rows,
-		KV{"First " + what, units.Timestamp(c.Start())},
-		KV{"Last " + what, units.Timestamp(c.End())},
+		KV{"First " + what, first},
+		KV{"Last " + what, last},
 		KV{"Duration", units.Duration(c.Duration())},
 		KV{"Packets", units.Count(s.Packets)},
 		KV{"Bytes", units.Count(s.Bytes) + " " + bytesKind},
@@ -165,6 +170,44 @@ func (b *builder) methods() {
 		{"Countries", b.r.GeoIP},
 		{"Software", "pcaplab " + b.opt.Version + " (gopacket, gota, gonum/plot)"},
 	}
+	if w := words(b.c); w.ff != nil {
+		b.flowFileMethods(w)
+	} else if w2 := words(b.c2); w2.ff != nil {
+		b.r.Methods = slices.Insert(b.r.Methods, 0, KV{"Task 2 flows", w2.flowFileMethod() + "; bytes: " + w2.long + "; ended by " + w2.ff.Timeouts +
+			"; TCP states " + stateMethod(w2.ff)})
+	}
+}
+
+// flowFileMethods replaces the definitions a flow file decided (flows,
+// timeouts, bytes, states) with what its exporter did, and says how the
+// packet-level answers were estimated from flows.
+func (b *builder) flowFileMethods(w wording) {
+	fi := w.ff
+	set := func(name, text string) {
+		for i := range b.r.Methods {
+			if b.r.Methods[i].Key == name {
+				b.r.Methods[i].Value = text
+			}
+		}
+	}
+	set("Flow", w.flowFileMethod())
+	set("Idle timeouts", fi.Timeouts)
+	set("Flow size", w.long+" and packets of both directions")
+	set("Host", "an IP address of a flow; a host's packets and bytes are the sums over its flows")
+	set("Ports", "TCP and UDP kept apart; a port's packets and bytes are the sums over its flows")
+	set("Time bins", fmt.Sprintf("%s, starting at the first flow's start; each flow's packets and bytes are spread evenly over its duration (a flow file has no packet times), so bins are estimates", units.Setting(b.opt.Bin)))
+	set("Connection states", stateMethod(fi))
+	moved := "payload bytes"
+	if !fi.Payload {
+		moved = w.bytes
+	}
+	set("Fastest connections", moved+" of the bulk direction × 8 over the connection's lifetime (a flow file has no packet times); TCP connections with a handshake seen")
+	failed := "none can be told from this file"
+	if len(fi.FailureClasses) > 0 {
+		failed = "from flow states and counts only: " + strings.Join(fi.FailureClasses, ", ")
+	}
+	set("Failed communications", failed+"; not shown by this file: "+strings.Join(fi.FailureClassesMissing, ", "))
+	set("Capturing machine", "the unicast address in most packets of its family, summed over its flows, in more than half of them")
 }
 
 func (b *builder) task1(a *Answers) {

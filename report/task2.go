@@ -23,9 +23,10 @@ func (b *builder) task2() error {
 func (b *builder) t20() (*Question, error) {
 	c := b.c2
 	q := newQuestion("T2.0")
-	q.Answer = []string{fmt.Sprintf("pcaplab derived %s from %s in one pass (definitions in the methods section); the table lists the first %s by start time, and tables/flows.csv all of them.",
-		units.Plural(c.Flows().Count(), "flow"), units.Plural(c.Packets(), "packet"), units.Count(min(20, c.Flows().Count())))}
-	q.Tables = append(q.Tables, b.table("flows-first-20", "The first flows by start time (start_s: seconds after the first packet)", rows(c.Flows().First(20))))
+	w := words(c)
+	q.Answer = []string{fmt.Sprintf("%s; the table lists the first %s by start time, and tables/flows.csv all of them.",
+		w.derived(c), units.Count(min(20, c.Flows().Count())))}
+	q.Tables = append(q.Tables, b.table("flows-first-20", fmt.Sprintf("The first flows by start time (start_s: seconds after %s; bytes: %s)", w.origin, w.bytes), rows(c.Flows().First(20))))
 	b.r.Tables = append(b.r.Tables, &Table{Name: "flows", csv: c.Flows().WriteCSV})
 	return q, nil
 }
@@ -34,7 +35,7 @@ func (b *builder) t21() (*Question, error) {
 	q := newQuestion("T2.1")
 	s := b.c2.Flows().Sizes()
 	q.Answer = []string{s.Sentence()}
-	q.Tables = append(q.Tables, b.table("flow-sizes", "Flow sizes (bytes are wire bytes of both directions)", rows(s.Rows())))
+	q.Tables = append(q.Tables, b.table("flow-sizes", "Flow sizes (bytes are "+words(b.c2).bytes+" of both directions)", rows(s.Rows())))
 	return q, nil
 }
 

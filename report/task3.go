@@ -69,8 +69,20 @@ func (b *builder) t35() (*Question, error) {
 func (b *builder) t36() (*Question, error) {
 	q := newQuestion("T3.6")
 	fc := b.c.Flows().Fastest(10, b.opt.Fastest)
+	caption := "Fastest TCP connections by transfer throughput (payload of the bulk direction over its transfer time; minimums in the methods section), with their lifetime rate"
+	if fi := words(b.c).ff; fi != nil {
+		if !fi.Fastest {
+			why := "it has no TCP flags per side, so it does not say which connections completed a handshake"
+			if fi.TCPState == "flags" || fi.TCPState == "conn_state" {
+				why = "it has no end times, so no connection's duration is known"
+			}
+			q.Answer = []string{fmt.Sprintf("The fastest connections cannot be ranked from this %s file: %s.", fi.Format, why)}
+			return q, nil
+		}
+		caption = "Fastest TCP connections by the bulk direction's bytes over the connection's lifetime (a flow file has no packet times)"
+	}
 	q.Answer = []string{fc.Sentence()}
-	q.Tables = append(q.Tables, b.table("fastest-tcp", "Fastest TCP connections by transfer throughput (payload of the bulk direction over its transfer time; minimums in the methods section), with their lifetime rate", rows(fc.Rows)))
+	q.Tables = append(q.Tables, b.table("fastest-tcp", caption, rows(fc.Rows)))
 	return q, nil
 }
 
@@ -81,8 +93,13 @@ func (b *builder) t37() (*Question, error) {
 	if err != nil {
 		return nil, err
 	}
-	q.Answer = []string{st.Sentence(), "The means are computed as capinfos does (bytes × 8 / duration, packets / duration)."}
-	q.Tables = append(q.Tables, b.table("rates", "Rates: mean over the capture, median and peak over the bins", rows(st.Rows())))
+	w := words(b.c)
+	mean := "The means are computed as capinfos does (bytes × 8 / duration, packets / duration)."
+	if w.ff != nil {
+		mean = "The means are the flows' bytes × 8 and packets over the time from the first flow's start to the last flow's end."
+	}
+	q.Answer = []string{st.Sentence(), mean}
+	q.Tables = append(q.Tables, b.table("rates", "Rates: mean over the "+w.noun+", median and peak over the bins", rows(st.Rows())))
 	for _, packets := range []bool{false, true} {
 		name, caption := "bit-rate", "Bit rate over time"
 		if packets {
@@ -107,7 +124,7 @@ func (b *builder) t38() (*Question, error) {
 	q.Tables = append(q.Tables, b.table("failure-classes", "Failed communications by class (attempts are connections, transactions or requests, never retransmissions)", rows(s.Classes)))
 	q.Tables = append(q.Tables, b.table("failures", "Failed communications by contacted host (or DNS name) and class", rows(f.List())))
 	if u := f.Unfinished(); len(u) > 0 {
-		q.Tables = append(q.Tables, b.table("failures-unfinished", "Requests made in the last "+units.Setting(analysis.AnswerWait)+" of the capture, not yet answered (not judged)", rows(u)))
+		q.Tables = append(q.Tables, b.table("failures-unfinished", "Requests made in the last "+units.Setting(analysis.AnswerWait)+" of the "+words(b.c).noun+", not yet answered (not judged)", rows(u)))
 	}
 	if sig := s.Signals; len(sig) > 0 {
 		var parts []string

@@ -168,3 +168,73 @@ func dominated(c *analysis.Capture) bool {
 }
 
 func sortDesc(v []uint64) { slices.SortFunc(v, func(a, b uint64) int { return cmp.Compare(b, a) }) }
+
+// Every report on a flow file says what the file is and never claims what
+// its format cannot know: no "capture" for the input, no date when its
+// times have none, bytes named by their kind, only failure classes the
+// format can show, no fastest table when it cannot rank.
+func TestEverySentenceOnEveryFlowFile(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/flowfiles/sample.*")
+	opened := 0
+	for _, p := range files {
+		c, err := analysis.Open(p)
+		if err != nil {
+			continue // refused formats are tested in analysis
+		}
+		opened++
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			r, err := Build(c, Options{Now: fixedNow, Version: "test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi := c.Input().FlowFile
+			answers := map[string]string{}
+			for _, s := range r.Sections {
+				for _, q := range s.Questions {
+					a := strings.Join(q.Answer, " ")
+					answers[q.ID] = a
+					if strings.Contains(strings.ToLower(a), "the capture") || strings.Contains(a, "first packet") {
+						t.Errorf("%s calls the flow file a capture: %s", q.ID, a)
+					}
+					if fi.ByteKind != "wire" && strings.Contains(a, "wire bytes") {
+						t.Errorf("%s: wire bytes in a file of %s bytes: %s", q.ID, fi.ByteKind, a)
+					}
+					if m := badPlural.FindString(strings.ReplaceAll(a, "host pair", "host-pair")); m != "" {
+						t.Errorf("%s: wrong plural %q in: %s", q.ID, m, a)
+					}
+					for _, tb := range q.Tables {
+						if strings.Contains(tb.Caption, "wire bytes") && fi.ByteKind != "wire" || strings.Contains(tb.Caption, "the capture") {
+							t.Errorf("%s: caption %q", q.ID, tb.Caption)
+						}
+						if tb.Name == "failure-classes" {
+							for _, row := range tb.Rows {
+								if !slices.Contains(fi.FailureClasses, row[0]) {
+									t.Errorf("class %s shown, which %s cannot show", row[0], fi.Format)
+								}
+							}
+						}
+						if tb.Name == "fastest-tcp" && !fi.Fastest {
+							t.Errorf("fastest table from a format that cannot rank")
+						}
+					}
+				}
+			}
+			md, err := r.RenderMarkdown("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Dated() && strings.Contains(string(md), "1970") {
+				t.Errorf("undated flow file (%s), but the report prints a date of 1970", fi.Clock)
+			}
+			for _, kv := range r.Methods {
+				if kv.Key == "Idle timeouts" && kv.Value != fi.Timeouts {
+					t.Errorf("methods give timeouts %q, the file's are %q", kv.Value, fi.Timeouts)
+				}
+			}
+			checkClaims(t, c, answers)
+		})
+	}
+	if opened < 15 {
+		t.Fatalf("only %d flow files opened", opened)
+	}
+}

@@ -153,6 +153,10 @@ func Setting(d time.Duration) string {
 		return Count(int64(d/time.Second)) + " s"
 	case d%time.Millisecond == 0:
 		return Count(int64(d/time.Millisecond)) + " ms"
+	case d > 0 && d < time.Millisecond && d%time.Microsecond == 0:
+		return Count(int64(d/time.Microsecond)) + " µs"
+	case d > 0 && d < time.Microsecond:
+		return Count(int64(d)) + " ns"
 	}
 	return Duration(d)
 }

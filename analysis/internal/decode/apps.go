@@ -164,6 +164,10 @@ func ntpMsg(mode byte) flow.Msg {
 var requestPorts = map[uint16]bool{69: true, 88: true, 123: true, 161: true, 500: true, 1812: true, 1813: true,
 	3478: true, 5060: true, 19302: true}
 
+// ByPort is what a UDP datagram from port sp to port dp is when nothing
+// but its ports is known (a flow file's record): see byPort.
+func ByPort(sp, dp uint16) flow.Msg { return byPort(sp, dp) }
+
 // byPort says request for a datagram to a request/response service's port
 // from another port, reply for one from it to another port.
 func byPort(sp, dp uint16) flow.Msg {

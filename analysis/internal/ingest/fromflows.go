@@ -4,6 +4,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis/internal/decode"
 	"github.com/pcaplab/pcaplab/flow"
 )
 
@@ -28,6 +29,9 @@ func FromFlows(flows []flow.Flow, binWidth time.Duration) *Model {
 	c := newCounters(m, int64(binWidth))
 	for i := range flows {
 		f := &flows[i]
+		if f.Proto == flow.UDP && f.Opening == flow.MsgUnknown {
+			f.Opening = decode.ByPort(f.OrigPort, f.RespPort) // no payload to read: the ports say what a capture's would
+		}
 		pk, by := f.Packets(), f.Bytes()
 		m.Packets += pk
 		m.Bytes += by

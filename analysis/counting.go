@@ -268,12 +268,12 @@ func (rs CountingResults) Sentence() string {
 	ex, arr, cm, ss := rs[0], rs[1], rs[2], rs[3]
 	acc := func(r CountingResult) string {
 		if r.Precision == 1 && r.Recall == 1 && r.MeanRelError == 0 {
-			return "exact on the top pairs"
+			return "is exact on the top pairs"
 		}
-		return fmt.Sprintf("precision %.2f, recall %.2f, mean relative error %.3f, over-counting by up to %s",
+		return fmt.Sprintf("has precision %.2f, recall %.2f and mean relative error %.3f, over-counting by up to %s",
 			r.Precision, r.Recall, r.MeanRelError, units.Plural(r.MaxOverCount, "flow"))
 	}
-	return fmt.Sprintf("On this capture's own flows (%s), the exact map holds %s; the 2^16 array (%s) is %s; the Count-Min sketch (%s) is %s; Space-Saving (%s) is %s.",
+	return fmt.Sprintf("On this capture's own flows (%s), the exact map holds %s; the 2^16 array (%s) %s; the Count-Min sketch (%s) %s; Space-Saving (%s) %s.",
 		units.Plural(ex.Pairs, "host pair"), units.Plural(ex.MemoryBytes, "byte"), units.Plural(arr.MemoryBytes, "byte"), acc(arr),
 		units.Plural(cm.MemoryBytes, "byte"), acc(cm), units.Plural(ss.MemoryBytes, "byte"), acc(ss))
 }

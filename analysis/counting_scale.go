@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -33,9 +34,10 @@ const (
 )
 
 // CountingScaleRow is one counting method measured on one resampled stream.
-// Memory is the live heap the structure holds after the stream (measured
-// for the exact map and Space-Saving) or its counters' size (array,
-// Count-Min). Time per update is, for each round, the time of the round's
+// Memory is the live heap the exact map holds after the stream, measured
+// (liveSize); the counters' size for the array and Count-Min; the live
+// heap of Space-Saving, which allocates all it holds up front, measured
+// once (fixedSizes). Time per update is, for each round, the time of the round's
 // passes over the whole stream (each from an empty structure) divided by
 // their updates: the median, the fastest and the slowest round. Accuracy
 // is on the exact top-100 pairs: see accuracy for the definitions.
@@ -96,6 +98,7 @@ func (p Pairs) CountingAtScale() *CountingScale {
 		return s
 	}
 	s.MapOverArray = mapOverArray(8192)
+	fixed := fixedSizes()
 	rng := rand.New(rand.NewPCG(scaleSeed, scaleSeed))
 	prev := 0
 	for _, n := range scaleSizes {
@@ -105,7 +108,7 @@ func (p Pairs) CountingAtScale() *CountingScale {
 			continue
 		}
 		prev = m
-		s.Rows = append(s.Rows, measureScale(drawStream(counts, m, rng), scaleRounds)...)
+		s.Rows = append(s.Rows, measureScale(drawStream(counts, m, rng), scaleRounds, fixed)...)
 	}
 	s.Elapsed = time.Since(start)
 	return s
@@ -164,8 +167,9 @@ func (st scaleStream) keys() keySet {
 // measureScale runs the four methods over one stream, rounds times. A
 // round is as many passes as make minRoundUpdates, the methods taking
 // turns pass by pass (the first of each pass rotating), so that a busy
-// moment of the machine falls on all of them.
-func measureScale(st scaleStream, rounds int) []CountingScaleRow {
+// moment of the machine falls on all of them. fixed are the sizes of the
+// methods that do not grow (fixedSizes).
+func measureScale(st scaleStream, rounds int, fixed []uint64) []CountingScaleRow {
 	ks := st.keys()
 	k := len(countingMethods)
 	rows := make([]CountingScaleRow, k)
@@ -188,7 +192,7 @@ func measureScale(st scaleStream, rounds int) []CountingScaleRow {
 					build()
 					continue
 				}
-				mem, acc := measure(m.fixed, build, ks)
+				mem, acc := measure(fixed[i], build, ks)
 				rows[i] = CountingScaleRow{Pairs: ks.n, Updates: len(st.ids), Method: m.name, MemoryBytes: mem,
 					Precision: acc.precision, Recall: acc.recall, MeanRelError: acc.meanRelError,
 					MaxOverCount: acc.maxOverCount, UnderCounted: acc.underCounted}
@@ -230,24 +234,33 @@ func feed(c pairCounter, ids []uint32) {
 
 // mapOverArray finds by bisection the fewest distinct pairs whose exact map
 // holds more than the array's SlotCount×4 bytes, up to limit pairs (0:
-// none up to there). A map's size grows in steps (Go's maps double their
-// tables or split them at a load of 7/8, at points that depend on the
-// hash seed), so the answer is good to within the pairs of one such step.
+// none up to there), to within 1 %. A map's size grows in steps (Go's maps
+// double their tables or split them at a load of 7/8, at points that
+// depend on the hash seed), so the answer moves by about that much from
+// run to run. Each probe's map is measured against one baseline, the
+// live heap before the first (as liveSize does, but with one collection
+// per probe: the previous probe's map is garbage by then).
 func mapOverArray(limit int) int {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.GC() // sync.Pool caches, as in liveSize
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
 	over := func(n int) bool {
-		return liveSize(func() any {
-			m := make(exactCounter)
-			for i := range n {
-				m[synthPair(uint32(i))]++
-			}
-			return m
-		}) > SlotCount*4
+		m := make(exactCounter)
+		for i := range n {
+			m[synthPair(uint32(i))]++
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		runtime.KeepAlive(m)
+		return ms.HeapAlloc > base+SlotCount*4
 	}
 	if !over(limit) {
 		return 0
 	}
 	lo, hi := 0, limit // over(lo) is false, over(hi) true
-	for hi-lo > 1 {
+	for hi-lo > max(1, hi/100) {
 		mid := (lo + hi) / 2
 		if over(mid) {
 			hi = mid

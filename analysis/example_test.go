@@ -155,15 +155,39 @@ func ExamplePairs_SlotArray() {
 
 func ExamplePairs_CountingMethods() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
-	for _, r := range c.Pairs().CountingMethods() {
-		// memory and time are measured, so they vary from run to run
-		fmt.Printf("%s (%s): precision %.2f, recall %.2f, mean relative error %.3f\n", r.Method, r.Parameters, r.Precision, r.Recall, r.MeanRelError)
-	}
+	rs := c.Pairs().CountingMethods()
+	// memory is measured, so the map's and Space-Saving's bytes vary a little from run to run
+	fmt.Print(table.Of(rs).Select("method", "parameters", "precision", "recall", "mean_rel_error", "max_over_count").Text())
+	fmt.Println(rs[1].MemoryBytes, rs[2].MemoryBytes)
 	// Output:
-	// exact hash map (map[pair]uint64): precision 1.00, recall 1.00, mean relative error 0.000
-	// 2^16 slot array (65 536 × uint32, FNV-1a): precision 1.00, recall 1.00, mean relative error 0.000
-	// Count-Min sketch (depth 4 × width 16 384 × uint32): precision 1.00, recall 1.00, mean relative error 0.000
-	// Space-Saving top-k (200 counters): precision 1.00, recall 1.00, mean relative error 0.000
+	// method              parameters                        precision  recall  mean_rel_error  max_over_count
+	// exact hash map      map[Pair]uint64 grown from empty       1.00    1.00           0.000               0
+	// 2^16 slot array     65 536 × uint32, FNV-1a                1.00    1.00           0.000               0
+	// Count-Min sketch    4 × 16 384 × uint32                    1.00    1.00           0.000               0
+	// Space-Saving top-k  200 counters                           1.00    1.00           0.000               0
+	// 262144 262144
+}
+
+func ExamplePairs_CountingAtScale() {
+	c, _ := analysis.Open("../testdata/sample.pcapng")
+	s := c.Pairs().CountingAtScale()
+	// time and memory are measured, so they vary from run to run; the
+	// streams, and so the accuracy, are the same on every run
+	fmt.Print(table.Of(s.Rows).Select("pairs", "updates", "method", "precision", "recall", "mean_rel_error", "max_over_count").Text())
+	// Output:
+	//   pairs  updates  method              precision  recall  mean_rel_error  max_over_count
+	//   1 000    3 075  exact hash map           1.00    1.00           0.000               0
+	//   1 000    3 075  2^16 slot array          0.89    0.89           0.001               2
+	//   1 000    3 075  Count-Min sketch         1.00    1.00           0.000               0
+	//   1 000    3 075  Space-Saving top-k       0.54    0.54           1.319               9
+	//  10 000   31 309  exact hash map           1.00    1.00           0.000               0
+	//  10 000   31 309  2^16 slot array          0.49    0.49           0.009               2
+	//  10 000   31 309  Count-Min sketch         1.00    1.00           0.005               2
+	//  10 000   31 309  Space-Saving top-k       0.51    0.51           5.008             134
+	// 100 000  310 996  exact hash map           1.00    1.00           0.000               0
+	// 100 000  310 996  2^16 slot array          0.48    0.48           0.284              54
+	// 100 000  310 996  Count-Min sketch         0.93    0.93           0.270              33
+	// 100 000  310 996  Space-Saving top-k       0.40    0.40          58.769           1 528
 }
 
 func ExampleHosts_Kinds() {

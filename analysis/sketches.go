@@ -1,14 +1,11 @@
 package analysis
 
 import (
-	"container/heap"
+	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
-	"sort"
-	"time"
-
 	"net/netip"
+	"sort"
 
 	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/units"
@@ -200,302 +197,226 @@ func (s *SlotArray) Sentence() string {
 		units.Count(n), top, units.Plural(max, "flow"))
 }
 
-// CountingResult is one counting method's measured cost and accuracy.
-type CountingResult struct {
-	Method        string  `table:"method"`
-	Parameters    string  `table:"parameters"`
-	MemoryBytes   uint64  `table:"memory_bytes"`    // heap bytes the structure holds (measured), or its size for fixed arrays
-	NsPerUpdate   float64 `table:"ns_per_update,1"` // mean time of one update, measured over all flows
-	Precision     float64 `table:"precision,2"`     // of the method's top-100 against the exact top-100
-	Recall        float64 `table:"recall,2"`
-	MeanRelError  float64 `table:"mean_rel_error,3"` // mean |estimate − exact| / exact over the exact top-100
-	MaxOverCount  uint64  `table:"max_over_count"`
-	UnderCounting bool    // whether any estimate of the top-100 is below the exact count
+// The four ways T2.7 counts flows per host pair. Each adds one flow of a
+// pair (add) and estimates a pair's flows (estimate).
+type pairCounter interface {
+	add(Pair)
+	estimate(Pair) uint64
 }
 
-// CountingResults are T2.7's measurements, in the order exact map, 2^16
-// array, Count-Min, Space-Saving.
-type CountingResults []CountingResult
+// exactCounter is the exact hash map: one entry per distinct pair, so its
+// memory grows with the pairs.
+type exactCounter map[Pair]uint64
 
-// CountingMethods answers T2.7 by running four ways of counting flows per
-// host pair over this capture's flows, in order: an exact hash map, the
-// 2^16-slot array (FNV1aSlot), a Count-Min sketch (depth 4 × width 16 384
-// 32-bit counters, the same 256 KiB as the array; estimates are the minimum
-// over the rows) and Space-Saving with 200 counters (top-k). Memory is
-// measured as the live heap the structure holds (exact map, Space-Saving) or is
-// the counters' size (array, sketch); time per update is the mean over the
-// whole flow stream (each round starting from an empty structure), repeated
-// until at least 20 ms of updates have been timed.
-func (p Pairs) CountingMethods() CountingResults {
-	stream := make([]Pair, 0, p.c.m.NFlows)
-	p.c.eachFlow(func(f *flow.Flow) { stream = append(stream, MakePair(f.Orig, f.Resp)) })
-	exact := rankPairs(p.all(), false, 100)
-	all := p.all()
-	var out CountingResults
+func (m exactCounter) add(p Pair)             { m[p]++ }
+func (m exactCounter) estimate(p Pair) uint64 { return m[p] }
 
-	// Exact map.
-	var m map[Pair]uint64
-	mem := liveSize(func() any {
-		m = make(map[Pair]uint64)
-		for _, p := range stream {
-			m[p]++
-		}
-		return m
-	})
-	var x map[Pair]uint64
-	ns := timePerUpdate(len(stream), func() { x = make(map[Pair]uint64) }, func() {
-		for _, p := range stream {
-			x[p]++
-		}
-	})
-	out = append(out, score("exact hash map", "map[pair]uint64", mem, ns, exact, all, func(p Pair) uint64 { return m[p] }, nil))
+// slotCounter is T2.6's array: 2^16 uint32 counters indexed by FNV1aSlot;
+// pairs sharing a slot are merged, so a slot never under-counts.
+type slotCounter [SlotCount]uint32
 
-	// 2^16 array.
-	var arr [SlotCount]uint32
-	for _, p := range stream {
-		arr[FNV1aSlot(p)]++
-	}
-	a := new([SlotCount]uint32)
-	ns = timePerUpdate(len(stream), func() { clear(a[:]) }, func() {
-		for _, p := range stream {
-			a[FNV1aSlot(p)]++
-		}
-	})
-	out = append(out, score("2^16 slot array", "65 536 × uint32, FNV-1a", SlotCount*4, ns, exact, all,
-		func(p Pair) uint64 { return uint64(arr[FNV1aSlot(p)]) }, nil))
+func (s *slotCounter) add(p Pair)             { s[FNV1aSlot(p)]++ }
+func (s *slotCounter) estimate(p Pair) uint64 { return uint64(s[FNV1aSlot(p)]) }
 
-	// Count-Min.
-	cm := newCountMin(4, 1<<14)
-	for _, p := range stream {
-		cm.add(p)
-	}
-	cm2 := newCountMin(4, 1<<14)
-	ns = timePerUpdate(len(stream), func() {
-		for _, r := range cm2.rows {
-			clear(r)
-		}
-	}, func() {
-		for _, p := range stream {
-			cm2.add(p)
-		}
-	})
-	out = append(out, score("Count-Min sketch", "depth 4 × width 16 384 × uint32", uint64(4*(1<<14)*4), ns, exact, all, cm.estimate, nil))
+// Count-Min dimensions: 4 rows of 16 384 uint32 counters, the same 256 KiB
+// as the 2^16 array, so the two differ only in how they spend it. Four rows
+// bound the chance that all of a pair's counters are crowded to (1/2)^4
+// when each is crowded with probability 1/2.
+const (
+	cmDepth = 4
+	cmWidth = 1 << 14
+)
 
-	// Space-Saving.
-	var ss *spaceSaving
-	mem = liveSize(func() any {
-		ss = newSpaceSaving(200)
-		for _, p := range stream {
-			ss.add(p)
-		}
-		return ss
-	})
-	var ss2 *spaceSaving
-	ns = timePerUpdate(len(stream), func() { ss2 = newSpaceSaving(200) }, func() {
-		for _, p := range stream {
-			ss2.add(p)
-		}
-	})
-	out = append(out, score("Space-Saving top-k", "200 counters", mem, ns, exact, all, ss.estimate, ss.top(100)))
-	return out
-}
+// countMin is a Count-Min sketch (Cormode and Muthukrishnan): a pair adds
+// one to a counter in each row and its estimate is the smallest of them,
+// so it never under-counts. The rows' counters come from one 64-bit hash of
+// the pair as h1 + i·h2 (Kirsch and Mitzenmacher), which keeps the
+// sketch's error bound with one hash instead of one per row.
+type countMin [cmDepth * cmWidth]uint32
 
-// score measures a method's accuracy on the exact top-100. own is the
-// method's own top list, when it keeps one (Space-Saving); otherwise every
-// known pair is ranked by its estimate.
-func score(method, params string, mem uint64, ns float64, exact, all []pairStats, est func(Pair) uint64, own []Pair) CountingResult {
-	r := CountingResult{Method: method, Parameters: params, MemoryBytes: mem, NsPerUpdate: ns}
-	if len(exact) == 0 {
-		return r
+// cmSlots returns the pair's counter in each row.
+func cmSlots(p Pair) [cmDepth]uint32 {
+	h := pairHash64(p)
+	h1, h2 := uint32(h), uint32(h>>32)|1
+	var s [cmDepth]uint32
+	for i := range s {
+		s[i] = uint32(i)*cmWidth + (h1+uint32(i)*h2)&(cmWidth-1)
 	}
-	if own == nil {
-		ranked := append([]pairStats(nil), all...)
-		sort.SliceStable(ranked, func(i, j int) bool { return est(ranked[i].Pair) > est(ranked[j].Pair) })
-		for i := 0; i < len(ranked) && i < len(exact); i++ {
-			own = append(own, ranked[i].Pair)
-		}
-	}
-	inExact := map[Pair]bool{}
-	for _, p := range exact {
-		inExact[p.Pair] = true
-	}
-	hit := 0
-	for _, p := range own {
-		if inExact[p] {
-			hit++
-		}
-	}
-	if len(own) > 0 {
-		r.Precision = float64(hit) / float64(len(own))
-	}
-	r.Recall = float64(hit) / float64(len(exact))
-	var sum float64
-	for _, p := range exact {
-		e := est(p.Pair)
-		if e < p.Flows {
-			r.UnderCounting = true
-			sum += float64(p.Flows-e) / float64(p.Flows)
-		} else {
-			sum += float64(e-p.Flows) / float64(p.Flows)
-			if e-p.Flows > r.MaxOverCount {
-				r.MaxOverCount = e - p.Flows
-			}
-		}
-	}
-	r.MeanRelError = sum / float64(len(exact))
-	return r
-}
-
-// liveSize measures the heap a structure holds: the live heap with it,
-// minus the live heap once it is dropped (both after a collection). Should
-// anything else disturb that, the bytes allocated while building it are
-// returned instead (an upper bound).
-func liveSize(build func() any) uint64 {
-	var t0, t1, with, without runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&t0)
-	v := build()
-	runtime.ReadMemStats(&t1)
-	runtime.GC()
-	runtime.ReadMemStats(&with)
-	runtime.KeepAlive(v)
-	v = nil
-	runtime.GC()
-	runtime.ReadMemStats(&without)
-	if with.HeapAlloc > without.HeapAlloc {
-		return with.HeapAlloc - without.HeapAlloc
-	}
-	return t1.TotalAlloc - t0.TotalAlloc
-}
-
-// timePerUpdate times run (the updates only; reset prepares an empty
-// structure before each round) until 20 ms of updates have been timed.
-func timePerUpdate(n int, reset, run func()) float64 {
-	if n == 0 {
-		return 0
-	}
-	var spent time.Duration
-	rounds := 0
-	for rounds == 0 || spent < 20*time.Millisecond {
-		reset()
-		start := time.Now()
-		run()
-		spent += time.Since(start)
-		rounds++
-	}
-	return float64(spent.Nanoseconds()) / float64(rounds*n)
-}
-
-type countMin struct {
-	depth, width int
-	rows         [][]uint32
-}
-
-func newCountMin(depth, width int) *countMin {
-	c := &countMin{depth: depth, width: width, rows: make([][]uint32, depth)}
-	for i := range c.rows {
-		c.rows[i] = make([]uint32, width)
-	}
-	return c
-}
-
-func (c *countMin) slot(row int, p Pair) int {
-	h := fnv1a(fnvOffset^uint32(row)*0x9e3779b9, p)
-	return int(h % uint32(c.width))
+	return s
 }
 
 func (c *countMin) add(p Pair) {
-	for r := range c.rows {
-		c.rows[r][c.slot(r, p)]++
+	for _, i := range cmSlots(p) {
+		c[i]++
 	}
 }
 
 func (c *countMin) estimate(p Pair) uint64 {
 	m := uint32(math.MaxUint32)
-	for r := range c.rows {
-		if v := c.rows[r][c.slot(r, p)]; v < m {
-			m = v
-		}
+	for _, i := range cmSlots(p) {
+		m = min(m, c[i])
 	}
 	return uint64(m)
 }
 
-// spaceSaving keeps k counters; a new key replaces the smallest counter and
-// inherits its count (Metwally et al.), so estimates never under-count.
-type spaceSaving struct {
-	k   int
-	idx map[Pair]int
-	h   ssHeap
+// pairHash64 hashes the 16-byte forms of A then B, eight bytes at a time,
+// through SplitMix64's finaliser (Steele et al.), whose every output bit
+// depends on every input bit.
+func pairHash64(p Pair) uint64 {
+	a, b := p.A.As16(), p.B.As16()
+	h := uint64(0)
+	for _, w := range [4]uint64{binary.LittleEndian.Uint64(a[:8]), binary.LittleEndian.Uint64(a[8:]),
+		binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])} {
+		h = mix64(h ^ w)
+	}
+	return h
 }
 
-type ssItem struct {
+func mix64(z uint64) uint64 {
+	z += 0x9e3779b97f4a7c15
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// ssCounters is Space-Saving's number of counters: twice the 100 pairs
+// T2.7 asks for, so that pairs near rank 100 are still monitored.
+const ssCounters = 200
+
+// spaceSaving is Space-Saving (Metwally, Agrawal and El Abbadi): k
+// counters; a pair not monitored replaces the smallest counter and
+// inherits its count, so no estimate is below the truth, and a pair not
+// monitored has at most the smallest count. The counters form a min-heap
+// by count, found by pair through an open-addressing index of 4k slots
+// (linear probing, deletion by backward shift). Its memory is fixed: a Go
+// map would do, but one whose keys are replaced at nearly every update
+// fills with tombstones and keeps growing (measured: 47 kB at 1 000
+// pairs, 146 kB at 1 000 000).
+type spaceSaving struct {
+	entries []ssEntry
+	heap    []int32 // entry numbers, a min-heap by count
+	index   []int32 // entry number + 1 per slot; 0: empty
+}
+
+type ssEntry struct {
 	p     Pair
 	count uint64
-}
-
-type ssHeap struct {
-	items []ssItem
-	idx   map[Pair]int
-}
-
-func (h ssHeap) Len() int { return len(h.items) }
-func (h ssHeap) Less(i, j int) bool {
-	if h.items[i].count != h.items[j].count {
-		return h.items[i].count < h.items[j].count
-	}
-	return pairLess(h.items[j].p, h.items[i].p)
-}
-func (h ssHeap) Swap(i, j int) {
-	h.items[i], h.items[j] = h.items[j], h.items[i]
-	h.idx[h.items[i].p] = i
-	h.idx[h.items[j].p] = j
-}
-func (h *ssHeap) Push(x any) {
-	it := x.(ssItem)
-	h.idx[it.p] = len(h.items)
-	h.items = append(h.items, it)
-}
-func (h *ssHeap) Pop() any {
-	it := h.items[len(h.items)-1]
-	h.items = h.items[:len(h.items)-1]
-	delete(h.idx, it.p)
-	return it
+	pos   int32 // place in heap
+	slot  int32 // place in index
 }
 
 func newSpaceSaving(k int) *spaceSaving {
-	idx := make(map[Pair]int, k)
-	return &spaceSaving{k: k, idx: idx, h: ssHeap{idx: idx}}
+	n := 1
+	for n < 4*k {
+		n *= 2
+	}
+	return &spaceSaving{entries: make([]ssEntry, 0, k), heap: make([]int32, 0, k), index: make([]int32, n)}
+}
+
+// find returns the pair's entry number, or −1 and the empty slot where it
+// would go.
+func (s *spaceSaving) find(p Pair) (int32, int) {
+	mask := len(s.index) - 1
+	for i := int(pairHash64(p)) & mask; ; i = (i + 1) & mask {
+		e := s.index[i] - 1
+		if e < 0 {
+			return -1, i
+		}
+		if s.entries[e].p == p {
+			return e, i
+		}
+	}
+}
+
+// unindex empties a slot and moves later entries of its probe run back,
+// so that no probe run has a hole.
+func (s *spaceSaving) unindex(i int) {
+	mask := len(s.index) - 1
+	for j := (i + 1) & mask; s.index[j] != 0; j = (j + 1) & mask {
+		e := s.index[j] - 1
+		home := int(pairHash64(s.entries[e].p)) & mask
+		if (j-home)&mask >= (j-i)&mask { // home is not within (i, j]: move it to i
+			s.index[i], s.entries[e].slot = e+1, int32(i)
+			i = j
+		}
+	}
+	s.index[i] = 0
 }
 
 func (s *spaceSaving) add(p Pair) {
-	if i, ok := s.idx[p]; ok {
-		s.h.items[i].count++
-		heap.Fix(&s.h, i)
+	e, slot := s.find(p)
+	switch {
+	case e >= 0:
+		s.entries[e].count++
+	case len(s.entries) < cap(s.entries):
+		e = int32(len(s.entries))
+		s.entries = append(s.entries, ssEntry{p: p, pos: int32(len(s.heap)), slot: int32(slot)})
+		s.heap = append(s.heap, e)
+		s.index[slot] = e + 1
+		s.entries[e].count = 1
+		s.up(int(s.entries[e].pos))
 		return
+	default:
+		e = s.heap[0]
+		s.unindex(int(s.entries[e].slot))
+		_, slot = s.find(p) // the shift may have moved the empty slot
+		s.entries[e].p, s.entries[e].slot = p, int32(slot)
+		s.index[slot] = e + 1
+		s.entries[e].count++
 	}
-	if len(s.h.items) < s.k {
-		heap.Push(&s.h, ssItem{p: p, count: 1})
-		return
+	s.down(int(s.entries[e].pos))
+}
+
+func (s *spaceSaving) less(i, j int) bool {
+	return s.entries[s.heap[i]].count < s.entries[s.heap[j]].count
+}
+
+func (s *spaceSaving) swap(i, j int) {
+	h := s.heap
+	h[i], h[j] = h[j], h[i]
+	s.entries[h[i]].pos, s.entries[h[j]].pos = int32(i), int32(j)
+}
+
+// down restores the heap below i after its count grew.
+func (s *spaceSaving) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(s.heap) {
+			return
+		}
+		if c+1 < len(s.heap) && s.less(c+1, c) {
+			c++
+		}
+		if !s.less(c, i) {
+			return
+		}
+		s.swap(i, c)
+		i = c
 	}
-	min := s.h.items[0]
-	delete(s.idx, min.p)
-	s.h.items[0] = ssItem{p: p, count: min.count + 1}
-	s.idx[p] = 0
-	heap.Fix(&s.h, 0)
+}
+
+// up restores the heap above i.
+func (s *spaceSaving) up(i int) {
+	for i > 0 && s.less(i, (i-1)/2) {
+		s.swap(i, (i-1)/2)
+		i = (i - 1) / 2
+	}
 }
 
 func (s *spaceSaving) estimate(p Pair) uint64 {
-	if i, ok := s.idx[p]; ok {
-		return s.h.items[i].count
+	if e, _ := s.find(p); e >= 0 {
+		return s.entries[e].count
 	}
-	if len(s.h.items) < s.k || len(s.h.items) == 0 {
-		return 0
+	if len(s.entries) < cap(s.entries) {
+		return 0 // every pair seen is monitored
 	}
-	return s.h.items[0].count // an unmonitored key has at most the minimum
+	return s.entries[s.heap[0]].count // a pair not monitored has at most the smallest count
 }
 
+// top returns the n monitored pairs with the largest counts (ties: by
+// address).
 func (s *spaceSaving) top(n int) []Pair {
-	items := append([]ssItem(nil), s.h.items...)
+	items := append([]ssEntry(nil), s.entries...)
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].count != items[j].count {
 			return items[i].count > items[j].count
@@ -507,22 +428,4 @@ func (s *spaceSaving) top(n int) []Pair {
 		out = append(out, items[i].p)
 	}
 	return out
-}
-
-// Sentence compares the four methods from their measurements.
-func (rs CountingResults) Sentence() string {
-	if len(rs) < 4 {
-		return ""
-	}
-	fastest := rs[0]
-	for _, r := range rs {
-		if r.NsPerUpdate < fastest.NsPerUpdate {
-			fastest = r
-		}
-	}
-	ex, arr, cm, ss := rs[0], rs[1], rs[2], rs[3]
-	return fmt.Sprintf("Measured here: the exact map uses %s bytes (growing with the number of pairs) at %.0f ns per update; the 2^16 array a fixed %s bytes at %.0f ns, mean relative error %.3f on the top-100; the Count-Min sketch %s bytes at %.0f ns, error %.3f (it never under-counts); Space-Saving %s bytes at %.0f ns, precision %.2f and recall %.2f on the top-100. Fastest per update: %s. For a top-k question on a large capture, Space-Saving keeps memory proportional to k with exact counts for the heavy pairs; Count-Min bounds memory for any key at the price of over-counting.",
-		units.Count(ex.MemoryBytes), ex.NsPerUpdate, units.Count(arr.MemoryBytes), arr.NsPerUpdate, arr.MeanRelError,
-		units.Count(cm.MemoryBytes), cm.NsPerUpdate, cm.MeanRelError, units.Count(ss.MemoryBytes), ss.NsPerUpdate,
-		ss.Precision, ss.Recall, fastest.Method)
 }

@@ -107,8 +107,11 @@ func (b *builder) t26() (*Question, error) {
 
 func (b *builder) t27() (*Question, error) {
 	q := newQuestion("T2.7")
-	cm := b.c2.Pairs().CountingMethods()
-	q.Answer = []string{cm.Sentence()}
-	q.Tables = append(q.Tables, b.table("counting-methods", "Counting methods measured on this capture's flows (memory in bytes, time per update in ns, accuracy on the exact top-100 pairs)", rows(cm)))
+	p := b.c2.Pairs()
+	sc, own := p.CountingAtScale(), p.CountingMethods()
+	q.Answer = []string{sc.Sentence(), own.Sentence()}
+	q.Tables = append(q.Tables,
+		b.table("counting-at-scale", "Counting methods on streams drawn from this "+words(b.c2).noun+"'s flows per pair: memory in bytes, time per update in ns (median, fastest and slowest of 5 rounds), accuracy on the exact top-100 pairs", rows(sc.Rows)),
+		b.table("counting-methods", "Counting methods on this "+words(b.c2).noun+"'s own flows: memory in bytes, accuracy on the exact top-100 pairs", rows(own)))
 	return q, nil
 }

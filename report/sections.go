@@ -55,6 +55,9 @@ func (b *builder) inputOverview(label string, c *analysis.Capture) InputOverview
 		KV{"Bytes", units.Count(s.Bytes) + " " + bytesKind},
 		KV{"Flows", fmt.Sprintf("%s (%s TCP, %s UDP, %s ICMP, %s other)", units.Count(s.Flows), units.Count(s.TCPFlows), units.Count(s.UDPFlows), units.Count(s.ICMPFlows), units.Count(s.OtherFlows))},
 		KV{"Hosts", fmt.Sprintf("%s IPv4, %s IPv6 addresses", units.Count(s.IPv4Hosts), units.Count(s.IPv6Hosts))})
+	if fi := in.FlowFile; fi != nil && len(fi.Protocols) > 0 {
+		rows[len(rows)-2].Value += "; the file holds " + strings.Join(fi.Protocols, " and ") + " only"
+	}
 	b.inputNotes(label, in)
 	return InputOverview{Label: label, Rows: rows}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis"
+	"github.com/pcaplab/pcaplab/table"
 	"github.com/pcaplab/pcaplab/units"
 )
 
@@ -60,9 +61,20 @@ func (b *builder) t34() (*Question, error) {
 func (b *builder) t35() (*Question, error) {
 	q := newQuestion("T3.5")
 	tt, tu := b.c.Ports().TopTCP(10), b.c.Ports().TopUDP(5)
-	q.Answer = []string{tt.Sentence(), tu.Sentence()}
-	q.Tables = append(q.Tables, b.table("top-tcp-ports", "Top-10 TCP ports by packets", rows(tt.Rows)))
-	q.Tables = append(q.Tables, b.table("top-udp-ports", "Top-5 UDP ports by packets", rows(tu.Rows)))
+	w := words(b.c)
+	for _, x := range []struct {
+		proto, name, caption string
+		sentence             string
+		rows                 *table.Table
+	}{{"TCP", "top-tcp-ports", "Top-10 TCP ports by packets", tt.Sentence(), rows(tt.Rows)},
+		{"UDP", "top-udp-ports", "Top-5 UDP ports by packets", tu.Sentence(), rows(tu.Rows)}} {
+		if why := w.cannotHold(x.proto); why != "" {
+			q.Answer = append(q.Answer, why)
+			continue
+		}
+		q.Answer = append(q.Answer, x.sentence)
+		q.Tables = append(q.Tables, b.table(x.name, x.caption, x.rows))
+	}
 	return q, nil
 }
 

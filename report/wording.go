@@ -2,6 +2,8 @@ package report
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/units"
@@ -109,4 +111,15 @@ func stateMethod(fi *analysis.FlowFileInfo) string {
 		return "from Argus's state words (REQ: no answer, CON/FIN: established, RST: reset by either side)"
 	}
 	return "none: the file has no TCP flags"
+}
+
+// cannotHold says, for a protocol a flow file cannot contain by
+// construction (UDP in tshark's TCP conversation table), that it is not in
+// the file; "" when it may be.
+func (w wording) cannotHold(proto string) string {
+	if w.ff == nil || len(w.ff.Protocols) == 0 || slices.Contains(w.ff.Protocols, proto) {
+		return ""
+	}
+	return fmt.Sprintf("This %s file holds %s only, by construction: %s is not in it, so nothing can be said of %s ports.",
+		w.ff.Format, strings.Join(w.ff.Protocols, " and "), proto, proto)
 }

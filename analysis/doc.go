@@ -173,7 +173,8 @@
 // transfer time: from its first to its last payload segment, without the
 // pauses between segments longer than Options.TransferGap (1 s). A download
 // followed by a minute of keep-alive is rated by its download; the lifetime
-// rate (wire bytes both ways over first to last packet) is given beside it.
+// rate (the same payload over first to last packet, so never above the
+// transfer rate) is given beside it.
 // Connections whose handshake was not seen, or below the minimums
 // (FastestOptions), are not ranked, and the answer says how many each
 // minimum left out.

@@ -275,14 +275,14 @@ func ExamplePorts_TopUDP() {
 func ExampleFlows_Fastest() {
 	c, _ := analysis.Open("../testdata/sample.pcapng")
 	x := c.Flows().Fastest(3, analysis.FastestOptions{})
-	fmt.Print(table.Of(x.Rows).Select("rank", "resp", "server_name", "payload_bytes", "transfer_s", "mbit_per_s", "lifetime_mbit_per_s").Text())
+	fmt.Print(table.Of(x.Rows).Select("rank", "resp", "server_name", "payload_bytes", "transfer_s", "kbit_per_s", "lifetime_kbit_per_s").Text())
 	fmt.Println(x.Sentence())
 	// Output:
-	// rank  resp           server_name           payload_bytes  transfer_s  mbit_per_s  lifetime_mbit_per_s
-	//    1  185.15.59.240  upload.wikimedia.org        171 200       0.199       6.883                1.100
-	//    2  185.15.59.240  upload.wikimedia.org         89 200       0.106       6.751                0.137
-	//    3  185.15.59.224  www.wikipedia.org            49 200       0.061       6.489                0.262
-	// The fastest transfer, 192.168.1.23:51004 → 185.15.59.240:443 (upload.wikimedia.org), moved 171.2 kB of payload as a download in 198.984 ms of transfer: 6.88 Mbit/s; over its whole lifetime of 1.323 s, idle time included, it averaged 1.10 Mbit/s. All 18 TCP connections with a handshake seen met the minimums.
+	// rank  resp           server_name           payload_bytes  transfer_s  kbit_per_s  lifetime_kbit_per_s
+	//    1  185.15.59.240  upload.wikimedia.org        171 200       0.199     6 883.0              1 035.2
+	//    2  185.15.59.240  upload.wikimedia.org         89 200       0.106     6 751.0                127.3
+	//    3  185.15.59.224  www.wikipedia.org            49 200       0.061     6 488.8                241.7
+	// The fastest transfer, 192.168.1.23:51004 → 185.15.59.240:443 (upload.wikimedia.org), moved 171.2 kB of payload as a download in 198.984 ms of transfer: 6.88 Mbit/s; over its whole lifetime of 1.323 s, idle time included, that payload averaged 1.04 Mbit/s. All 18 TCP connections with a handshake seen met the minimums.
 }
 
 func ExampleTraffic_Bins() {

@@ -40,6 +40,41 @@ var failureOrder = []string{FailTCPNoAnswer, FailTCPRejected, FailTCPAborted, Fa
 	FailICMPProhibited, FailICMPOther, FailDNSNXDomain, FailDNSServFail, FailDNSRefused, FailDNSOther,
 	FailDNSNoResponse, FailDHCPNoOffer, FailDHCPNoAck, FailDHCPNak, FailUDPNoReply}
 
+// classWords names each class in prose, for a count of n: "TCP connection
+// attempt" → "3 unanswered TCP connection attempts".
+var classWords = map[string][2]string{
+	FailTCPNoAnswer:    {"unanswered TCP connection attempt", "unanswered TCP connection attempts"},
+	FailTCPRejected:    {"refused TCP connection attempt", "refused TCP connection attempts"},
+	FailTCPAborted:     {"TCP connection reset before any data came back", "TCP connections reset before any data came back"},
+	FailICMPNet:        {"request met by network unreachable", "requests met by network unreachable"},
+	FailICMPHost:       {"request met by host unreachable", "requests met by host unreachable"},
+	FailICMPPort:       {"request met by port unreachable", "requests met by port unreachable"},
+	FailICMPProhibited: {"request met by administratively prohibited", "requests met by administratively prohibited"},
+	FailICMPOther:      {"request met by another destination unreachable", "requests met by other destination unreachables"},
+	FailDNSNXDomain:    {"DNS lookup of a name that does not exist", "DNS lookups of names that do not exist"},
+	FailDNSServFail:    {"DNS lookup failed by the server", "DNS lookups failed by the server"},
+	FailDNSRefused:     {"DNS lookup refused", "DNS lookups refused"},
+	FailDNSOther:       {"DNS lookup with another error", "DNS lookups with other errors"},
+	FailDNSNoResponse:  {"DNS query without response", "DNS queries without response"},
+	FailDHCPNoOffer:    {"DHCP Discover transaction without Offer", "DHCP Discover transactions without Offer"},
+	FailDHCPNoAck:      {"DHCP Request without ACK", "DHCP Requests without ACK"},
+	FailDHCPNak:        {"DHCP Request refused (NAK)", "DHCP Requests refused (NAK)"},
+	FailUDPNoReply:     {"UDP request without reply", "UDP requests without reply"},
+}
+
+// classPhrase is a class's count in words, with its id for the table.
+func classPhrase(class string, n int) string {
+	w, ok := classWords[class]
+	if !ok {
+		return fmt.Sprintf("%s %s", class, units.Count(n))
+	}
+	noun := w[1]
+	if n == 1 {
+		noun = w[0]
+	}
+	return fmt.Sprintf("%s %s (%s)", units.Count(n), noun, class)
+}
+
 // nameFailure reports whether a class is a failed lookup of a name that
 // the contacted host answered (it is the name's failure, not the host's).
 func nameFailure(class string) bool {
@@ -100,6 +135,7 @@ type FailureSummary struct {
 	Classes       []FailureClass
 	FailedHosts   []netip.Addr // contacted hosts with a failed communication (DNS errors count against the name)
 	OnlyFailed    []netip.Addr // of FailedHosts: no communication with them succeeded
+	Silent        []netip.Addr // of OnlyFailed: sent no packet at all (the others only refused or reset)
 	FailedNames   []string     // DNS names whose lookup failed with an error
 	Unfinished    []FailureClass
 	Signals       []SignalRow
@@ -138,10 +174,14 @@ func (v Failures) Summary() FailureSummary {
 		s.FailedHosts = append(s.FailedHosts, a)
 		if !ok[a] {
 			s.OnlyFailed = append(s.OnlyFailed, a)
+			if h := v.c.m.Hosts[a]; h == nil || h.Sent.Packets == 0 {
+				s.Silent = append(s.Silent, a)
+			}
 		}
 	}
 	slices.SortFunc(s.FailedHosts, netip.Addr.Compare)
 	slices.SortFunc(s.OnlyFailed, netip.Addr.Compare)
+	slices.SortFunc(s.Silent, netip.Addr.Compare)
 	for n := range names {
 		s.FailedNames = append(s.FailedNames, n)
 	}
@@ -292,7 +332,7 @@ func (s FailureSummary) Sentence() string {
 	var parts []string
 	for _, r := range s.Classes {
 		total += r.Attempts
-		parts = append(parts, fmt.Sprintf("%s %s", r.Class, units.Count(r.Attempts)))
+		parts = append(parts, classPhrase(r.Class, r.Attempts))
 	}
 	var out []string
 	switch {
@@ -352,21 +392,40 @@ func (s FailureSummary) noneBecause() string {
 }
 
 func (s FailureSummary) hostsSentence() string {
-	n, only := len(s.FailedHosts), len(s.OnlyFailed)
+	n, only, silent := len(s.FailedHosts), len(s.OnlyFailed), len(s.Silent)
 	var out string
-	switch {
-	case n == 0:
-		out = "No contacted host failed to answer"
-	case only == n:
-		out = fmt.Sprintf("%s failed to answer at least once, and none of them answered any other request", units.Plural(n, "distinct host"))
-	default:
-		out = fmt.Sprintf("%s failed to answer at least once: %s of them never answered anything, %s answered other requests",
-			units.Plural(n, "distinct host"), units.Count(only), units.Count(n-only))
+	if n == 0 {
+		out = "None of them was a request a unicast host left unanswered or refused"
+	} else {
+		var parts []string
+		for _, p := range []struct {
+			n    int
+			what string
+		}{{silent, "sent no packet at all"}, {only - silent, "answered only with refusals or resets"},
+			{n - only, "answered other requests"}} {
+			if p.n > 0 {
+				parts = append(parts, units.Count(p.n)+" "+p.what)
+			}
+		}
+		out = fmt.Sprintf("%s had at least one failed request: %s", units.Plural(n, "distinct host"), strings.Join(parts, ", "))
+		if len(parts) == 1 {
+			out = fmt.Sprintf("%s had at least one failed request, and %s", units.Plural(n, "distinct host"), allOf(n, parts[0]))
+		}
 	}
 	if len(s.FailedNames) > 0 {
 		out += fmt.Sprintf("; %s did not resolve (DNS errors count against the name, not the resolver, which answered)", units.Plural(len(s.FailedNames), "DNS name"))
 	}
 	return out + "."
+}
+
+// allOf turns "3 sent no packet at all" into "all 3 sent no packet at all"
+// ("it sent …" for one).
+func allOf(n int, part string) string {
+	rest := strings.TrimPrefix(part, units.Count(n)+" ")
+	if n == 1 {
+		return "it " + rest
+	}
+	return "all " + units.Count(n) + " " + rest
 }
 
 func isAre(n int) string {

@@ -53,9 +53,9 @@ type FastRow struct {
 	Bulk      string        `table:"direction"`             // download: the responder sent more payload; upload otherwise
 	Payload   uint64        `table:"payload_bytes"`         // payload bytes of the bulk direction
 	Transfer  time.Duration `table:"transfer_s,3"`          // the bulk direction's transfer time
-	MbitPerS  float64       `table:"mbit_per_s,3"`          // payload × 8 / transfer time
+	KbitPerS  float64       `table:"kbit_per_s,1"`          // payload × 8 / transfer time
 	Lifetime  time.Duration `table:"lifetime_s,3"`          // first to last packet
-	LifetimeR float64       `table:"lifetime_mbit_per_s,3"` // wire bytes both ways × 8 / lifetime
+	LifetimeR float64       `table:"lifetime_kbit_per_s,1"` // the same payload × 8 / lifetime: never above KbitPerS
 }
 
 // Fastest is T3.6's answer: the ranked connections, the minimums used,
@@ -103,7 +103,7 @@ func (x Fastest) bulk(f *flow.Flow) (dir string, payload uint64, transfer time.D
 // Only connections whose handshake was seen (SYN and SYN-ACK) and that meet
 // the minimums of opts (zero value: 10 packets, 10 000 payload bytes and
 // 10 ms of transfer) are ranked. Ties: payload, then start time. The
-// lifetime rate (wire bytes both ways over first to last packet) is given
+// lifetime rate (the same payload over first to last packet) is given
 // beside it.
 func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 	o := opts.WithDefaults()
@@ -161,9 +161,9 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 func (x Fastest) row(rank int, f *flow.Flow, rate float64) FastRow {
 	dir, payload, transfer := x.bulk(f)
 	r := FastRow{Rank: rank, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp, RespPort: f.RespPort, Server: f.ServerName,
-		Bulk: dir, Payload: payload, Transfer: transfer, MbitPerS: rate / 1e6, Lifetime: f.Duration()}
+		Bulk: dir, Payload: payload, Transfer: transfer, KbitPerS: rate / 1e3, Lifetime: f.Duration()}
 	if d := f.Duration().Seconds(); d > 0 {
-		r.LifetimeR = float64(f.Bytes()) * 8 / d / 1e6
+		r.LifetimeR = float64(payload) * 8 / d / 1e3
 	}
 	return r
 }
@@ -183,12 +183,12 @@ func (x Fastest) Sentence() string {
 			if x.FileBytes != "" {
 				what = "(" + x.FileBytes + ", headers included: the file does not count payload)"
 			}
-			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s %s as a %s in its lifetime of %s: %.2f Mbit/s (a flow file has no packet times, so idle time is included).",
-				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), what, r.Bulk, units.Duration(r.Transfer), r.MbitPerS))
+			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s %s as a %s in its lifetime of %s: %s (a flow file has no packet times, so idle time is included).",
+				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), what, r.Bulk, units.Duration(r.Transfer), units.BitRate(r.KbitPerS*1e3)))
 		} else {
-			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s of payload as a %s in %s of transfer: %.2f Mbit/s; over its whole lifetime of %s, idle time included, it averaged %.2f Mbit/s.",
-				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), r.Bulk, units.Duration(r.Transfer), r.MbitPerS,
-				units.Duration(r.Lifetime), r.LifetimeR))
+			out = append(out, fmt.Sprintf("The fastest transfer, %s:%d → %s:%d (%s), moved %s of payload as a %s in %s of transfer: %s; over its whole lifetime of %s, idle time included, that payload averaged %s.",
+				r.Orig, r.OrigPort, r.Resp, r.RespPort, server, units.Bytes(r.Payload), r.Bulk, units.Duration(r.Transfer), units.BitRate(r.KbitPerS*1e3),
+				units.Duration(r.Lifetime), units.BitRate(r.LifetimeR*1e3)))
 		}
 	}
 	return strings.Join(append(out, x.coverage()), " ")

@@ -380,11 +380,17 @@ func nsTime(ns int64) time.Time {
 	return time.Unix(0, ns).UTC()
 }
 
-// Dated reports whether the input's times carry a date: false for flow
+// Dated reports whether the input's times carry a date. Not for flow
 // files with times relative to the first packet (tshark's default) or
-// times of day only (ra's default), which are read as days from
-// 1970-01-01 and must not be shown as dates.
+// times of day only (ra's default), read as days from 1970-01-01; not for
+// captures whose timestamps start before 1990 (before libpcap, 1994):
+// rebased to 1970 by an anonymiser or a device without a clock, as in the
+// Gnutella trace whose payload dates it to 2022. Their times are shown as
+// offsets, never as dates.
 func (c *Capture) Dated() bool {
+	if c.Start().Year() < 1990 {
+		return false
+	}
 	fi := c.Input().FlowFile
 	return fi == nil || fi.Clock == "utc" || fi.Clock == "local"
 }
@@ -402,5 +408,5 @@ func (c *Capture) words() wording {
 	if c.source != nil {
 		return wording{noun: "flow file", origin: "the first flow's start", spread: true, dated: c.Dated()}
 	}
-	return wording{noun: "capture", origin: "the first packet", dated: true}
+	return wording{noun: "capture", origin: "the first packet", dated: c.Dated()}
 }

@@ -81,7 +81,7 @@ func (b *builder) t35() (*Question, error) {
 func (b *builder) t36() (*Question, error) {
 	q := newQuestion("T3.6")
 	fc := b.c.Flows().Fastest(10, b.opt.Fastest)
-	caption := "Fastest TCP connections by transfer throughput (payload of the bulk direction over its transfer time; minimums in the methods section), with their lifetime rate"
+	caption := "Fastest TCP connections by transfer throughput (payload of the bulk direction over its transfer time; minimums in the methods section), and the same payload over the whole lifetime"
 	if fi := words(b.c).ff; fi != nil {
 		if !fi.Fastest {
 			why := "it has no TCP flags per side, so it does not say which connections completed a handshake"

@@ -272,6 +272,11 @@ type FlowPorts struct {
 	// this role) is 1024 or above and names no service here: a client's
 	// temporary port.
 	Flows, Ephemeral int
+	// Tied counts the ports left out with as many flows as the last row
+	// (the rows are then ordered by bytes, then port: a stated rule, not a
+	// difference in use); Top counts the ports sharing the first row's
+	// flows, itself included.
+	Tied, Top int
 }
 
 // SourcePorts answers T2.3: the originators' ports of TCP and UDP flows,
@@ -313,6 +318,12 @@ func (s Services) flowPorts(n int, source bool) FlowPorts {
 		}
 		return a.proto < b.proto
 	})
+	for i := n; i < len(keys) && n > 0 && m[keys[i]].flows == m[keys[n-1]].flows; i++ {
+		out.Tied++
+	}
+	for i := 0; i < len(keys) && m[keys[i]].flows == m[keys[0]].flows; i++ {
+		out.Top++
+	}
 	for i := 0; i < len(keys) && i < n; i++ {
 		k, v := keys[i], m[keys[i]]
 		out.Rows = append(out.Rows, FlowPortRow{Port: k.port, Transport: transportName(k.proto), Flows: v.flows, Packets: v.packets,
@@ -328,9 +339,21 @@ func (p FlowPorts) Sentence() string {
 		return ""
 	}
 	r := p.Rows[0]
-	if !p.Source {
-		return fmt.Sprintf("The most used destination port is %d/%s, %s, in %s.", r.Port, r.Transport, r.Usage, units.Plural(r.Flows, "flow"))
+	role := "destination"
+	if p.Source {
+		role = "source"
 	}
-	return fmt.Sprintf("The most used source port is %d/%s, %s, in %s; %s of the %s come from a temporary port (1024 and above, naming no service), which is why few source ports repeat.",
-		r.Port, r.Transport, r.Usage, units.Plural(r.Flows, "flow"), units.Percent(p.Ephemeral, p.Flows), units.Plural(p.Flows, "TCP and UDP flow"))
+	out := fmt.Sprintf("The most used %s port is %d/%s, %s, in %s.", role, r.Port, r.Transport, r.Usage, units.Plural(r.Flows, "flow"))
+	if p.Top > 1 {
+		out = fmt.Sprintf("%s %s ports share the most flows, %s each; the first by bytes is %d/%s, %s.", units.Count(p.Top), role,
+			units.Count(r.Flows), r.Port, r.Transport, r.Usage)
+	}
+	if p.Source {
+		out += fmt.Sprintf(" %s of the %s come from a temporary port (1024 and above, naming no service), which is why few source ports repeat.",
+			units.Percent(p.Ephemeral, p.Flows), units.Plural(p.Flows, "TCP and UDP flow"))
+	}
+	if p.Top <= len(p.Rows) {
+		out += tieNote(p.Tied, len(p.Rows), func(i int) uint64 { return p.Rows[i].Flows }, "flow", "port", "those with more bytes are shown")
+	}
+	return out
 }

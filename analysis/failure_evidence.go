@@ -8,6 +8,7 @@ import (
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // each calls fn for every failed attempt (unfinished requests excepted):
@@ -235,10 +236,10 @@ func (c *Capture) dhcpFailures(late int64, add func(failure, bool)) {
 			add(failure{FailDHCPNak, t.Server, client, t.FirstRequest, fmt.Sprintf("transaction 0x%08x", t.XID)}, false)
 		case t.Requests > 0 && t.Acks == 0:
 			add(failure{FailDHCPNoAck, netip.Addr{}, client, t.FirstRequest,
-				fmt.Sprintf("transaction 0x%08x, %d Requests", t.XID, t.Requests)}, t.FirstRequest > late)
+				fmt.Sprintf("transaction 0x%08x (%s)", t.XID, units.Plural(t.Requests, "Request"))}, t.FirstRequest > late)
 		case t.Discovers > 0 && t.Offers == 0 && t.Requests == 0:
 			add(failure{FailDHCPNoOffer, netip.Addr{}, client, t.FirstDiscover,
-				fmt.Sprintf("transaction 0x%08x, %d Discovers", t.XID, t.Discovers)}, t.FirstDiscover > late)
+				fmt.Sprintf("transaction 0x%08x (%s)", t.XID, units.Plural(t.Discovers, "Discover"))}, t.FirstDiscover > late)
 		}
 	}
 }

@@ -99,7 +99,7 @@ const AnswerWait = 5 * time.Second
 type FailureClass struct {
 	Class    string `json:"class" table:"class"`
 	Attempts int    `json:"attempts" table:"attempts"`
-	Hosts    int    `json:"hosts" table:"hosts"`
+	Hosts    int    `json:"hosts" table:"hosts"` // distinct contacted hosts; for DHCP, whose server is not known, distinct clients
 }
 
 // Failures is the capture's failed communications (T3.8).
@@ -216,23 +216,26 @@ func countClasses(l []failure) []FailureClass {
 	type acc struct {
 		n     int
 		hosts map[netip.Addr]bool
+		names map[string]bool
 	}
 	accs := map[string]*acc{}
 	for _, x := range l {
 		a := accs[x.class]
 		if a == nil {
-			a = &acc{hosts: map[netip.Addr]bool{}}
+			a = &acc{hosts: map[netip.Addr]bool{}, names: map[string]bool{}}
 			accs[x.class] = a
 		}
 		a.n++
 		if x.host.IsValid() {
 			a.hosts[x.host] = true
+		} else if x.name != "" {
+			a.names[x.name] = true // a DHCP client: its server is not known
 		}
 	}
 	rows := []FailureClass{}
 	for _, cl := range failureOrder {
 		if a := accs[cl]; a != nil {
-			rows = append(rows, FailureClass{Class: cl, Attempts: a.n, Hosts: len(a.hosts)})
+			rows = append(rows, FailureClass{Class: cl, Attempts: a.n, Hosts: len(a.hosts) + len(a.names)})
 		}
 	}
 	return rows
@@ -279,6 +282,7 @@ func listFailures(origin int64, each func(func(failure))) []FailureRow {
 		host        netip.Addr
 	}
 	m := map[key]*FailureRow{}
+	details := map[key][]string{}
 	each(func(x failure) {
 		k := key{x.class, x.name, x.host}
 		r := m[k]
@@ -290,12 +294,16 @@ func listFailures(origin int64, each func(func(failure))) []FailureRow {
 		if t := time.Duration(x.time - origin); t < r.First {
 			r.First = t
 		}
-		if d := x.detail; d != "" && !strings.Contains(", "+r.Detail+", ", ", "+d+", ") && strings.Count(r.Detail, ", ") < 4 {
-			r.Detail = strings.TrimPrefix(r.Detail+", "+d, ", ")
+		if d := x.detail; d != "" && !slices.Contains(details[k], d) {
+			details[k] = append(details[k], d)
 		}
 	})
 	out := make([]FailureRow, 0, len(m))
-	for _, r := range m {
+	for k, r := range m {
+		r.Detail = strings.Join(details[k][:min(5, len(details[k]))], ", ")
+		if n := len(details[k]); n > 5 {
+			r.Detail += fmt.Sprintf(" and %d more", n-5)
+		}
 		out = append(out, *r)
 	}
 	sortFailureRows(out)

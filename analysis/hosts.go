@@ -453,8 +453,9 @@ func (h Hosts) Compare(n int) HostListComparison {
 
 // Sentence states the comparison in words, from the numbers: which hosts
 // are in one list only and their mean bytes per packet; "larger packets"
-// is said only when the bytes-only hosts' packets are at least twice the
-// size of the packets-only hosts'.
+// is said only when the bytes-only hosts' packets, pooled, are at least
+// twice the size of the packets-only hosts' pooled (one host of each may
+// differ less: the claim is about the groups' means, and says so).
 func (r HostListComparison) Sentence() string {
 	if len(r.OnlyByBytes) == 0 {
 		if r.SameOrder {
@@ -466,7 +467,7 @@ func (r HostListComparison) Sentence() string {
 		len(r.Both), r.N, joinAddrs(r.OnlyByBytes), units.Fixed(r.BytesPerPacketOnlyBytes, 0), joinAddrs(r.OnlyByPacket),
 		units.Fixed(r.BytesPerPacketOnlyPackets, 0))
 	if r.BytesPerPacketOnlyBytes >= 2*r.BytesPerPacketOnlyPackets {
-		out += " The lists differ because bytes reward large packets: the hosts only in the bytes list send or receive packets at least twice as large."
+		out += " The lists differ because bytes reward large packets: taken together, the hosts only in the bytes list send or receive packets at least twice as large on average."
 	}
 	return out
 }

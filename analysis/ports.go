@@ -36,6 +36,10 @@ type TopPorts struct {
 	Proto        flow.Proto
 	Rows         []PortRow
 	TotalPackets uint64 // packets of the transport protocol
+	// Tied counts the ports left out that have as many packets as the
+	// last row: the list's end is then one pick among equals (lower port
+	// first), and Sentence says so.
+	Tied int
 }
 
 // TopTCP answers T3.5: the n TCP ports with the most packets (a packet
@@ -48,7 +52,11 @@ func (p Ports) TopUDP(n int) TopPorts { return p.top(flow.UDP, p.c.m.UDPPorts, n
 
 func (p Ports) top(proto flow.Proto, ports []ingest.PortStats, n int) TopPorts {
 	t := TopPorts{Proto: proto, TotalPackets: p.c.m.IPProtocols[proto].Packets}
-	for _, r := range rankPorts(ports, n) {
+	all := rankPorts(ports, len(ports))
+	for i := n; i < len(all) && n > 0 && all[i].Packets == all[n-1].Packets; i++ {
+		t.Tied++
+	}
+	for _, r := range all[:min(n, len(all))] {
 		t.Rows = append(t.Rows, PortRow{Port: r.Port, Packets: r.Packets, Bytes: r.Bytes, Usage: portUsage(proto, r.Port)})
 	}
 	return t
@@ -76,6 +84,26 @@ func (t TopPorts) Sentence() string {
 		return "No " + name + " packet was seen."
 	}
 	r := t.Rows[0]
-	return fmt.Sprintf("%s port %d, %s, is in %s of the %s %s packets (%s).", name, r.Port, r.Usage, units.Count(r.Packets),
+	out := fmt.Sprintf("%s port %d, %s, is in %s of the %s %s packets (%s).", name, r.Port, r.Usage, units.Count(r.Packets),
 		units.Count(t.TotalPackets), name, units.Percent(r.Packets, t.TotalPackets))
+	return out + tieNote(t.Tied, len(t.Rows), func(i int) uint64 { return t.Rows[i].Packets }, "packet", "port", "the lower port numbers are shown")
+}
+
+// tieNote says that the last ranks of a list are picks among equals: the
+// rows tied with the last one shown, and how many more outside the list;
+// "" when nothing outside ties.
+func tieNote(more, rows int, count func(int) uint64, unit, noun, rule string) string {
+	if more == 0 {
+		return ""
+	}
+	last := count(rows - 1)
+	first := rows - 1
+	for first > 0 && count(first-1) == last {
+		first--
+	}
+	ranks := fmt.Sprintf("Rank %d", rows)
+	if first < rows-1 {
+		ranks = fmt.Sprintf("Ranks %d–%d", first+1, rows)
+	}
+	return fmt.Sprintf(" %s tie with %s at %s each; %s.", ranks, units.Plural(more, "more "+noun), units.Plural(last, unit), rule)
 }

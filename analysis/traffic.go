@@ -242,10 +242,15 @@ func (r RateSummary) Sentence() string {
 		return fmt.Sprintf("The %s lasts %s, less than one %s bin: its rates are its means, %s and %s.",
 			r.w.noun, units.Duration(d), units.Setting(r.Bin), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS))
 	}
-	return fmt.Sprintf("Over the whole %s (%s) the mean bit rate is %s and the mean packet rate %s; in %s bins from %s the median is %s and %s, and the peak %s (bin starting %s after %s) and %s.%s",
+	peaks := fmt.Sprintf("the peak %s and %s (bin starting %s after %s)", units.BitRate(r.PeakBitsPerS), units.PacketRate(r.PeakPacketsPerS),
+		units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin)
+	if !r.PeakPacketsAt.Equal(r.PeakBitsAt) {
+		peaks = fmt.Sprintf("the peaks %s (bin starting %s after %s) and %s (bin starting %s)", units.BitRate(r.PeakBitsPerS),
+			units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, units.PacketRate(r.PeakPacketsPerS), units.Duration(r.PeakPacketsAt.Sub(r.start)))
+	}
+	return fmt.Sprintf("Over the whole %s (%s) the mean bit rate is %s and the mean packet rate %s; in %s bins from %s the median is %s and %s, and %s.%s",
 		r.w.noun, units.Duration(d), units.BitRate(r.MeanBitsPerS), units.PacketRate(r.MeanPacketsPerS), units.Setting(r.Bin), r.w.origin,
-		units.BitRate(r.MedianBitsPerS), units.PacketRate(r.MedianPacketsPerS), units.BitRate(r.PeakBitsPerS),
-		units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, units.PacketRate(r.PeakPacketsPerS), r.spreadNote())
+		units.BitRate(r.MedianBitsPerS), units.PacketRate(r.MedianPacketsPerS), peaks, r.spreadNote())
 }
 
 // spreadNote says that a flow file's bins are estimates.
@@ -267,7 +272,7 @@ func (r RateSummary) VolumeSentence() string {
 	if !r.w.dated {
 		at = ""
 	}
-	return fmt.Sprintf("The busiest %s bin starts %s after %s%s, with %s; the mean over the %s is %s.%s",
+	return fmt.Sprintf("The busiest %s bin starts %s after %s%s, with %s; the mean per bin over the %s is %s.%s",
 		units.Setting(r.Bin), units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, at, units.Bytes(r.PeakBytes),
-		r.w.noun, units.BitRate(r.MeanBitsPerS), r.spreadNote())
+		r.w.noun, units.Bytes(r.MeanBitsPerS/8*r.Bin.Seconds()), r.spreadNote())
 }

@@ -19,6 +19,7 @@ package table
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"reflect"
 	"strconv"
 	"strings"
@@ -198,6 +199,11 @@ func convert(v reflect.Value, k Kind, unit time.Duration) any {
 			return ""
 		}
 		return units.Timestamp(x)
+	case netip.Addr:
+		if !x.IsValid() {
+			return "" // no address (a DHCP client's broadcast), not "invalid IP"
+		}
+		return x.String()
 	case time.Duration:
 		if k == Int {
 			return int64(x / unit)

@@ -150,3 +150,19 @@ func TestConnSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// Address keys order as netip.Addr.Compare does.
+func TestAddrKeyOrder(t *testing.T) {
+	addrs := []string{"0.0.0.0", "10.0.0.1", "10.0.0.2", "192.168.1.255", "255.255.255.255", "::", "::ffff:10.0.0.1", "2001:db8::1", "fe80::1", "ff02::fb"}
+	for i := range addrs {
+		for j := range addrs {
+			a, b := netip.MustParseAddr(addrs[i]), netip.MustParseAddr(addrs[j])
+			if got, want := bytes.Compare(AddrKey(a), AddrKey(b)), a.Compare(b); got != want {
+				t.Errorf("%s vs %s: key order %d, address order %d", a, b, got, want)
+			}
+		}
+	}
+	if len(AddrKey(netip.MustParseAddr("10.0.0.1"))) != 5 || AddrKey(netip.Addr{}) != nil {
+		t.Error("key lengths")
+	}
+}

@@ -211,4 +211,3 @@ func TestStoreSQLEqualsGo(t *testing.T) {
 		})
 	}
 }
-

@@ -1,0 +1,196 @@
+package analysis
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/store"
+)
+
+// splitCapture writes a capture's records as pieces (pcapng, nanosecond
+// timestamps, one interface per link type), cutting before the given
+// record numbers (1-based, ascending); it returns the pieces' paths.
+func splitCapture(t *testing.T, path, dir string, cuts []int) []string {
+	t.Helper()
+	r, err := capfile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var paths []string
+	var f *os.File
+	var bw *bufio.Writer
+	var w *pcapgo.NgWriter
+	ifaces := map[layers.LinkType]int{}
+	closePiece := func() {
+		if w != nil {
+			must(t, w.Flush())
+			must(t, bw.Flush())
+			must(t, f.Close())
+		}
+	}
+	for n := 1; ; n++ {
+		data, rec, err := r.Next()
+		if errors.Is(err, io.EOF) || err != nil && n > 1 {
+			break
+		}
+		must(t, err)
+		if n == 1 || len(cuts) > 0 && n == cuts[0] {
+			for len(cuts) > 0 && cuts[0] <= n {
+				cuts = cuts[1:]
+			}
+			closePiece()
+			p := filepath.Join(dir, fmt.Sprintf("piece-%03d.pcapng", len(paths)))
+			paths = append(paths, p)
+			f, err = os.Create(p)
+			must(t, err)
+			bw = bufio.NewWriter(f)
+			w, err = pcapgo.NewNgWriterInterface(bw, pcapgo.NgInterface{LinkType: rec.LinkType, TimestampResolution: 9, SnapLength: 0}, pcapgo.DefaultNgWriterOptions)
+			must(t, err)
+			ifaces = map[layers.LinkType]int{rec.LinkType: 0}
+		}
+		id, ok := ifaces[rec.LinkType]
+		if !ok {
+			id, err = w.AddInterface(pcapgo.NgInterface{LinkType: rec.LinkType, TimestampResolution: 9})
+			must(t, err)
+			ifaces[rec.LinkType] = id
+		}
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, rec.Time), CaptureLength: len(data), Length: rec.WireLen, InterfaceIndex: id}
+		must(t, w.WritePacket(ci, data))
+	}
+	closePiece()
+	return paths
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// storeRecords reads every flow of a store back, as text, sorted.
+func storeRecords(t *testing.T, dir string) []string {
+	m, err := store.ReadManifest(dir)
+	must(t, err)
+	var out []string
+	err = store.Each(dir, m, "flows", func(r *store.Flow) error {
+		rec, err := r.Record()
+		out = append(out, fmt.Sprintf("%+v", rec))
+		return err
+	})
+	must(t, err)
+	sort.Strings(out)
+	return out
+}
+
+func captureRecords(c *Capture) []string {
+	var out []string
+	for _, r := range c.Flows().Records() {
+		out = append(out, fmt.Sprintf("%+v", r))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sameRecords reports the first difference between two sorted record lists.
+func sameRecords(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d flows, one pass has %d", what, len(got), len(want))
+	}
+	for i := 0; i < len(got) && i < len(want); i++ {
+		if got[i] != want[i] {
+			t.Errorf("%s: flow %d differs:\nstore    %s\none pass %s", what, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// Each shared capture split at random packet counts and ingested in
+// shuffled batches gives exactly the flows of one pass over the pieces in
+// time order (and re-ingesting a piece adds nothing).
+func TestStoreShuffledBatchesEqualOnePass(t *testing.T) {
+	rng := rand.New(rand.NewSource(14))
+	for _, path := range storeCaptures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			one, err := Open(path)
+			must(t, err)
+			n := int(one.Packets())
+			var cuts []int
+			for i := 0; i < 2+rng.Intn(5); i++ {
+				cuts = append(cuts, 2+rng.Intn(max(n-1, 1)))
+			}
+			sort.Ints(cuts)
+			pieces := splitCapture(t, path, t.TempDir(), cuts)
+			sorted := piecesInTimeOrder(t, pieces)
+			ref, err := OpenFiles(sorted)
+			must(t, err)
+			want := captureRecords(ref)
+			dir := t.TempDir()
+			order := rng.Perm(len(pieces))
+			for len(order) > 0 {
+				k := 1 + rng.Intn(len(order))
+				var batch []string
+				for _, i := range order[:k] {
+					batch = append(batch, pieces[i])
+				}
+				order = order[k:]
+				_, err := Ingest(dir, batch)
+				must(t, err)
+			}
+			got := storeRecords(t, dir)
+			sameRecords(t, fmt.Sprintf("%d pieces", len(pieces)), got, want)
+			if fmt.Sprint(sorted) == fmt.Sprint(pieces) { // pieces in file order: the same as one pass over the capture
+				sameRecords(t, "pieces in file order", got, captureRecords(one))
+			}
+			r, err := Ingest(dir, pieces[:1])
+			must(t, err)
+			if len(r.Added) != 0 || len(r.Skipped) != 1 {
+				t.Errorf("re-ingesting a piece: %+v", r)
+			}
+		})
+	}
+}
+
+// piecesInTimeOrder orders files by their first packet, then name, as
+// the store does.
+func piecesInTimeOrder(t *testing.T, paths []string) []string {
+	type p struct {
+		name  string
+		first int64
+	}
+	var l []p
+	for _, path := range paths {
+		r, err := capfile.Open(path)
+		must(t, err)
+		_, rec, err := r.Next()
+		r.Close()
+		must(t, err)
+		l = append(l, p{path, rec.Time})
+	}
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].first != l[j].first {
+			return l[i].first < l[j].first
+		}
+		return filepath.Base(l[i].name) < filepath.Base(l[j].name)
+	})
+	out := make([]string, len(l))
+	for i := range l {
+		out[i] = l[i].name
+	}
+	return out
+}
+

@@ -193,4 +193,3 @@ func piecesInTimeOrder(t *testing.T, paths []string) []string {
 	}
 	return out
 }
-

@@ -204,10 +204,37 @@ func TestStoreSQLEqualsGo(t *testing.T) {
 				names = append(names, n)
 			}
 			sort.Strings(names)
+			sameAnswers(t, dir, c)
 			got := duckdb(t, dir, names)
 			for _, n := range names {
 				compareRows(t, n, got[n], want[n])
 			}
 		})
+	}
+}
+
+// sameAnswers checks that OpenStore answers as the capture does: every
+// query of goAnswers and the whole summary (but the file names).
+func sameAnswers(t *testing.T, dir string, c *Capture) {
+	t.Helper()
+	sc, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := goAnswers(sc), goAnswers(c)
+	for name, rows := range want {
+		if fmt.Sprint(got[name]) != fmt.Sprint(rows) {
+			t.Errorf("OpenStore %s:\n got %v\nwant %v", name, got[name], rows)
+		}
+	}
+	gs, ws := sc.Summary(), c.Summary()
+	gs.Files, ws.Files = nil, nil
+	g, _ := json.Marshal(gs)
+	w, _ := json.Marshal(ws)
+	if string(g) != string(w) {
+		t.Errorf("OpenStore summary:\n got %s\nwant %s", g, w)
+	}
+	if sc.Flows().Count() != c.Flows().Count() || len(sc.Flows().Slice()) != c.Flows().Count() {
+		t.Errorf("OpenStore: %d flows (%d read), want %d", sc.Flows().Count(), len(sc.Flows().Slice()), c.Flows().Count())
 	}
 }

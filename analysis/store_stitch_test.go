@@ -151,6 +151,7 @@ func TestStoreShuffledBatchesEqualOnePass(t *testing.T) {
 				_, err := Ingest(dir, batch)
 				must(t, err)
 			}
+			sameAnswers(t, dir, ref)
 			got := storeRecords(t, dir)
 			sameRecords(t, fmt.Sprintf("%d pieces", len(pieces)), got, want)
 			if fmt.Sprint(sorted) == fmt.Sprint(pieces) { // pieces in file order: the same as one pass over the capture

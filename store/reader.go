@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/pcaplab/pcaplab/flow"
 )
 
@@ -84,4 +86,28 @@ func parseICMPError(s string) (flow.ICMPError, error) {
 		return 0, fmt.Errorf("bad icmp_error %q", s)
 	}
 	return flow.MakeICMPError(uint8(tv), uint8(cv)), nil
+}
+
+// Rows counts the rows of a table of the store from the files' footers,
+// without reading the rows.
+func Rows(dir string, m *Manifest, table string) (int64, error) {
+	var n int64
+	for _, f := range m.Files(table) {
+		fh, err := os.Open(filepath.Join(dir, f))
+		if err != nil {
+			return 0, err
+		}
+		st, err := fh.Stat()
+		if err == nil {
+			var pf *parquet.File
+			if pf, err = parquet.OpenFile(fh, st.Size()); err == nil {
+				n += pf.NumRows()
+			}
+		}
+		fh.Close()
+		if err != nil {
+			return 0, fmt.Errorf("%s: %v", f, err)
+		}
+	}
+	return n, nil
 }

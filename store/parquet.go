@@ -88,8 +88,8 @@ type FlowWriter struct {
 }
 
 // MaxBuffered is how many flows a FlowWriter holds before writing a file
-// (about 200 MB).
-const MaxBuffered = 1 << 20
+// (about 100 MB).
+const MaxBuffered = RowGroupRows
 
 // NewFlowWriter writes into the store at dir; tag names the files.
 func NewFlowWriter(dir, tag string) *FlowWriter {

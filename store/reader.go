@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -55,12 +56,12 @@ func (r *Flow) Record() (flow.Record, error) {
 		App: r.PayloadApp, ServerName: r.ServerName, OrigTransfer: seconds(r.OrigTransferS), RespTransfer: seconds(r.RespTransferS)}
 	var ok [5]bool
 	var err1, err2, err3 error
-	f.Proto, ok[0] = flow.ParseProto(r.Proto)
+	f.Proto, ok[0] = parseProto(r.Proto)
 	f.State, ok[1] = flow.ParseState(r.State)
 	f.Ended, ok[2] = flow.ParseEndReason(r.EndReason)
 	f.Opening, ok[3] = flow.ParseMsg(r.Opening)
-	f.Orig, err1 = netip.ParseAddr(r.OrigAddr)
-	f.Resp, err2 = netip.ParseAddr(r.RespAddr)
+	f.Orig, err1 = addrOf(r.OrigAddrKey, r.OrigAddr)
+	f.Resp, err2 = addrOf(r.RespAddrKey, r.RespAddr)
 	f.ICMPError, err3 = parseICMPError(r.ICMPError)
 	ok[4] = err1 == nil && err2 == nil && err3 == nil
 	for i, good := range ok {
@@ -110,4 +111,30 @@ func Rows(dir string, m *Manifest, table string) (int64, error) {
 		}
 	}
 	return n, nil
+}
+
+// addrOf reads an address from its sort key (cheaper than its text), or
+// from the text when the key is not one.
+func addrOf(key []byte, text string) (netip.Addr, error) {
+	switch {
+	case len(key) == 5 && key[0] == 4:
+		return netip.AddrFrom4([4]byte(key[1:])), nil
+	case len(key) == 17 && key[0] == 6:
+		return netip.AddrFrom16([16]byte(key[1:])), nil
+	}
+	return netip.ParseAddr(text)
+}
+
+// protoNames caches ParseProto, which a store reads once per flow.
+var protoNames sync.Map // string → flow.Proto
+
+func parseProto(name string) (flow.Proto, bool) {
+	if p, ok := protoNames.Load(name); ok {
+		return p.(flow.Proto), true
+	}
+	p, ok := flow.ParseProto(name)
+	if ok {
+		protoNames.Store(name, p)
+	}
+	return p, ok
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +194,46 @@ func piecesInTimeOrder(t *testing.T, paths []string) []string {
 		out[i] = l[i].name
 	}
 	return out
+}
+
+// A directory of pieces is one input (non-captures in it are named and
+// left out); a piece that lands before others in the store makes them be
+// read again, and refuses clearly when one of them has gone.
+func TestStoreDirectoryAndReread(t *testing.T) {
+	pieces := splitCapture(t, filepath.Join("..", "testdata", "sample.pcapng"), t.TempDir(), []int{500, 1000})
+	one, err := Open(filepath.Join("..", "testdata", "sample.pcapng"))
+	must(t, err)
+	src := filepath.Dir(pieces[0])
+	must(t, os.WriteFile(filepath.Join(src, "README.txt"), []byte("not a capture"), 0o644))
+	dir := t.TempDir()
+	r, err := Ingest(dir, []string{src})
+	must(t, err)
+	if len(r.Added) != 3 || len(r.Ignored) != 1 || !strings.Contains(r.Ignored[0], "README.txt: not a pcap or pcapng file") {
+		t.Errorf("directory: %+v", r)
+	}
+	sameRecords(t, "directory", storeRecords(t, dir), captureRecords(one))
+
+	dir = t.TempDir()
+	_, err = Ingest(dir, pieces[1:])
+	must(t, err)
+	r, err = Ingest(dir, pieces[:1])
+	must(t, err)
+	if len(r.Reread) != 2 {
+		t.Errorf("reread %v, want the 2 later pieces", r.Reread)
+	}
+	sameRecords(t, "earlier piece last", storeRecords(t, dir), captureRecords(one))
+
+	dir = t.TempDir()
+	_, err = Ingest(dir, pieces[1:])
+	must(t, err)
+	before := storeRecords(t, dir)
+	must(t, os.Remove(pieces[2]))
+	_, err = Ingest(dir, pieces[:1])
+	if err == nil || !strings.Contains(err.Error(), "piece-002.pcapng: read again to stitch a file that lands before it, but it is missing or changed") {
+		t.Errorf("missing later piece: %v", err)
+	}
+	sameRecords(t, "store after a refused ingest", storeRecords(t, dir), before)
+	if _, err := os.Stat(filepath.Join(dir, ".staging")); err == nil {
+		t.Error("staging directory left behind")
+	}
 }

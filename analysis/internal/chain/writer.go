@@ -13,11 +13,14 @@ import (
 	"github.com/pcaplab/pcaplab/store"
 )
 
-// writer reads segments and writes their tables.
+// writer reads segments and writes their tables: into a staging
+// directory first (.staging, which no engine's glob reaches), moved into
+// the store only once everything was written, so a failed ingest leaves
+// the store as it was.
 type writer struct {
-	dir string
-	cfg ingest.Config
-	lab Labeler
+	dir, out string // the store; where files are written (the staging directory)
+	cfg      ingest.Config
+	lab      Labeler
 }
 
 // run reads the sources from index from on, each going on from the edge
@@ -32,13 +35,20 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		}
 		in = e
 	}
-	for i := from; i < len(srcs); i++ {
-		s := &srcs[i]
+	for _, s := range srcs[from:] {
 		if !s.isNew {
 			if size, sum, err := fileHash(s.Path); err != nil || size != s.Size || sum != s.SHA256 {
 				return fmt.Errorf("%s: read again to stitch a file that lands before it, but it is missing or changed (store %s has SHA-256 %s…)", s.Path, w.dir, s.SHA256[:12])
 			}
 		}
+	}
+	w.out = filepath.Join(w.dir, ".staging")
+	if err := os.RemoveAll(w.out); err != nil {
+		return err
+	}
+	defer os.RemoveAll(w.out)
+	for i := from; i < len(srcs); i++ {
+		s := &srcs[i]
 		mod, out, err := ingest.BuildSegment([]string{s.Path}, w.cfg, in)
 		if err != nil {
 			return err
@@ -48,7 +58,7 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 			return err
 		}
 		s.Edge = filepath.Join("edges", s.Tag()+".edge")
-		if err := writeEdge(filepath.Join(w.dir, s.Edge), out); err != nil {
+		if err := writeEdge(filepath.Join(w.out, s.Edge), out); err != nil {
 			return err
 		}
 		s.Files = files
@@ -65,15 +75,36 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 	for _, s := range srcs {
 		m.Sources = append(m.Sources, s.SourceEntry)
 	}
+	if err := commit(w.out, w.dir); err != nil {
+		return err
+	}
 	if err := m.Write(w.dir); err != nil {
 		return err
 	}
 	return cleanup(w.dir, m)
 }
 
+// commit moves the staged files into the store, replacing their old
+// versions.
+func commit(stage, dir string) error {
+	return filepath.WalkDir(stage, func(p string, de os.DirEntry, err error) error {
+		if err != nil || de.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(stage, p)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.Rename(p, filepath.Join(dir, rel))
+	})
+}
+
 // writeFlows labels and writes flows with the given file tag.
 func (w *writer) writeFlows(tag string, each func(func(*flow.Flow)) error) ([]string, int, error) {
-	fw := store.NewFlowWriter(w.dir, tag)
+	fw := store.NewFlowWriter(w.out, tag)
 	n := 0
 	var werr error
 	err := each(func(f *flow.Flow) {
@@ -127,7 +158,7 @@ func (w *writer) writeSource(seq int32, s *source, m *ingest.Model) ([]string, i
 	}
 	for _, t := range tables {
 		rel := filepath.Join(t.dir, part)
-		if err := t.write(filepath.Join(w.dir, rel)); err != nil {
+		if err := t.write(filepath.Join(w.out, rel)); err != nil {
 			return nil, 0, err
 		}
 		files = append(files, rel)
@@ -151,16 +182,16 @@ func (w *writer) writeEnd(e *ingest.Edge) ([]string, int, error) {
 	}
 	if len(files) == 0 { // keep one flows file, so that engines always find the table
 		rel := filepath.Join(store.Partition(e.Anchor), "part-edge-0.parquet")
-		if err := store.WriteFile(filepath.Join(w.dir, rel), []store.Flow{}); err != nil {
+		if err := store.WriteFile(filepath.Join(w.out, rel), []store.Flow{}); err != nil {
 			return nil, 0, err
 		}
 		files = append(files, rel)
 	}
 	dns, dhcp := filepath.Join("dns", "part-edge.parquet"), filepath.Join("dhcp", "part-edge.parquet")
-	if err := store.WriteFile(filepath.Join(w.dir, dns), w.dns(e.DNSOpen)); err != nil {
+	if err := store.WriteFile(filepath.Join(w.out, dns), w.dns(e.DNSOpen)); err != nil {
 		return nil, 0, err
 	}
-	if err := store.WriteFile(filepath.Join(w.dir, dhcp), dhcpRows(e.DHCP)); err != nil {
+	if err := store.WriteFile(filepath.Join(w.out, dhcp), dhcpRows(e.DHCP)); err != nil {
 		return nil, 0, err
 	}
 	return append(files, dns, dhcp), n, nil

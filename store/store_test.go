@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/pcaplab/pcaplab/flow"
 )
 
@@ -110,5 +111,36 @@ func TestManifestAndLock(t *testing.T) {
 		t.Errorf("lock after unlock: %v", err)
 	} else {
 		u()
+	}
+}
+
+// The flows table has flow.Schema's columns, in its order, with the types
+// engines agree on.
+func TestFlowColumns(t *testing.T) {
+	s := parquet.SchemaOf(Flow{})
+	var names []string
+	for _, f := range s.Fields() {
+		names = append(names, f.Name())
+	}
+	if got, want := strings.Join(names, ","), strings.Join(flow.Header(), ","); got != want {
+		t.Fatalf("columns\n%s\nwant flow.Schema's\n%s", got, want)
+	}
+	for _, f := range s.Fields() {
+		lt := f.Type().LogicalType()
+		kind := f.Type().Kind()
+		switch name := f.Name(); {
+		case name == "start" || name == "end":
+			if lt.String() != "TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)" || kind != parquet.Int64 {
+				t.Errorf("%s: %v %v, want INT64 TIMESTAMP(MICROS, UTC)", name, kind, lt)
+			}
+		case strings.HasSuffix(name, "_port") || strings.HasSuffix(name, "_flags"):
+			if kind != parquet.Int32 {
+				t.Errorf("%s: %v, want INT32", name, kind)
+			}
+		case strings.HasSuffix(name, "_packets") || strings.HasSuffix(name, "_bytes") || strings.HasSuffix(name, "_ns"):
+			if kind != parquet.Int64 || strings.Contains(lt.String(), "isSigned=false") {
+				t.Errorf("%s: %v %v, want signed INT64", name, kind, lt)
+			}
+		}
 	}
 }

@@ -39,7 +39,6 @@ type IngestReport struct {
 func Ingest(dir string, inputs []string, opts ...Option) (IngestReport, error) {
 	o := resolve(opts)
 	cfg := o.config()
-	cfg.Progress = nil
 	r, err := chain.Ingest(dir, inputs, cfg, modelVersion, labeler{})
 	return IngestReport(r), err
 }

@@ -137,7 +137,8 @@ func goAnswers(c *Capture) map[string][][]any {
 			out[name] = append(out[name], []any{r.Port, r.Transport, r.Flows, r.Packets, r.Bytes})
 		}
 	}
-	for name, rows := range map[string][]PairRow{"top_pairs_by_flows": c.Pairs().TopByFlows(10), "top_pairs_by_bytes": c.Pairs().TopByBytes(10)} {
+	for name, rows := range map[string][]PairRow{"top_pairs_by_flows": c.Pairs().TopByFlows(10), "top_pairs_by_bytes": c.Pairs().TopByBytes(10),
+		"pair_ranking": c.Pairs().Ranking(100).Rows} {
 		out[name] = [][]any{}
 		for _, r := range rows {
 			out[name] = append(out[name], []any{r.A.String(), r.B.String(), r.Flows, r.Packets, r.Bytes})

@@ -10,7 +10,7 @@ import (
 
 // cmdIngest adds captures to a Parquet flow store (see analysis.Ingest).
 func cmdIngest(args []string, stdout, stderr io.Writer) error {
-	fs := command("ingest", "pcaplab ingest --store DIR [--idle-timeout D] [--bin D] [--max-flows N] CAPTURE...|DIRECTORY", stderr)
+	fs := command("ingest", "pcaplab ingest --store DIR [--idle-timeout D] [--bin D] [--max-flows N] [--quiet] CAPTURE...|DIRECTORY", stderr)
 	dir := fs.String("store", "", "the store directory (made if needed)")
 	var cf captureFlags
 	cf.register(fs)
@@ -26,12 +26,15 @@ func cmdIngest(args []string, stdout, stderr io.Writer) error {
 			return usageError{"standard input cannot be ingested: a store names and hashes each file"}
 		}
 	}
-	cf.quiet = true // the store reads file by file; no byte progress
+	cf.total = 0 // unknown: files already in the store are skipped, later ones may be read again
 	opts, err := cf.options(stderr)
 	if err != nil {
 		return err
 	}
 	r, err := analysis.Ingest(*dir, paths, analysis.WithOptions(opts))
+	if opts.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
 	for _, why := range r.Ignored {
 		fmt.Fprintf(stderr, "pcaplab: ignored %s\n", why)
 	}

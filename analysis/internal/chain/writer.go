@@ -47,9 +47,16 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		return err
 	}
 	defer os.RemoveAll(w.out)
+	progress := w.cfg.Progress
+	var donePackets uint64
+	var doneBytes int64
 	for i := from; i < len(srcs); i++ {
 		s := &srcs[i]
-		mod, out, err := ingest.BuildSegment([]string{s.Path}, w.cfg, in)
+		cfg := w.cfg
+		if progress != nil { // counts from the first file read, not per file
+			cfg.Progress = func(p uint64, b int64) { progress(donePackets+p, doneBytes+b) }
+		}
+		mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in)
 		if err != nil {
 			return err
 		}
@@ -64,6 +71,8 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		s.Files = files
 		rep.Packets += mod.Packets
 		rep.Flows += n
+		donePackets += mod.Packets
+		doneBytes += s.Size
 		in = out
 	}
 	edgeFiles, n, err := w.writeEnd(in)

@@ -17,6 +17,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/internal/synth"
 	"github.com/pcaplab/pcaplab/store"
 )
 
@@ -236,4 +237,52 @@ func TestStoreDirectoryAndReread(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, ".staging")); err == nil {
 		t.Error("staging directory left behind")
 	}
+}
+
+// Steady traffic in three files of about 4 MB, ingested last file first:
+// the same flows as one pass; and a file changed in its middle (same size,
+// same first and last MiB) is caught when it must be read again, with
+// nothing committed.
+func TestStoreLargerFilesChanged(t *testing.T) {
+	src := t.TempDir()
+	gen := synth.NewSteady(time.Date(2025, 1, 1, 23, 59, 0, 0, time.UTC), 5000)
+	var paths []string
+	for i := 0; i < 3; i++ {
+		p := filepath.Join(src, fmt.Sprintf("steady-%d.pcap", i))
+		f, err := os.Create(p)
+		must(t, err)
+		w := pcapgo.NewWriterNanos(f)
+		must(t, w.WriteFileHeader(65535, layers.LinkTypeEthernet))
+		var c synth.Capture
+		gen.Next(&c, 6000)
+		must(t, c.WriteTo(w))
+		must(t, f.Close())
+		paths = append(paths, p)
+	}
+	one, err := OpenFiles(paths)
+	must(t, err)
+	dir := t.TempDir()
+	for i := 2; i >= 0; i-- {
+		_, err := Ingest(dir, paths[i:i+1])
+		must(t, err)
+	}
+	sameRecords(t, "last file first", storeRecords(t, dir), captureRecords(one))
+	sameAnswers(t, dir, one)
+
+	dir = t.TempDir()
+	_, err = Ingest(dir, paths[1:])
+	must(t, err)
+	before := storeRecords(t, dir)
+	data, err := os.ReadFile(paths[2])
+	must(t, err)
+	if len(data) < 3<<20 {
+		t.Fatalf("file of %d bytes: too small for the test", len(data))
+	}
+	data[len(data)/2] ^= 0xff
+	must(t, os.WriteFile(paths[2], data, 0o644))
+	_, err = Ingest(dir, paths[:1])
+	if err == nil || !strings.Contains(err.Error(), "steady-2.pcap: read again to stitch a file that lands before it, but it is missing or changed") {
+		t.Errorf("changed file: %v", err)
+	}
+	sameRecords(t, "store after a refused ingest", storeRecords(t, dir), before)
 }

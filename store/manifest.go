@@ -42,10 +42,13 @@ type Options struct {
 
 // SourceEntry is one capture file of a store.
 type SourceEntry struct {
-	Path    string `json:"path"` // absolute, as it was ingested from
-	Size    int64  `json:"size"`
-	SHA256  string `json:"sha256"`
-	FirstNS int64  `json:"first_ns"` // first packet record's time: the store's time order
+	Path   string `json:"path"` // absolute, as it was ingested from
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	// Fingerprint is a SHA-256 of the size and the first and last MiB: a
+	// file with another fingerprint is another file.
+	Fingerprint string `json:"fingerprint"`
+	FirstNS     int64  `json:"first_ns"` // first packet record's time: the store's time order
 	// Files are the store files made from it (relative to the store),
 	// Edge the engine's state after it.
 	Files []string `json:"files"`

@@ -1,6 +1,8 @@
 package chain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -37,8 +39,8 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 	}
 	for _, s := range srcs[from:] {
 		if !s.isNew {
-			if size, sum, err := fileHash(s.Path); err != nil || size != s.Size || sum != s.SHA256 {
-				return fmt.Errorf("%s: read again to stitch a file that lands before it, but it is missing or changed (store %s has SHA-256 %s…)", s.Path, w.dir, s.SHA256[:12])
+			if size, fp, err := fingerprint(s.Path); err != nil || size != s.Size || fp != s.Fingerprint {
+				return changed(s, w.dir)
 			}
 		}
 	}
@@ -56,9 +58,16 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		if progress != nil { // counts from the first file read, not per file
 			cfg.Progress = func(p uint64, b int64) { progress(donePackets+p, doneBytes+b) }
 		}
-		mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in)
+		h := sha256.New()
+		mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in, h)
 		if err != nil {
 			return err
+		}
+		switch sum := hex.EncodeToString(h.Sum(nil)); {
+		case s.isNew:
+			s.SHA256 = sum
+		case sum != s.SHA256: // changed since the fingerprint was checked: nothing is committed
+			return changed(*s, w.dir)
 		}
 		files, n, err := w.writeSource(int32(i), s, mod)
 		if err != nil {
@@ -91,6 +100,10 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		return err
 	}
 	return cleanup(w.dir, m)
+}
+
+func changed(s source, dir string) error {
+	return fmt.Errorf("%s: read again to stitch a file that lands before it, but it is missing or changed (store %s has SHA-256 %s…)", s.Path, dir, s.SHA256[:12])
 }
 
 // commit moves the staged files into the store, replacing their old

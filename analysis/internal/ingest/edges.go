@@ -2,8 +2,11 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"net/netip"
+	"os"
 	"sort"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -48,7 +51,8 @@ type Fragment struct {
 	Key      flow.Key
 }
 
-// BuildSegment reads the files in order as Build does, but as one part of
+// BuildSegment reads the files in order as Build does (copying their
+// bytes to tee, when not nil), but as one part of
 // a longer input: it goes on from in (nil at the input's start) and does
 // not end the flows still open at the end of the last file; they, the
 // unanswered DNS queries and the DHCP transactions are in the Edge it
@@ -56,7 +60,7 @@ type Fragment struct {
 // that ended and whose DHCP is empty). Counters in the Model are this
 // part's own, so the parts of an input add up to one pass over it;
 // Edge.Flows ends what is still open when no part follows.
-func BuildSegment(paths []string, cfg Config, in *Edge) (*Model, *Edge, error) {
+func BuildSegment(paths []string, cfg Config, in *Edge, tee io.Writer) (*Model, *Edge, error) {
 	if len(paths) == 0 {
 		return nil, nil, errors.New("no capture file given")
 	}
@@ -65,13 +69,7 @@ func BuildSegment(paths []string, cfg Config, in *Edge) (*Model, *Edge, error) {
 		b.restore(in)
 	}
 	for _, p := range paths {
-		r, err := capfile.Open(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		err = b.readFile(r)
-		r.Close()
-		if err != nil {
+		if err := b.readTee(p, tee); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -94,6 +92,34 @@ func BuildSegment(paths []string, cfg Config, in *Edge) (*Model, *Edge, error) {
 	}
 	m.DNS, out.DHCP, m.DHCP = ended, m.DHCP, nil
 	return m, out, nil
+}
+
+// readTee reads one file, copying its bytes (as stored, compressed or
+// not, to the end even past a damaged record) to tee when it is not nil:
+// a hash of the file costs no second read.
+func (b *builder) readTee(path string, tee io.Writer) error {
+	if tee == nil {
+		r, err := capfile.Open(path)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		return b.readFile(r)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	r, err := capfile.NewReader(path, io.TeeReader(f, tee))
+	if err != nil {
+		return err
+	}
+	if err := b.readFile(r); err != nil {
+		return err
+	}
+	_, err = io.Copy(tee, f)
+	return err
 }
 
 // restore makes the builder go on from an Edge.

@@ -154,7 +154,7 @@ func loadSources(dir string, man *store.Manifest, m *ingest.Model) error {
 }
 
 func loadHosts(dir string, man *store.Manifest, m *ingest.Model) error {
-	macSeq := map[netip.Addr]int32{}
+	macFrom := map[netip.Addr]int64{}
 	return store.Each(dir, man, "hosts", func(r *store.Host) error {
 		a, err := netip.ParseAddr(r.Addr)
 		if err != nil {
@@ -173,10 +173,10 @@ func loadHosts(dir string, man *store.Manifest, m *ingest.Model) error {
 		h.Received.Bytes += uint64(r.ReceivedBytes)
 		h.Flows += uint64(r.Flows)
 		h.Originated += uint64(r.Originated)
-		if s, seen := macSeq[a]; r.MAC != "" && (!seen || r.Seq < s) { // the first file's hardware address
+		if s, seen := macFrom[a]; r.MAC != "" && (!seen || r.SourceFirstNS < s) { // the first file's hardware address
 			if hw, err := net.ParseMAC(r.MAC); err == nil && len(hw) == 6 {
 				copy(h.MAC[:], hw)
-				macSeq[a] = r.Seq
+				macFrom[a] = r.SourceFirstNS
 			}
 		}
 		return nil

@@ -286,3 +286,36 @@ func TestStoreLargerFilesChanged(t *testing.T) {
 	}
 	sameRecords(t, "store after a refused ingest", storeRecords(t, dir), before)
 }
+
+// A file that lands between files of the store makes the files after it be
+// read again only until the state at their end is what it was: here four
+// hours of traffic an hour apart, the second ingested last.
+func TestStoreRereadStopsWhenStateConverges(t *testing.T) {
+	src := t.TempDir()
+	var paths []string
+	for i := 0; i < 4; i++ {
+		gen := synth.NewSteady(time.Date(2025, 3, 1, 8+i, 0, 0, 0, time.UTC), 5000)
+		p := filepath.Join(src, fmt.Sprintf("hour-%d.pcap", i))
+		f, err := os.Create(p)
+		must(t, err)
+		w := pcapgo.NewWriterNanos(f)
+		must(t, w.WriteFileHeader(65535, layers.LinkTypeEthernet))
+		var c synth.Capture
+		gen.Next(&c, 3000)
+		must(t, c.WriteTo(w))
+		must(t, f.Close())
+		paths = append(paths, p)
+	}
+	dir := t.TempDir()
+	_, err := Ingest(dir, []string{paths[0], paths[2], paths[3]})
+	must(t, err)
+	r, err := Ingest(dir, paths[1:2])
+	must(t, err)
+	if len(r.Reread) != 1 || filepath.Base(r.Reread[0]) != "hour-2.pcap" {
+		t.Errorf("read again %v, want hour-2.pcap only", r.Reread)
+	}
+	one, err := OpenFiles(paths)
+	must(t, err)
+	sameRecords(t, "second hour last", storeRecords(t, dir), captureRecords(one))
+	sameAnswers(t, dir, one)
+}

@@ -32,7 +32,10 @@ type Host struct {
 	Flows           int64  `parquet:"flows"`
 	Originated      int64  `parquet:"originated"`
 	MAC             string `parquet:"mac,dict"` // first source hardware address in this file, "" when none
-	Seq             int32  `parquet:"seq"`      // the file's place in time order (first MAC of the store: lowest seq)
+	// SourceFirstNS is the first packet record of the file the row comes
+	// from, the store's time order: the store's first MAC of an address is
+	// that of its row with the lowest SourceFirstNS.
+	SourceFirstNS int64 `parquet:"source_first_ns"`
 }
 
 // Port is one TCP or UDP port's counters in one capture file: a packet
@@ -60,7 +63,6 @@ type Counter struct {
 
 // Source is one capture file: what it holds and where it stands in time.
 type Source struct {
-	Seq         int32  `parquet:"seq"`
 	Name        string `parquet:"name"`
 	SHA256      string `parquet:"sha256"`
 	Format      string `parquet:"format"`

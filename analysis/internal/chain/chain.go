@@ -40,7 +40,7 @@ type Labeler interface {
 type Report struct {
 	Added   []string // files read for the first time
 	Skipped []string // files already in the store (same content)
-	Reread  []string // files of the store read again (a file landed before them)
+	Reread  []string // files of the store read again (a file landed before them and changed the state they start from)
 	Ignored []string // files of a directory that are not captures: "name: why"
 	Packets uint64   // packets read
 	Flows   int      // flow rows written
@@ -259,9 +259,6 @@ func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error)
 	for i, s := range srcs {
 		if s.isNew && from < 0 {
 			from = i
-		}
-		if from >= 0 && !s.isNew {
-			rep.Reread = append(rep.Reread, s.Path)
 		}
 	}
 	return srcs, from, nil

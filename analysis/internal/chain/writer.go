@@ -1,7 +1,9 @@
 package chain
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -23,19 +25,22 @@ type writer struct {
 	dir, out string // the store; where files are written (the staging directory)
 	cfg      ingest.Config
 	lab      Labeler
+
+	progress    func(uint64, int64) // cfg.Progress, counted over all files read
+	donePackets uint64
+	doneBytes   int64
 }
 
 // run reads the sources from index from on, each going on from the edge
 // of the one before, writes their tables and then what is still open at
-// the end, and commits the manifest.
+// the end, and commits the manifest. A source already in the store whose
+// starting state is the one it was read with keeps its files: after a
+// file lands in the middle of the store, files are read again only until
+// the state at their end is what it was.
 func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) error {
-	var in *ingest.Edge
-	if from > 0 {
-		e, err := readEdge(filepath.Join(w.dir, srcs[from-1].Edge))
-		if err != nil {
-			return err
-		}
-		in = e
+	in, err := w.oldEdge(srcs, from)
+	if err != nil {
+		return err
 	}
 	for _, s := range srcs[from:] {
 		if !s.isNew {
@@ -49,40 +54,29 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		return err
 	}
 	defer os.RemoveAll(w.out)
-	progress := w.cfg.Progress
-	var donePackets uint64
-	var doneBytes int64
+	w.progress, w.donePackets, w.doneBytes = w.cfg.Progress, 0, 0
 	for i := from; i < len(srcs); i++ {
 		s := &srcs[i]
-		cfg := w.cfg
-		if progress != nil { // counts from the first file read, not per file
-			cfg.Progress = func(p uint64, b int64) { progress(donePackets+p, doneBytes+b) }
+		if !s.isNew {
+			old, err := w.oldEdge(srcs, i)
+			if err != nil {
+				return err
+			}
+			same, err := sameEdge(in, old)
+			if err != nil {
+				return err
+			}
+			if same {
+				if in, err = readEdge(filepath.Join(w.dir, s.Edge)); err != nil {
+					return err
+				}
+				continue // its files stand
+			}
+			rep.Reread = append(rep.Reread, s.Path)
 		}
-		h := sha256.New()
-		mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in, h)
-		if err != nil {
+		if in, err = w.readSource(s, in, rep); err != nil {
 			return err
 		}
-		switch sum := hex.EncodeToString(h.Sum(nil)); {
-		case s.isNew:
-			s.SHA256 = sum
-		case sum != s.SHA256: // changed since the fingerprint was checked: nothing is committed
-			return changed(*s, w.dir)
-		}
-		files, n, err := w.writeSource(int32(i), s, mod)
-		if err != nil {
-			return err
-		}
-		s.Edge = filepath.Join("edges", s.Tag()+".edge")
-		if err := writeEdge(filepath.Join(w.out, s.Edge), out); err != nil {
-			return err
-		}
-		s.Files = files
-		rep.Packets += mod.Packets
-		rep.Flows += n
-		donePackets += mod.Packets
-		doneBytes += s.Size
-		in = out
 	}
 	edgeFiles, n, err := w.writeEnd(in)
 	if err != nil {
@@ -100,6 +94,67 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 		return err
 	}
 	return cleanup(w.dir, m)
+}
+
+// oldEdge is the state the store holds at the end of the source before
+// srcs[i] among those already in the store (nil: none before it).
+func (w *writer) oldEdge(srcs []source, i int) (*ingest.Edge, error) {
+	for j := i - 1; j >= 0; j-- {
+		if !srcs[j].isNew {
+			return readEdge(filepath.Join(w.dir, srcs[j].Edge))
+		}
+	}
+	return nil, nil
+}
+
+// sameEdge reports whether two engine states are equal (nil: the start).
+func sameEdge(a, b *ingest.Edge) (bool, error) {
+	if a == nil || b == nil {
+		return a == b, nil
+	}
+	var x, y bytes.Buffer
+	if err := gob.NewEncoder(&x).Encode(a); err != nil {
+		return false, err
+	}
+	if err := gob.NewEncoder(&y).Encode(b); err != nil {
+		return false, err
+	}
+	return bytes.Equal(x.Bytes(), y.Bytes()), nil
+}
+
+// readSource reads one source from the state in, writes its tables and
+// its edge, and returns the state at its end.
+func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Edge, error) {
+	cfg := w.cfg
+	if p := w.progress; p != nil { // counts from the first file read, not per file
+		done, doneBytes := w.donePackets, w.doneBytes
+		cfg.Progress = func(n uint64, b int64) { p(done+n, doneBytes+b) }
+	}
+	h := sha256.New()
+	mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in, h)
+	if err != nil {
+		return nil, err
+	}
+	switch sum := hex.EncodeToString(h.Sum(nil)); {
+	case s.isNew:
+		s.SHA256 = sum
+	case sum != s.SHA256: // changed since the fingerprint was checked: nothing is committed
+		return nil, changed(*s, w.dir)
+	}
+	files, n, err := w.writeSource(s, mod)
+	if err != nil {
+		return nil, err
+	}
+	s.Edge = filepath.Join("edges", s.Tag()+".edge")
+	if err := writeEdge(filepath.Join(w.out, s.Edge), out); err != nil {
+		return nil, err
+	}
+	s.Files = files
+	rep.Packets += mod.Packets
+	rep.Flows += n
+	w.donePackets += mod.Packets
+	w.doneBytes += s.Size
+	return out, nil
 }
 
 func changed(s source, dir string) error {
@@ -159,7 +214,7 @@ func modelFlows(m *ingest.Model) func(func(*flow.Flow)) error {
 }
 
 // writeSource writes one segment's tables, named after its source.
-func (w *writer) writeSource(seq int32, s *source, m *ingest.Model) ([]string, int, error) {
+func (w *writer) writeSource(s *source, m *ingest.Model) ([]string, int, error) {
 	tag := s.Tag()
 	files, n, err := w.writeFlows(tag, modelFlows(m))
 	if err != nil {
@@ -171,10 +226,10 @@ func (w *writer) writeSource(seq int32, s *source, m *ingest.Model) ([]string, i
 		write func(string) error
 	}{
 		{"bins", func(p string) error { return store.WriteFile(p, bins(m)) }},
-		{"hosts", func(p string) error { return store.WriteFile(p, w.hosts(m, seq)) }},
+		{"hosts", func(p string) error { return store.WriteFile(p, w.hosts(m, s.FirstNS)) }},
 		{"ports", func(p string) error { return store.WriteFile(p, ports(m)) }},
 		{"counters", func(p string) error { return store.WriteFile(p, counters(m)) }},
-		{"sources", func(p string) error { return store.WriteFile(p, []store.Source{sourceRow(seq, s, m)}) }},
+		{"sources", func(p string) error { return store.WriteFile(p, []store.Source{sourceRow(s, m)}) }},
 		{"dns", func(p string) error { return store.WriteFile(p, w.dns(m.DNS)) }},
 		{"icmp", func(p string) error { return store.WriteFile(p, w.icmp(m.ICMPErrors)) }},
 	}
@@ -263,7 +318,7 @@ func bins(m *ingest.Model) []store.Bin {
 	return out
 }
 
-func (w *writer) hosts(m *ingest.Model, seq int32) []store.Host {
+func (w *writer) hosts(m *ingest.Model, sourceFirst int64) []store.Host {
 	out := make([]store.Host, 0, len(m.Hosts))
 	for a, h := range m.Hosts {
 		if h.Packets == 0 && h.Flows == 0 {
@@ -281,7 +336,7 @@ func (w *writer) hosts(m *ingest.Model, seq int32) []store.Host {
 		out = append(out, store.Host{Addr: a.String(), AddrKey: flow.AddrKey(a), Family: fam, Kind: kind, Scope: scope,
 			Packets: int64(h.Packets), Bytes: int64(h.Bytes), SentPackets: int64(h.Sent.Packets), SentBytes: int64(h.Sent.Bytes),
 			ReceivedPackets: int64(h.Received.Packets), ReceivedBytes: int64(h.Received.Bytes), Flows: int64(h.Flows),
-			Originated: int64(h.Originated), MAC: mac, Seq: seq})
+			Originated: int64(h.Originated), MAC: mac, SourceFirstNS: sourceFirst})
 	}
 	sort.Slice(out, func(i, j int) bool { return string(out[i].AddrKey) < string(out[j].AddrKey) })
 	return out
@@ -339,8 +394,8 @@ func counters(m *ingest.Model) []store.Counter {
 	return out
 }
 
-func sourceRow(seq int32, s *source, m *ingest.Model) store.Source {
-	r := store.Source{Seq: seq, Name: s.Path, SHA256: s.SHA256, FirstNS: m.First, LastNS: m.Last, Packets: int64(m.Packets),
+func sourceRow(s *source, m *ingest.Model) store.Source {
+	r := store.Source{Name: s.Path, SHA256: s.SHA256, FirstNS: m.First, LastNS: m.Last, Packets: int64(m.Packets),
 		Bytes: int64(m.Bytes), FlowsEnded: int64(m.NFlows), DNSAnswered: int64(m.DNSAnswered), Evicted: int64(m.Evicted),
 		Fragments: int64(m.Fragments), FragOrphans: int64(m.FragOrphans)}
 	for _, f := range m.Files {

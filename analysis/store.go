@@ -33,7 +33,8 @@ type IngestReport struct {
 // over all of them whatever order and batches they were ingested in. A
 // file already in the store (same SHA-256) adds nothing; a file that lands
 // before files already in the store makes those be read again from where
-// they were ingested (they must not have moved or changed). The options
+// they were ingested (they must not have moved or changed), until the
+// state at the end of one of them is what the store held. The options
 // are the store's: a store made with other options, or by another model
 // version, is refused. Options.MaxFlows applies as in one pass.
 func Ingest(dir string, inputs []string, opts ...Option) (IngestReport, error) {

@@ -188,8 +188,11 @@ func Options(cfg ingest.Config) store.Options {
 func openManifest(dir string, cfg ingest.Config, model string) (*store.Manifest, error) {
 	m, err := store.ReadManifest(dir)
 	if errors.Is(err, store.ErrNoStore) {
-		if ents, _ := os.ReadDir(dir); len(ents) > 1 { // the lock file is there
-			return nil, fmt.Errorf("%s: not empty and not a pcaplab store: refusing to write into it", dir)
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if e.Name()[0] != '.' { // the lock, or what an interrupted first ingest left
+				return nil, fmt.Errorf("%s: not empty and not a pcaplab store: refusing to write into it", dir)
+			}
 		}
 		return &store.Manifest{Format: store.FormatVersion, Model: model, Options: Options(cfg)}, nil
 	}

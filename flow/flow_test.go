@@ -123,3 +123,46 @@ func TestCSVRoundTrip(t *testing.T) {
 		t.Error("a header without the schema's columns should fail")
 	}
 }
+
+// A connection snapshot taken mid-way and restored goes on exactly as the
+// connection it was taken from.
+func TestConnSnapshot(t *testing.T) {
+	o, r := FromOrig, FromResp
+	segs := []seg{{o, SYN, 0}, {r, SYN | ACK, 0}, {o, ACK, 0}, {o, ACK, 10}, {r, ACK, 500}, {o, FIN | ACK, 0}, {r, FIN | ACK, 0}}
+	for cut := 0; cut <= len(segs); cut++ {
+		var whole, first Conn
+		for i, s := range segs {
+			whole.Segment(s.d, s.f, 1000+uint32(s.d), s.payload, int64(i+1)*int64(time.Millisecond))
+			if i < cut {
+				first.Segment(s.d, s.f, 1000+uint32(s.d), s.payload, int64(i+1)*int64(time.Millisecond))
+			}
+		}
+		rest := RestoreConn(first.Snapshot())
+		for i := cut; i < len(segs); i++ {
+			s := segs[i]
+			rest.Segment(s.d, s.f, 1000+uint32(s.d), s.payload, int64(i+1)*int64(time.Millisecond))
+		}
+		if rest.Snapshot() != whole.Snapshot() || rest.State() != SF || rest.History() != "ShADdFf" || rest.RTT() != 2*time.Millisecond {
+			t.Errorf("cut at %d: %+v, want %+v", cut, rest.Snapshot(), whole.Snapshot())
+		}
+		if rest.NewSYN(FromOrig, 1000) || !rest.NewSYN(FromOrig, 7) {
+			t.Errorf("cut at %d: base sequence lost", cut)
+		}
+	}
+}
+
+// Address keys order as netip.Addr.Compare does.
+func TestAddrKeyOrder(t *testing.T) {
+	addrs := []string{"0.0.0.0", "10.0.0.1", "10.0.0.2", "192.168.1.255", "255.255.255.255", "::", "::ffff:10.0.0.1", "2001:db8::1", "fe80::1", "ff02::fb"}
+	for i := range addrs {
+		for j := range addrs {
+			a, b := netip.MustParseAddr(addrs[i]), netip.MustParseAddr(addrs[j])
+			if got, want := bytes.Compare(AddrKey(a), AddrKey(b)), a.Compare(b); got != want {
+				t.Errorf("%s vs %s: key order %d, address order %d", a, b, got, want)
+			}
+		}
+	}
+	if len(AddrKey(netip.MustParseAddr("10.0.0.1"))) != 5 || AddrKey(netip.Addr{}) != nil {
+		t.Error("key lengths")
+	}
+}

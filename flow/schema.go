@@ -2,6 +2,7 @@ package flow
 
 import (
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -138,6 +139,25 @@ var Schema = []Column{
 	{Name: "failure", Type: Text, Doc: "failure class of a failed communication, \"\" for none (label)", get: func(r *Record) any { return r.Failure }},
 	{Name: "resp_kind", Type: Text, Doc: "responder address kind: unicast, multicast, broadcast, unspecified (label)",
 		get: func(r *Record) any { return r.RespKind }},
+	{Name: "orig_addr_key", Type: Text, Doc: "sort key of orig_addr (see AddrKey; hex in CSV, binary in the flow store)",
+		get: func(r *Record) any { return hex.EncodeToString(AddrKey(r.Orig)) }},
+	{Name: "resp_addr_key", Type: Text, Doc: "sort key of resp_addr", get: func(r *Record) any { return hex.EncodeToString(AddrKey(r.Resp)) }},
+}
+
+// AddrKey is an address's sort key: 4 or 6, then the address's 4 or 16
+// bytes. Keys compare (bytewise, as SQL engines order binary and hex
+// text) as netip.Addr.Compare orders addresses: IPv4 before IPv6, then by
+// value; SQL over the flow store breaks ties by it as pcaplab does.
+func AddrKey(a netip.Addr) []byte {
+	if !a.IsValid() {
+		return nil
+	}
+	if a.Is4() {
+		b := a.As4()
+		return []byte{4, b[0], b[1], b[2], b[3]}
+	}
+	b := a.As16()
+	return append([]byte{6}, b[:]...)
 }
 
 func parsePort(s string) (uint16, error) {

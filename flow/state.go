@@ -268,3 +268,33 @@ func StateFromFlags(orig, resp Flags, respPackets uint64) (State, string) {
 	}
 	return c.State(), c.History()
 }
+
+// ConnState is a snapshot of a Conn: everything it has seen, so that a
+// connection open at the end of one capture file can be followed on in
+// the next (see the flow store's stitching). Fields mirror Conn's.
+type ConnState struct {
+	BaseSeq  [2]uint32
+	SeqSet   [2]bool
+	HistSeen [2]uint8
+	Hist     string
+	Fin      [2]bool
+	SynAck   bool
+	Closed   bool
+	SynTime  int64
+	RTT      int64
+}
+
+// Snapshot returns the connection's state.
+func (c *Conn) Snapshot() ConnState {
+	return ConnState{BaseSeq: c.baseSeq, SeqSet: c.seqSet, HistSeen: c.histSeen, Hist: string(c.hist[:c.nhist]),
+		Fin: c.fin, SynAck: c.synAck, Closed: c.closed, SynTime: c.synTime, RTT: c.rtt}
+}
+
+// RestoreConn makes a Conn that goes on from a snapshot; a history longer
+// than a Conn can hold is cut.
+func RestoreConn(s ConnState) Conn {
+	c := Conn{baseSeq: s.BaseSeq, seqSet: s.SeqSet, histSeen: s.HistSeen, fin: s.Fin, synAck: s.SynAck,
+		closed: s.Closed, synTime: s.SynTime, rtt: s.RTT}
+	c.nhist = uint8(copy(c.hist[:], s.Hist))
+	return c
+}

@@ -34,6 +34,7 @@ Usage:
   pcaplab answers-template [-o answers.md]     (the file for your name, capture setup, answers and conclusion)
   pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
   pcaplab flows [-o FILE.csv] [--idle-timeout D] CAPTURE...
+  pcaplab ingest --store DIR [--idle-timeout D] CAPTURE...|DIRECTORY   (Parquet flow store for SQL)
 
 CAPTURE is a pcap or pcapng file (gzip-compressed or not), - for standard input,
 or one flow file (tshark conv, nfdump csv, Zeek conn.log, Argus, CICFlowMeter,
@@ -71,8 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdReport(args[1:], stdout, stderr)
 	case "answers-template":
 		err = cmdAnswersTemplate(args[1:], stdout, stderr)
+	case "ingest":
+		err = cmdIngest(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "pcaplab: unknown command %q (commands: report, answers-template, summary, flows; pcaplab -h for help)\n", args[0])
+		fmt.Fprintf(stderr, "pcaplab: unknown command %q (commands: report, answers-template, summary, flows, ingest; pcaplab -h for help)\n", args[0])
 		return 2
 	}
 	var ue usageError

@@ -1,0 +1,336 @@
+// Package chain fills a flow store (package store) from capture files:
+// the files are read in time order (of their first packet) as one input,
+// each as one segment that goes on from the engine's state at the end of
+// the file before it (ingest.Edge) and leaves its own state for the file
+// after it. A file that lands before files already in the store is read
+// with every file after it again, from the state before it, so the store
+// always equals one continuous pass over all its files in time order.
+package chain
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/flow"
+	"github.com/pcaplab/pcaplab/store"
+)
+
+// Labeler computes the labels stored with flows, hosts and evidence (the
+// analysis package's definitions).
+type Labeler interface {
+	Flow(f *flow.Flow) flow.Labels
+	Host(a netip.Addr) (kind, scope string)
+	DNS(t *ingest.DNSTransaction) string
+	ICMP(e *ingest.ICMPError) (failure, signal string)
+}
+
+// Report says what an ingest did.
+type Report struct {
+	Added   []string // files read for the first time
+	Skipped []string // files already in the store (same content)
+	Reread  []string // files of the store read again (a file landed before them and changed the state they start from)
+	Ignored []string // files of a directory that are not captures: "name: why"
+	Packets uint64   // packets read
+	Flows   int      // flow rows written
+	Elapsed time.Duration
+}
+
+// Ingest adds captures (files, or directories of them) to the store in
+// dir, made if needed. model is the model's version; a store made with
+// other options or another model version is refused.
+func Ingest(dir string, inputs []string, cfg ingest.Config, model string, lab Labeler) (Report, error) {
+	start := time.Now()
+	var rep Report
+	files, ignored, err := expand(inputs)
+	if err != nil {
+		return rep, err
+	}
+	rep.Ignored = ignored
+	unlock, err := store.Lock(dir)
+	if err != nil {
+		return rep, err
+	}
+	defer unlock()
+	m, err := openManifest(dir, cfg, model)
+	if err != nil {
+		return rep, err
+	}
+	srcs, from, err := plan(m, files, &rep)
+	if err != nil {
+		return rep, err
+	}
+	if from < 0 {
+		rep.Elapsed = time.Since(start)
+		return rep, nil
+	}
+	w := &writer{dir: dir, cfg: cfg, lab: lab}
+	if err := w.run(m, srcs, from, &rep); err != nil {
+		return rep, err
+	}
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// expand lists the capture files of the inputs: files as given, the
+// regular files of a directory (not its subdirectories) in name order,
+// leaving out those that are not captures.
+func expand(inputs []string) (files, ignored []string, err error) {
+	for _, in := range inputs {
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %v", in, errors.Unwrap(err))
+		}
+		if !st.IsDir() {
+			files = append(files, in)
+			continue
+		}
+		ents, err := os.ReadDir(in)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range ents {
+			p := filepath.Join(in, e.Name())
+			if !e.Type().IsRegular() || e.Name()[0] == '.' {
+				continue
+			}
+			if _, err := firstPacket(p); err != nil {
+				ignored = append(ignored, err.Error())
+				continue
+			}
+			files = append(files, p)
+		}
+	}
+	if len(files) == 0 {
+		return nil, ignored, errors.New("no capture file given")
+	}
+	return files, ignored, nil
+}
+
+// firstPacket is the time of a capture's first packet record.
+func firstPacket(path string) (int64, error) {
+	r, err := capfile.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	_, rec, err := r.Next()
+	if err != nil {
+		return 0, fmt.Errorf("%s: no packet: %v", path, err)
+	}
+	return rec.Time, nil
+}
+
+// fileHash is a file's size and SHA-256.
+func fileHash(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20))
+	if err != nil {
+		return 0, "", fmt.Errorf("%s: %v", path, err)
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// fingerprint is a cheap stand-in for a file's SHA-256: its size and a
+// SHA-256 of its first and last MiB. Files with other fingerprints differ;
+// files with the same one are told apart by their whole hash, which
+// otherwise is computed while the file is read for the store (one read,
+// not two: hashing a 10 GB capture alone takes 17 s here).
+func fingerprint(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\n", st.Size())
+	parts := []io.Reader{f} // a small file whole
+	if size := st.Size(); size > 2<<20 {
+		parts = []io.Reader{io.NewSectionReader(f, 0, 1<<20), io.NewSectionReader(f, size-1<<20, 1<<20)}
+	}
+	for _, r := range parts {
+		if _, err := io.Copy(h, r); err != nil {
+			return 0, "", fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	return st.Size(), hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Options is how the manifest writes a Config.
+func Options(cfg ingest.Config) store.Options {
+	t := cfg.Timeouts
+	return store.Options{TCPTimeout: t.TCP.String(), UDPTimeout: t.UDP.String(), OtherTimeout: t.Other.String(),
+		ClosedTimeout: t.Closed.String(), BinWidth: cfg.BinWidth.String(), TransferGap: cfg.TransferGap.String(), MaxFlows: cfg.MaxFlows}
+}
+
+// openManifest reads the store's manifest, or starts one; the options
+// and model version must be the store's.
+func openManifest(dir string, cfg ingest.Config, model string) (*store.Manifest, error) {
+	m, err := store.ReadManifest(dir)
+	if errors.Is(err, store.ErrNoStore) {
+		ents, _ := os.ReadDir(dir)
+		for _, e := range ents {
+			if e.Name()[0] != '.' { // the lock, or what an interrupted first ingest left
+				return nil, fmt.Errorf("%s: not empty and not a pcaplab store: refusing to write into it", dir)
+			}
+		}
+		return &store.Manifest{Format: store.FormatVersion, Model: model, Options: Options(cfg)}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if m.Model != model {
+		return nil, fmt.Errorf("%s: store made by model %s, this pcaplab is %s: ingest into a new store", dir, m.Model, model)
+	}
+	if o := Options(cfg); o != m.Options {
+		return nil, fmt.Errorf("%s: store made with %s, not %s: use the store's options or a new store", dir, describe(m.Options), describe(o))
+	}
+	return m, nil
+}
+
+func describe(o store.Options) string {
+	return fmt.Sprintf("idle timeouts TCP %s, UDP %s, other %s, closed TCP %s, bins %s, transfer gap %s, max flows %d",
+		o.TCPTimeout, o.UDPTimeout, o.OtherTimeout, o.ClosedTimeout, o.BinWidth, o.TransferGap, o.MaxFlows)
+}
+
+// source is one capture file of the plan.
+type source struct {
+	store.SourceEntry
+	isNew bool
+}
+
+// plan merges the new files into the store's sources in time order and
+// says from which one on the files must be read (-1: nothing new). A file
+// whose content is already in the store (or earlier in the list) is
+// skipped.
+func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error) {
+	var srcs []source
+	for _, s := range m.Sources {
+		srcs = append(srcs, source{SourceEntry: s})
+	}
+	for _, p := range files {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		size, fp, err := fingerprint(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		dup, err := duplicate(srcs, abs, fp)
+		if err != nil {
+			return nil, 0, err
+		}
+		if dup {
+			rep.Skipped = append(rep.Skipped, p)
+			continue
+		}
+		first, err := firstPacket(p)
+		if err != nil {
+			return nil, 0, err
+		}
+		srcs = append(srcs, source{SourceEntry: store.SourceEntry{Path: abs, Size: size, Fingerprint: fp, FirstNS: first}, isNew: true})
+		rep.Added = append(rep.Added, p)
+	}
+	sort.SliceStable(srcs, func(i, j int) bool {
+		if srcs[i].FirstNS != srcs[j].FirstNS {
+			return srcs[i].FirstNS < srcs[j].FirstNS
+		}
+		return filepath.Base(srcs[i].Path) < filepath.Base(srcs[j].Path)
+	})
+	from := -1
+	for i, s := range srcs {
+		if s.isNew && from < 0 {
+			from = i
+		}
+	}
+	return srcs, from, nil
+}
+
+// duplicate reports whether the file at path (fingerprint fp) has the
+// content of a source already planned, comparing whole hashes when the
+// fingerprints are equal.
+func duplicate(srcs []source, path, fp string) (bool, error) {
+	sum := ""
+	for i := range srcs {
+		s := &srcs[i]
+		if s.Fingerprint != fp {
+			continue
+		}
+		if sum == "" {
+			var err error
+			if _, sum, err = fileHash(path); err != nil {
+				return false, err
+			}
+		}
+		if s.SHA256 == "" { // a new file of this batch: hash it now
+			_, h, err := fileHash(s.Path)
+			if err != nil {
+				return false, err
+			}
+			s.SHA256 = h
+		}
+		if s.SHA256 == sum {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// readEdge and writeEdge keep an ingest.Edge as a gob file.
+func readEdge(path string) (*ingest.Edge, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var e ingest.Edge
+	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&e); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return &e, nil
+}
+
+func writeEdge(path string, e *ingest.Edge) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(f)
+	err = gob.NewEncoder(w).Encode(e)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pcaplab ingest makes a store; the same file again adds nothing; other
+// options are refused in one line; a directory that is not a store is
+// never written into.
+func TestIngestCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	code, out, errOut := runCLI("ingest", "--store", dir, "../../testdata/sample.pcapng")
+	if code != 0 || !strings.Contains(out, "1 file added, 0 already there, 0 read again; 1\u202f659 packets, 59 flow rows") {
+		t.Fatalf("exit %d: %q %q", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "flows", "date=2025-10-14", "hour=09")); err != nil {
+		t.Errorf("flow partition missing: %v", err)
+	}
+	code, out, _ = runCLI("ingest", "--store", dir, "../../testdata/sample.pcapng")
+	if code != 0 || !strings.Contains(out, "0 files added, 1 already there") {
+		t.Errorf("re-ingest: exit %d: %q", code, out)
+	}
+	code, _, errOut = runCLI("ingest", "--store", dir, "--idle-timeout", "0", "../../testdata/sample.pcapng")
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "store made with idle timeouts TCP 5m0s") {
+		t.Errorf("other options: exit %d: %q", code, errOut)
+	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)
+	code, _, errOut = runCLI("ingest", "--store", other, "../../testdata/sample.pcapng")
+	if code != 1 || !strings.Contains(errOut, "not empty and not a pcaplab store") {
+		t.Errorf("foreign directory: exit %d: %q", code, errOut)
+	}
+	if code, _, errOut = runCLI("ingest", "../../testdata/sample.pcapng"); code != 2 || !strings.Contains(errOut, "--store DIR is required") {
+		t.Errorf("no store: exit %d: %q", code, errOut)
+	}
+}

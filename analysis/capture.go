@@ -57,6 +57,9 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	if len(paths) == 1 && paths[0] == "-" {
 		return openStdin(o)
 	}
+	if len(paths) == 1 && isStore(paths[0]) {
+		return OpenStore(paths[0]) // a flow store made by Ingest: its own options apply
+	}
 	if flows, err := flowInputs(paths); err != nil {
 		return nil, err
 	} else if flows {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -76,6 +78,9 @@ func (labeler) ICMP(e *ingest.ICMPError) (failure, signal string) {
 // As there, only the DNS transactions that failed are kept. The options
 // are the store's.
 func OpenStore(dir string) (*Capture, error) {
+	if !isStore(dir) {
+		return nil, fmt.Errorf("%s: %v", dir, store.ErrNoStore)
+	}
 	man, err := store.ReadManifest(dir)
 	if err != nil {
 		return nil, err
@@ -309,4 +314,10 @@ func loadDHCP(dir string, man *store.Manifest, m *ingest.Model) error {
 		m.DHCP = append(m.DHCP, t)
 		return nil
 	})
+}
+
+// isStore reports whether path is a directory holding a store's manifest.
+func isStore(path string) bool {
+	st, err := os.Stat(filepath.Join(path, store.ManifestName))
+	return err == nil && st.Mode().IsRegular()
 }

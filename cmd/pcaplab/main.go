@@ -37,8 +37,9 @@ Usage:
   pcaplab ingest --store DIR [--idle-timeout D] CAPTURE...|DIRECTORY   (Parquet flow store for SQL)
 
 CAPTURE is a pcap or pcapng file (gzip-compressed or not), - for standard input,
-or one flow file (tshark conv, nfdump csv, Zeek conn.log, Argus, CICFlowMeter,
-NFStream or pcaplab CSV). Run 'pcaplab COMMAND -h' for the options.
+flow files of one exporter (tshark conv, nfdump csv/json, Argus ra, Zeek conn.log,
+CICFlowMeter, NFStream or pcaplab CSV), or a store directory made by ingest.
+Run 'pcaplab COMMAND -h' for the options.
 `
 
 func main() {

@@ -43,6 +43,10 @@ func TestCachedOpen(t *testing.T) {
 	if table.Of(first.Hosts().TopByBytes(15).Rows).Text() != table.Of(second.Hosts().TopByBytes(15).Rows).Text() {
 		t.Fatal("a query differs on the cached model")
 	}
+	if !reflect.DeepEqual(first.DNS(), second.DNS()) || !reflect.DeepEqual(first.ICMPErrors(), second.ICMPErrors()) ||
+		!reflect.DeepEqual(first.Ports().TopTCP(10), second.Ports().TopTCP(10)) || !reflect.DeepEqual(first.Ports().TopUDP(5), second.Ports().TopUDP(5)) {
+		t.Fatal("DNS, ICMP errors or ports differ on the cached model")
+	}
 	// Other options: another model.
 	if third, _ := Open(p, Cached(), IdleTimeout(0)); third.Summary().UDPFlows == first.Summary().UDPFlows {
 		t.Error("the cache ignored the options")

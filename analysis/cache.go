@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 )
@@ -18,8 +19,9 @@ import (
 const modelVersion = "pcaplab-model-5"
 
 // cacheFormat changes whenever the way the model is written to the cache
-// changes (see cachecodec.go); it is part of the key and of the file.
-const cacheFormat = "codec-1"
+// changes (see cachecodec.go; codec-2: absolute file names); it is part of
+// the key and of the file.
+const cacheFormat = "codec-2"
 
 // cacheKey hashes the model's version, every option that changes the
 // model (the whole Options struct but for Cache and Progress, which do not)
@@ -105,6 +107,16 @@ func storeCached(key string, m *ingest.Model) {
 	}
 	small := *m // the model itself stays as it is: the caller goes on with it
 	small.Flows, small.DNS, small.TCPPorts, small.UDPPorts = nil, nil, nil, nil
+	// The key holds each file's absolute path, so the model may be served to
+	// a process in another folder: its file names must be absolute too, or
+	// Traffic.Series, which reads the files again, would look in the wrong
+	// place.
+	small.Files = slices.Clone(m.Files)
+	for i := range small.Files {
+		if abs, err := filepath.Abs(small.Files[i].Name); err == nil {
+			small.Files[i].Name = abs
+		}
+	}
 	e := &encoder{}
 	encodeFlows(e, m.Flows)
 	encodeDNS(e, m.DNS)

@@ -220,3 +220,34 @@ func TestModelVersionFollowsTheModel(t *testing.T) {
 		t.Fatalf("the cached model's type is now %s (was %s): bump modelVersion in cache.go and update both constants here", got, fingerprint)
 	}
 }
+
+// A model cached by a process in one folder and served to a process in
+// another names its files absolutely, so the time series, which read the
+// files again, still find them.
+func TestCachedModelNamesFilesAbsolutely(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	abs, err := filepath.Abs("../testdata/sample.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err := Open("../testdata/sample.pcapng", Cached())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := built.Traffic().Series(Filter{}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	cached, err := Open(abs, Cached())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := cached.Input().Files[0].Name; name != abs {
+		t.Errorf("the cached model names its file %q, want %q", name, abs)
+	}
+	got, err := cached.Traffic().Series(Filter{}, 10*time.Second)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("series from the cached model in another folder: %v\n%v\nwant %v", err, got, want)
+	}
+}

@@ -219,7 +219,7 @@ func (s Services) Applications(n int) ApplicationRows {
 			m[name] = &volume{}
 			by[name] = how
 		} else if by[name] != how && !containsWord(by[name], how) {
-			by[name] += "+" + how
+			by[name] = joinWords(by[name], how)
 		}
 		m[name].addFlow(f)
 	})
@@ -242,6 +242,14 @@ func (r ApplicationRows) Sentence() string {
 		names[i], flows[i], shares[i] = x.Application, x.Flows, x.Share
 	}
 	return leaders("application", names, flows, shares) + " Applications are recognised from the payload (TLS, QUIC, HTTP, DNS, STUN …) where it is cheap and reliable, else named by well-known port."
+}
+
+// joinWords adds w to a "+"-list in one order (sorted), so the same
+// methods read the same on every capture ("payload+port").
+func joinWords(list, w string) string {
+	l := append(strings.Split(list, "+"), w)
+	sort.Strings(l)
+	return strings.Join(l, "+")
 }
 
 func containsWord(list, w string) bool {

@@ -43,6 +43,10 @@ func TestCachedOpen(t *testing.T) {
 	if table.Of(first.Hosts().TopByBytes(15).Rows).Text() != table.Of(second.Hosts().TopByBytes(15).Rows).Text() {
 		t.Fatal("a query differs on the cached model")
 	}
+	if !reflect.DeepEqual(first.DNS(), second.DNS()) || !reflect.DeepEqual(first.ICMPErrors(), second.ICMPErrors()) ||
+		!reflect.DeepEqual(first.Ports().TopTCP(10), second.Ports().TopTCP(10)) || !reflect.DeepEqual(first.Ports().TopUDP(5), second.Ports().TopUDP(5)) {
+		t.Fatal("DNS, ICMP errors or ports differ on the cached model")
+	}
 	// Other options: another model.
 	if third, _ := Open(p, Cached(), IdleTimeout(0)); third.Summary().UDPFlows == first.Summary().UDPFlows {
 		t.Error("the cache ignored the options")
@@ -214,5 +218,36 @@ func TestModelVersionFollowsTheModel(t *testing.T) {
 	const fingerprint, version = "ace53d0fa6cbde04", "pcaplab-model-6"
 	if got := modelFingerprint(); got != fingerprint || modelVersion != version {
 		t.Fatalf("the cached model's type is now %s (was %s): bump modelVersion in cache.go and update both constants here", got, fingerprint)
+	}
+}
+
+// A model cached by a process in one folder and served to a process in
+// another names its files absolutely, so the time series, which read the
+// files again, still find them.
+func TestCachedModelNamesFilesAbsolutely(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	abs, err := filepath.Abs("../testdata/sample.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, err := Open("../testdata/sample.pcapng", Cached())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := built.Traffic().Series(Filter{}, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	cached, err := Open(abs, Cached())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := cached.Input().Files[0].Name; name != abs {
+		t.Errorf("the cached model names its file %q, want %q", name, abs)
+	}
+	got, err := cached.Traffic().Series(Filter{}, 10*time.Second)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("series from the cached model in another folder: %v\n%v\nwant %v", err, got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"iter"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -70,6 +71,7 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 		key, cacheable = cacheKey(paths, o)
 		if cacheable {
 			if m := loadCached(key); m != nil {
+				givenNames(m, paths)
 				return &Capture{m: m, opt: o}, nil
 			}
 		}
@@ -214,5 +216,22 @@ func (c *Capture) flowSeq() iter.Seq[*flow.Flow] {
 				stop = true
 			}
 		})
+	}
+}
+
+// givenNames names a cached model's files as the caller gave them: the
+// cache keeps absolute paths, a fresh read the names as given, and Input
+// must not depend on which it was.
+func givenNames(m *ingest.Model, paths []string) {
+	given := map[string]string{}
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			given[abs] = p
+		}
+	}
+	for i := range m.Files {
+		if p, ok := given[m.Files[i].Name]; ok {
+			m.Files[i].Name = p
+		}
 	}
 }

@@ -207,6 +207,18 @@ func sortedCountries(m map[string]*CountryRow) CountryRows {
 	return l
 }
 
+// CountryCount is the number of distinct countries the country data
+// places the public addresses in.
+func (h Hosts) CountryCount() int {
+	seen := map[string]bool{}
+	for a := range h.c.m.Hosts {
+		if code, _ := h.c.country(a); code != "" {
+			seen[code] = true
+		}
+	}
+	return len(seen)
+}
+
 // Sentence names the countries with their host counts, and says how many
 // public addresses the data places nowhere.
 func (r CountryRows) Sentence() string {

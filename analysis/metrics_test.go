@@ -171,7 +171,7 @@ func TestHostPairs(t *testing.T) {
 		len(o.OnlyBy) != 1 || o.OnlyBy[0].A != client6 {
 		t.Errorf("overlap = %+v", o)
 	}
-	if s := o.Sentence(); s[:31] != "1 of 2 pairs appear in both lis" {
+	if s := o.Sentence(); !strings.HasPrefix(s, "1 of 2 pairs appears in both lists") {
 		t.Errorf("sentence = %q", s)
 	}
 	if pf := c.Pairs().Ranking(100).Rows; len(pf) != 7 {

@@ -211,8 +211,12 @@ func (r PairOverlap) Sentence() string {
 	case len(r.OnlyFlows) == 0:
 		out = fmt.Sprintf("Yes: the same %s lead both lists.", units.Plural(r.N, "pair"))
 	default:
-		out = fmt.Sprintf("%d of %d pairs appear in both lists: %s. Only by flows: %s. Only by bytes: %s.",
-			len(r.Both), r.N, names(r.Both), names(r.OnlyFlows), names(r.OnlyBy))
+		verb := "appear"
+		if len(r.Both) == 1 {
+			verb = "appears"
+		}
+		out = fmt.Sprintf("%d of %d pairs %s in both lists: %s. Only by flows: %s. Only by bytes: %s.",
+			len(r.Both), r.N, verb, names(r.Both), names(r.OnlyFlows), names(r.OnlyBy))
 	}
 	for _, t := range []struct {
 		tie       Tie

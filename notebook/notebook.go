@@ -1,9 +1,13 @@
-// Package notebook shows pcaplab's tables and figures in a Jupyter notebook
-// running the GoNB kernel: a dataframe as an HTML table (thousands
-// separators, a row limit), a figure as inline SVG, an error as readable
-// text. Outside a notebook the functions print plain text instead, so the
-// same code runs in a terminal. It is its own package so that analysis does
-// not depend on the kernel.
+// Package notebook is pcaplab in a Jupyter notebook running the GoNB
+// kernel: Open opens a capture for a cell (from the model cache, and with
+// one clear error that stops the cell when the path is wrong); Table shows
+// typed rows, a *table.Table or a dataframe as an HTML table (grouped
+// digits, fixed decimals per column, a row limit, "0 rows" when empty);
+// Plot shows a figure as inline SVG; Text and Error show a sentence or an
+// error. Every display waits until the kernel has delivered it. Outside a
+// notebook the functions print plain text instead, so the same code runs in
+// a terminal. It is its own package so that analysis does not depend on the
+// kernel.
 package notebook
 
 import (
@@ -125,6 +129,9 @@ func Plot(p *plot.Plot, errs ...error) {
 			}
 			return
 		}
+	}
+	if p == nil {
+		return // a nil figure without an error shows nothing
 	}
 	svg, err := analysis.RenderSVG(p)
 	if err != nil {

@@ -1,6 +1,9 @@
 package notebook
 
 import (
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,4 +33,47 @@ func TestTableHTML(t *testing.T) {
 	if h := TableHTML(table.Of(rows[:0]), 3); !strings.Contains(h, "0 rows") {
 		t.Errorf("an empty table does not say so:\n%s", h)
 	}
+}
+
+// A capture that cannot be opened is one error naming the absolute path,
+// then the cell stops (exit status 1); Open never hands out a nil capture.
+func TestOpenStopsOnError(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	code := -1
+	exit = func(c int) {
+		code = c
+		panic("exit")
+	}
+	defer func() { exit = os.Exit }()
+	stderr := captureStderr(t, func() {
+		defer func() {
+			if r := recover(); r != "exit" {
+				t.Errorf("Open returned (or panicked with %v) instead of stopping", r)
+			}
+		}()
+		Open("no-such-capture.pcapng")
+	})
+	abs, _ := filepath.Abs("no-such-capture.pcapng")
+	want := "error: " + abs + ": no such file or directory\n"
+	if code != 1 || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "is relative to") || strings.Count(stderr, "error:") != 1 {
+		t.Errorf("exit %d, stderr:\n%s\nwant it to start with %q", code, stderr, want)
+	}
+	if c := Open("../testdata/sample.pcapng"); c == nil || c.Packets() != 1659 {
+		t.Errorf("Open of the sample: %v", c)
+	}
+}
+
+func captureStderr(t *testing.T, fn func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := os.Stderr
+	os.Stderr = w
+	fn()
+	os.Stderr = old
+	w.Close()
+	out, _ := io.ReadAll(r)
+	return string(out)
 }

@@ -87,7 +87,7 @@ func (b *builder) inputNotes(label string, in analysis.Input) {
 		sort.Strings(keys)
 		var parts []string
 		for _, k := range keys {
-			parts = append(parts, fmt.Sprintf("%s: %s packets", k, units.Count(in.Skipped[k])))
+			parts = append(parts, fmt.Sprintf("%s: %s", k, units.Plural(in.Skipped[k], "packet")))
 		}
 		b.note(label, "Packets not fully decoded (still counted in packets and bytes) — "+strings.Join(parts, "; ")+".")
 	}

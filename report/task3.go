@@ -34,7 +34,15 @@ func (b *builder) t31() (*Question, error) {
 func (b *builder) t32() (*Question, error) {
 	q := newQuestion("T3.2")
 	tc := b.c.Hosts().Countries(5)
-	q.Answer = []string{tc.Sentence(), fmt.Sprintf("Country data: %s, of %s.", strings.TrimSuffix(b.c.GeoIPSource(), "."), b.c.GeoIPDate().Format("2 January 2006"))}
+	q.Answer = []string{tc.Sentence()}
+	if n := b.c.Hosts().CountryCount(); n > 0 && n < 5 {
+		verb := "occur"
+		if n == 1 {
+			verb = "occurs"
+		}
+		q.Answer = append(q.Answer, fmt.Sprintf("Only %s %s, so fewer than five are listed.", units.Plural(n, "country"), verb))
+	}
+	q.Answer = append(q.Answer, fmt.Sprintf("Country data: %s, of %s.", strings.TrimSuffix(b.c.GeoIPSource(), "."), b.c.GeoIPDate().Format("2 January 2006")))
 	if note := b.c.GeoIPNote(); note != "" {
 		q.Answer = append(q.Answer, note)
 	}

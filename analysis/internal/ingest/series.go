@@ -1,0 +1,105 @@
+package ingest
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/analysis/internal/decode"
+	"github.com/pcaplab/pcaplab/flow"
+)
+
+// PacketFilter selects packets by their outermost IP header and their
+// first transport header, the headers the model counts hosts and ports
+// from. Zero fields match anything. The two ends, (Host, Port) and (Peer,
+// PeerPort), must be the packet's source and destination in either order,
+// so Host with Port means "Host's port Port", and all four give one
+// conversation.
+type PacketFilter struct {
+	// Proto is the protocol of the first transport header; a non-first
+	// IP fragment has none. 0 with a port means TCP or UDP.
+	Proto          flow.Proto
+	Host, Peer     netip.Addr
+	Port, PeerPort uint16
+}
+
+// Match reports whether a decoded packet passes the filter.
+func (f *PacketFilter) Match(p *decode.Packet) bool {
+	if *f == (PacketFilter{}) {
+		return true
+	}
+	if p.Net != decode.NetIPv4 && p.Net != decode.NetIPv6 {
+		return false
+	}
+	if f.Proto != 0 && (p.Proto != f.Proto || p.Fragment && !p.FragFirst) {
+		return false
+	}
+	withPorts := f.Port != 0 || f.PeerPort != 0
+	if withPorts && (!p.HasPorts || f.Proto == 0 && p.Proto != flow.TCP && p.Proto != flow.UDP) {
+		return false
+	}
+	return f.ends(p.Src, p.SrcPort, p.Dst, p.DstPort, withPorts) || f.ends(p.Dst, p.DstPort, p.Src, p.SrcPort, withPorts)
+}
+
+// ends reports whether (a, ap) is the filter's first end and (b, bp) its
+// second.
+func (f *PacketFilter) ends(a netip.Addr, ap uint16, b netip.Addr, bp uint16, ports bool) bool {
+	if f.Host.IsValid() && a != f.Host || f.Peer.IsValid() && b != f.Peer {
+		return false
+	}
+	return !ports || (f.Port == 0 || ap == f.Port) && (f.PeerPort == 0 || bp == f.PeerPort)
+}
+
+// Series reads the files of a model again, with the same reader and
+// decoder, and counts the packets each filter selects in n bins of width
+// ns, the first starting at origin ns (a packet before origin or past the
+// last bin is not counted): one series per filter, from one reading. It
+// fails when a file no longer holds the packets it held when the model was
+// built.
+func Series(files []FileInfo, origin, width int64, n int, filters []*PacketFilter) ([][]Counter, error) {
+	out := make([][]Counter, len(filters))
+	for i := range out {
+		out[i] = make([]Counter, n)
+	}
+	var p decode.Packet
+	dec := decode.New()
+	for _, fi := range files {
+		if fi.Name == "-" {
+			return nil, fmt.Errorf("standard input cannot be read a second time: save the capture to a file")
+		}
+		r, err := capfile.Open(fi.Name)
+		if err != nil {
+			return nil, err
+		}
+		var packets, bytes uint64
+		for {
+			data, rec, err := r.Next()
+			if err != nil {
+				if err != io.EOF && packets == 0 {
+					r.Close()
+					return nil, err
+				}
+				break
+			}
+			packets++
+			bytes += uint64(rec.WireLen)
+			if rec.Time < origin || (rec.Time-origin)/width >= int64(n) {
+				continue
+			}
+			bin := (rec.Time - origin) / width
+			dec.Decode(data, rec.LinkType, &p)
+			for i, f := range filters {
+				if f.Match(&p) {
+					out[i][bin].add(rec.WireLen)
+				}
+			}
+		}
+		r.Close()
+		if packets != fi.Packets || bytes != fi.Bytes {
+			return nil, fmt.Errorf("%s: %d packets, %d bytes now, %d packets, %d bytes when the capture was opened: the file changed; open it again",
+				fi.Name, packets, bytes, fi.Packets, fi.Bytes)
+		}
+	}
+	return out, nil
+}

@@ -81,3 +81,33 @@ func TestMergedSentenceLimit(t *testing.T) {
 		t.Errorf("1 shared slot: %q", got)
 	}
 }
+
+// The exact-vs-slot figure says in its title and legend whether the slots
+// add anything to the top pairs: with one slot per pair they add nothing,
+// with one slot for all seven pairs every pair gets the others' flows.
+func TestExactVsSlotPlotSaysOverCount(t *testing.T) {
+	_, c := openWorld(t)
+	slotOf := map[Pair]uint16{}
+	for i, p := range c.Pairs().TopByFlows(-1) {
+		slotOf[p.Pair()] = uint16(i)
+	}
+	for _, x := range []struct {
+		index        SlotIndex
+		title, label string
+	}{
+		{func(p Pair) uint16 { return slotOf[p] }, "Top 7 pairs: the 2^16-array slots add nothing (slot = exact)", "added by other pairs in the slot: 0 flows for all 7 pairs"},
+		{func(Pair) uint16 { return 7 }, "Top 7 pairs: exact flows and what their 2^16-array slot adds", "added by other pairs in the slot: 7 of 7 pairs, up to 15 flows"},
+	} {
+		pl, err := c.Pairs().ExactVsSlotPlot(c.Pairs().SlotArray(x.index, "test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pl.Title.Text != x.title {
+			t.Errorf("title %q, want %q", pl.Title.Text, x.title)
+		}
+		svg, err := RenderSVG(pl)
+		if err != nil || !strings.Contains(string(svg), ">"+x.label+"<") {
+			t.Errorf("%s: no legend entry %q (%v)", x.title, x.label, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -36,19 +37,27 @@ const TopPairs = 100
 // accuracy is how a method's estimates compare with the exact counts on
 // the exact top-k pairs.
 //
-// A pair of the method's own top-k list is a hit when its exact count is at
-// least that of the exact k-th pair, so that pairs tied at the last place
-// count either way. Precision is hits over the length of the method's list,
-// recall hits over k. The method's list is Space-Saving's k largest
-// counters, and for the others every pair of the stream ranked by its
-// estimate (ties: in the key set's order, by address for a capture and by
-// number for a resampled stream). The errors are over the
-// exact top-k: the mean of |estimate − exact| / exact, the largest
-// estimate − exact, and how many estimates are below the exact count.
+// The errors are over the exact top-k: the mean of |estimate − exact| /
+// exact, the largest estimate − exact, and how many estimates are below
+// the exact count. They do not depend on how ties are broken.
+//
+// Precision is the share of the method's own top-k list that is right,
+// recall that share of k. A listed pair is a hit when its exact count is
+// at least the exact k-th pair's (kth), so that a pair tied at the k-th
+// place counts as right whichever of the tied pairs the exact order
+// happens to list: when tied pairs share the k-th count, any of them
+// belongs in the top-k, and a method that lists another of them is not
+// wrong. A miss is a listed pair with fewer flows than kth, one the
+// method ranks high only because of other pairs' flows. The method's list
+// is Space-Saving's k largest counters, and for the others every pair of
+// the stream ranked by its estimate (ties: in the key set's order, by
+// address for a capture and by number for a resampled stream).
 type accuracy struct {
 	precision, recall, meanRelError float64
 	maxOverCount                    uint64
 	underCounted                    int
+	kth                             uint64 // the exact k-th pair's flows
+	tied                            int    // pairs with exactly kth flows, in the top-k or not
 }
 
 // keySet is the distinct pairs of a stream with their exact flows.
@@ -83,10 +92,15 @@ func score(ks keySet, c pairCounter) accuracy {
 	default:
 		own = topK(ks.n, k, func(i int) uint64 { return c.estimate(ks.pair(i)) })
 	}
-	last := ks.flows(ks.top[k-1])
+	a.kth = ks.flows(ks.top[k-1])
+	for i := range ks.n {
+		if ks.flows(i) == a.kth {
+			a.tied++
+		}
+	}
 	hits := 0
 	for _, i := range own {
-		if i >= 0 && ks.flows(i) >= last {
+		if i >= 0 && ks.flows(i) >= a.kth {
 			hits++
 		}
 	}
@@ -216,6 +230,7 @@ type CountingResult struct {
 	MaxOverCount uint64  `table:"max_over_count"`
 	UnderCounted int     // exact top-100 pairs whose estimate is below the exact count
 	Pairs        int     // the capture's distinct host pairs
+	noun         string  // what the sentence calls the input (wording)
 }
 
 // CountingResults are T2.7's four methods on the capture's own flows, in
@@ -261,13 +276,15 @@ func (p Pairs) CountingMethods() CountingResults {
 		}, ks)
 		out[i] = CountingResult{Method: m.name, Parameters: m.params, MemoryBytes: mem, Precision: acc.precision,
 			Recall: acc.recall, MeanRelError: acc.meanRelError, MaxOverCount: acc.maxOverCount, UnderCounted: acc.underCounted,
-			Pairs: len(all)}
+			Pairs: len(all), noun: p.c.words().noun}
 	}
 	return out
 }
 
 // Sentence states what counting this capture's own flows shows: memory,
-// and how far each method's top-100 is from the exact one.
+// and how far each method's counts of the exact top-100 are from the
+// exact ones (errors first: they do not depend on ties), then precision
+// and recall (see accuracy).
 func (rs CountingResults) Sentence() string {
 	if len(rs) < 4 {
 		return ""
@@ -280,10 +297,11 @@ func (rs CountingResults) Sentence() string {
 		if r.Precision == 1 && r.Recall == 1 && r.MeanRelError == 0 {
 			return "is exact on the top pairs"
 		}
-		return fmt.Sprintf("has precision %.2f, recall %.2f and mean relative error %.3f, over-counting by up to %s",
-			r.Precision, r.Recall, r.MeanRelError, units.Plural(r.MaxOverCount, "flow"))
+		return fmt.Sprintf("has mean relative error %.3f, over-counting by up to %s (precision %.2f, recall %.2f)",
+			r.MeanRelError, units.Plural(r.MaxOverCount, "flow"), r.Precision, r.Recall)
 	}
-	return fmt.Sprintf("On this capture's own flows (%s), the exact map holds %s; the 2^16 array (%s) %s; the Count-Min sketch (%s) %s; Space-Saving (%s) %s.",
-		units.Plural(ex.Pairs, "host pair"), units.Plural(ex.MemoryBytes, "byte"), units.Plural(arr.MemoryBytes, "byte"), acc(arr),
+	noun := cmp.Or(ex.noun, "capture")
+	return fmt.Sprintf("On this %s's own flows (%s), the exact map holds %s; the 2^16 array (%s) %s; the Count-Min sketch (%s) %s; Space-Saving (%s) %s.",
+		noun, units.Plural(ex.Pairs, "host pair"), units.Plural(ex.MemoryBytes, "byte"), units.Plural(arr.MemoryBytes, "byte"), acc(arr),
 		units.Plural(cm.MemoryBytes, "byte"), acc(cm), units.Plural(ss.MemoryBytes, "byte"), acc(ss))
 }

@@ -173,21 +173,23 @@ func ExamplePairs_CountingAtScale() {
 	s := c.Pairs().CountingAtScale()
 	// time and memory are measured, so they vary from run to run; the
 	// streams, and so the accuracy, are the same on every run
-	fmt.Print(table.Of(s.Rows).Select("pairs", "updates", "method", "precision", "recall", "mean_rel_error", "max_over_count").Text())
+	fmt.Printf("threshold %d flows, %d pair above, tail index %.2f fitted, %.2f drawn\n", s.Threshold, s.TailPairs, s.FittedIndex, s.TailIndex)
+	fmt.Print(table.Of(s.Rows).Select("pairs", "updates", "method", "mean_rel_error", "max_over_count", "precision", "flows_at_100th", "pairs_at_100th").Text())
 	// Output:
-	//   pairs  updates  method              precision  recall  mean_rel_error  max_over_count
-	//   1 000    3 075  exact hash map           1.00    1.00           0.000               0
-	//   1 000    3 075  2^16 slot array          0.89    0.89           0.001               2
-	//   1 000    3 075  Count-Min sketch         1.00    1.00           0.000               0
-	//   1 000    3 075  Space-Saving top-k       0.54    0.54           1.319               9
-	//  10 000   31 309  exact hash map           1.00    1.00           0.000               0
-	//  10 000   31 309  2^16 slot array          0.49    0.49           0.009               2
-	//  10 000   31 309  Count-Min sketch         1.00    1.00           0.005               2
-	//  10 000   31 309  Space-Saving top-k       0.51    0.51           5.008             134
-	// 100 000  310 996  exact hash map           1.00    1.00           0.000               0
-	// 100 000  310 996  2^16 slot array          0.48    0.48           0.284              54
-	// 100 000  310 996  Count-Min sketch         0.93    0.93           0.270              33
-	// 100 000  310 996  Space-Saving top-k       0.40    0.40          58.769           1 528
+	// threshold 3 flows, 1 pair above, tail index 2.14 fitted, 0.90 drawn
+	//   pairs  updates  method              mean_rel_error  max_over_count  precision  flows_at_100th  pairs_at_100th
+	//   1 000    2 561  exact hash map               0.000               0       1.00               3              57
+	//   1 000    2 561  2^16 slot array              0.000               0       0.89               3              57
+	//   1 000    2 561  Count-Min sketch             0.000               0       1.00               3              57
+	//   1 000    2 561  Space-Saving top-k           1.389               8       0.38               3              57
+	//  10 000   31 689  exact hash map               0.000               0       1.00              16              13
+	//  10 000   31 689  2^16 slot array              0.016               9       0.79              16              13
+	//  10 000   31 689  Count-Min sketch             0.000               1       0.99              16              13
+	//  10 000   31 689  Space-Saving top-k           3.198             107       0.26              16              13
+	// 100 000  277 979  exact hash map               0.000               0       1.00             101               2
+	// 100 000  277 979  2^16 slot array              0.018              21       0.48             101               2
+	// 100 000  277 979  Count-Min sketch             0.036              16       1.00             101               2
+	// 100 000  277 979  Space-Saving top-k           5.861           1 204       0.19             101               2
 }
 
 func ExampleHosts_Kinds() {

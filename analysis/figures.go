@@ -231,27 +231,51 @@ func (c *Capture) rankPlot(title, x, y string, ys []float64, log bool) (*plot.Pl
 }
 
 // ExactVsSlotPlot compares, for the exact top pairs, their exact flows
-// with their slot's count (which never under-counts).
+// (blue bars) with their slot's count: the flows of the other pairs in
+// the slot are stacked on each bar in orange, so a bar's full height is
+// what the array says. A slot never under-counts, so nothing hides below
+// the blue. When no top pair's slot holds flows of another pair, the
+// title and the legend say so: there is no orange to see.
 func (p Pairs) ExactVsSlotPlot(s *SlotArray) (*plot.Plot, error) {
-	if len(s.exactTop) < 2 {
-		return nil, &TooLittleData{"Exact counts and slot counts", fmt.Sprintf("there is %s", units.Plural(len(s.exactTop), "host pair"))}
+	n := len(s.exactTop)
+	if n < 2 {
+		return nil, &TooLittleData{"Exact counts and slot counts", fmt.Sprintf("there is %s", units.Plural(n, "host pair"))}
 	}
-	pl := p.c.newPlot("Exact counts and 2^16-slot array counts of the top pairs", "host pair rank (exact)", "flows")
-	exact := make(plotter.XYs, len(s.exactTop))
-	slot := make(plotter.XYs, len(s.exactTop))
+	exact, over := make(plotter.Values, n), make(plotter.Values, n)
 	top := 0.0
 	for i, x := range s.exactTop {
-		exact[i] = plotter.XY{X: float64(i + 1), Y: float64(x.Flows)}
-		slot[i] = plotter.XY{X: float64(i + 1), Y: float64(s.Counts[s.slotOf[x.Pair]])}
-		top = math.Max(top, slot[i].Y)
+		exact[i] = float64(x.Flows)
+		over[i] = float64(uint64(s.Counts[s.slotOf[x.Pair]]) - x.Flows)
+		top = math.Max(top, exact[i]+over[i])
 	}
-	a, b := line(exact, blue, false), line(slot, orange, false)
-	b.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-	pl.Add(a, b)
-	pl.Legend.Add("exact (hash map)", a)
-	pl.Legend.Add("slot of the pair (array)", b)
-	pl.Legend.Top = true
-	pl.Y.Min, pl.Y.Max = 0, top*1.35 // room for the legend above the lines
+	title := fmt.Sprintf("Top %d pairs: exact flows and what their 2^16-array slot adds", n)
+	label := "added by other pairs in the slot"
+	switch nOver, most := s.OverCounted(); {
+	case nOver == 0:
+		title = fmt.Sprintf("Top %d pairs: the 2^16-array slots add nothing (slot = exact)", n)
+		label = fmt.Sprintf("added by other pairs in the slot: 0 flows for all %d pairs", n)
+	default:
+		label += fmt.Sprintf(": %s of %d pairs, up to %s", units.Count(nOver), n, units.Plural(most, "flow"))
+	}
+	pl := p.c.newPlot(title, "host pair rank (exact)", "flows")
+	// 14 cm of the 16 are the plot area; a bar takes 70 % of its place.
+	width := 14 * vg.Centimeter * 0.7 / vg.Length(n)
+	bars := make([]*plotter.BarChart, 2)
+	for i, v := range []plotter.Values{exact, over} {
+		b, err := plotter.NewBarChart(v, width)
+		if err != nil {
+			return nil, err
+		}
+		b.Color, b.LineStyle.Width, b.XMin = []color.Color{blue, orange}[i], 0, 1
+		bars[i] = b
+	}
+	bars[1].StackOn(bars[0])
+	pl.Add(bars[0], bars[1])
+	pl.Legend.Add("exact flows of the pair (hash map)", bars[0])
+	pl.Legend.Add(label, bars[1])
+	pl.Legend.Top, pl.Legend.XOffs, pl.Legend.YOffs = true, -vg.Points(8), -vg.Points(4) // clear of the frame
+	pl.X.Min, pl.X.Max = 0.5, float64(n)+0.5
+	pl.Y.Min, pl.Y.Max = 0, top*1.3 // room for the legend's two lines above the tallest bar
 	pl.X.Tick.Marker = countTicks{}
 	pl.Y.Tick.Marker = countTicks{}
 	return pl, nil

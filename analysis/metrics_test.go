@@ -253,7 +253,7 @@ func TestCountingMethods(t *testing.T) {
 		t.Errorf("sentence: %s", s)
 	}
 	rs[3].Precision, rs[3].Recall, rs[3].MeanRelError, rs[3].MaxOverCount = 0.86, 0.86, 0.257, 3
-	if s := rs.Sentence(); !strings.HasSuffix(s, " bytes) has precision 0.86, recall 0.86 and mean relative error 0.257, over-counting by up to 3 flows.") {
+	if s := rs.Sentence(); !strings.HasSuffix(s, " bytes) has mean relative error 0.257, over-counting by up to 3 flows (precision 0.86, recall 0.86).") {
 		t.Errorf("sentence: %s", s)
 	}
 	if s := (CountingResults{{}, {}, {}, {}}).Sentence(); s != "There are no host pairs to count." {

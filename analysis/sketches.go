@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"sort"
+	"strings"
 
 	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/units"
@@ -52,9 +53,16 @@ type SlotArray struct {
 	Expected      float64           // expected occupied slots for Pairs random pairs: m(1−(1−1/m)^n)
 	Shared        int               // slots holding more than one pair
 	PairsInShared int               // pairs in those slots
-	Merged        [][]PairRow       // the pairs of each shared slot, largest slot first
+	merged        []mergedSlot      // the shared slots, fullest first
 	slotOf        map[Pair]uint16   // second pass: each pair's slot
 	exactTop      []pairStats       // exact top-100 by flows
+}
+
+// mergedSlot is a slot holding more than one pair, its pairs by exact
+// flows (ties: by address).
+type mergedSlot struct {
+	slot  uint16
+	pairs []pairStats
 }
 
 // SlotArray answers T2.6: it counts the flows in the 2^16-slot array with
@@ -79,31 +87,54 @@ func (p Pairs) SlotArray(index SlotIndex, name string) *SlotArray {
 	s.Occupied = len(bySlot)
 	m := float64(SlotCount)
 	s.Expected = m * (1 - math.Pow(1-1/m, float64(s.Pairs)))
-	for _, l := range bySlot {
+	for k, l := range bySlot {
 		if len(l) > 1 {
 			s.Shared++
 			s.PairsInShared += len(l)
-			s.Merged = append(s.Merged, pairRows(l))
+			s.merged = append(s.merged, mergedSlot{k, rankPairs(l, false, -1)})
 		}
 	}
-	sort.Slice(s.Merged, func(i, j int) bool {
-		a, b := s.Merged[i], s.Merged[j]
-		fa, fb := sumFlows(a), sumFlows(b)
-		if fa != fb {
-			return fa > fb
+	// Fullest slot first; equal counts by slot number, so that the order
+	// does not depend on the map's.
+	sort.Slice(s.merged, func(i, j int) bool {
+		a, b := s.merged[i].slot, s.merged[j].slot
+		if s.Counts[a] != s.Counts[b] {
+			return s.Counts[a] > s.Counts[b]
 		}
-		return pairLess(a[0].Pair(), b[0].Pair())
+		return a < b
 	})
 	s.exactTop = rankPairs(pairs, false, 100)
 	return s
 }
 
-func sumFlows(l []PairRow) uint64 {
-	var n uint64
-	for _, p := range l {
-		n += p.Flows
+// MergedRow is one host pair of a slot that holds more than one pair:
+// T2.6's "which pairs are merged". The slot's count is the sum of its
+// pairs' exact flows, so every pair of the slot is over-counted by the
+// others' flows.
+type MergedRow struct {
+	Slot       uint16     `table:"slot,id"`
+	SlotFlows  uint32     `table:"slot_flows"`
+	SlotPairs  int        `table:"pairs_in_slot"`
+	A          netip.Addr `table:"host_a"`
+	B          netip.Addr `table:"host_b"`
+	ExactFlows uint64     `table:"exact_flows"`
+	OverCount  uint64     `table:"over_count"` // SlotFlows − ExactFlows: the other pairs' flows
+}
+
+// MergedRows lists every pair of every slot holding more than one pair:
+// the fullest slot first (equal counts: the lower slot number), within a
+// slot the pair with the most flows first (ties: more bytes, then by
+// address, as rankPairs).
+func (s *SlotArray) MergedRows() []MergedRow {
+	out := make([]MergedRow, 0, s.PairsInShared)
+	for _, m := range s.merged {
+		n := s.Counts[m.slot]
+		for _, p := range m.pairs {
+			out = append(out, MergedRow{Slot: m.slot, SlotFlows: n, SlotPairs: len(m.pairs), A: p.A, B: p.B,
+				ExactFlows: p.Flows, OverCount: uint64(n) - p.Flows})
+		}
 	}
-	return n
+	return out
 }
 
 // SlotRow is one slot of the array: its flows and how many host pairs
@@ -174,18 +205,14 @@ func (s *SlotArray) OverCounted() (n int, max uint64) {
 	return n, max
 }
 
-// Sentence states T2.6's answer from the numbers.
+// Sentence states T2.6's answer from the numbers: how many slots the
+// pairs fill, which pairs are merged (the mergedNamed fullest shared
+// slots, each with its count and its pairs' exact flows; MergedRows has
+// all of them), and what that does to the exact top pairs.
 func (s *SlotArray) Sentence() string {
 	n, max := s.OverCounted()
-	shared := "no slot holds more than one pair"
-	switch {
-	case s.Shared == 1:
-		shared = fmt.Sprintf("1 slot holds more than one pair (%s merged)", units.Plural(s.PairsInShared, "pair"))
-	case s.Shared > 1:
-		shared = fmt.Sprintf("%s hold more than one pair (%s merged)", units.Plural(s.Shared, "slot"), units.Plural(s.PairsInShared, "pair"))
-	}
 	msg := fmt.Sprintf("%s fill %s of the %s slots (%s expected for random slots: m(1−(1−1/m)^n)); %s. ",
-		units.Plural(s.Pairs, "host pair"), units.Count(s.Occupied), units.Count(SlotCount), units.Fixed(s.Expected, 1), shared)
+		units.Plural(s.Pairs, "host pair"), units.Count(s.Occupied), units.Count(SlotCount), units.Fixed(s.Expected, 1), s.mergedSentence())
 	top := fmt.Sprintf("the exact top %s", units.Plural(len(s.exactTop), "pair"))
 	if len(s.exactTop) == 1 {
 		top = "the one pair"
@@ -195,6 +222,34 @@ func (s *SlotArray) Sentence() string {
 	}
 	return msg + fmt.Sprintf("%s of %s are over-counted, by up to %s, because another pair shares their slot; a slot never under-counts, and it cannot say which pairs it holds.",
 		units.Count(n), top, units.Plural(max, "flow"))
+}
+
+// mergedNamed is how many shared slots Sentence names: five slots of two
+// pairs each keep the sentence under about 600 characters.
+const mergedNamed = 5
+
+// mergedSentence names the pairs merged in the fullest shared slots, as
+// "slot 4242 counts 7 flows (5 of A ↔ B and 2 of C ↔ D)".
+func (s *SlotArray) mergedSentence() string {
+	if s.Shared == 0 {
+		return "no slot holds more than one pair"
+	}
+	var slots []string
+	for _, m := range s.merged[:min(len(s.merged), mergedNamed)] {
+		var of []string
+		for _, p := range m.pairs {
+			of = append(of, fmt.Sprintf("%s of %s", units.Count(p.Flows), p.Pair))
+		}
+		slots = append(slots, fmt.Sprintf("slot %d counts %s (%s)", m.slot, units.Plural(s.Counts[m.slot], "flow"), andList(of)))
+	}
+	head := fmt.Sprintf("%s hold more than one pair, merging %s", units.Plural(s.Shared, "slot"), units.Plural(s.PairsInShared, "pair"))
+	if s.Shared == 1 {
+		head = fmt.Sprintf("1 slot holds more than one pair, merging %s", units.Plural(s.PairsInShared, "pair"))
+	}
+	if rest := s.Shared - len(slots); rest > 0 {
+		return fmt.Sprintf("%s; the %d fullest: %s; and %s", head, len(slots), strings.Join(slots, "; "), units.Plural(rest, "more slot"))
+	}
+	return head + ": " + strings.Join(slots, "; ")
 }
 
 // The four ways T2.7 counts flows per host pair. Each adds one flow of a

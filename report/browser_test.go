@@ -3,15 +3,22 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"html"
+	htmltemplate "html/template"
 	"image/png"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcaplab/pcaplab/templates"
 )
 
 // chromium finds Debian's Chromium. In CI (CI set) it must be there:
@@ -102,7 +109,8 @@ func pageRequests(t *testing.T, path string) []string {
 // TestReportInBrowser opens report.html in headless Chromium: it renders
 // (a non-blank screenshot), makes no network request, and prints to a PDF
 // whose text holds every question, every figure's axis labels (the inline
-// SVG was drawn) and a page break before each task.
+// SVG was drawn) and a page break before each task, laid out as
+// checkPages asks.
 func TestReportInBrowser(t *testing.T) {
 	bin := chromium(t)
 	dir := t.TempDir()
@@ -120,12 +128,8 @@ func TestReportInBrowser(t *testing.T) {
 		t.Errorf("the screenshot has %d colours: blank page?", n)
 	}
 
-	pdf := filepath.Join(dir, "report.pdf")
-	runChromium(t, bin, page, "--no-pdf-header-footer", "--print-to-pdf="+pdf)
-	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
+	pdf := printPDF(t, bin, dir)
+	text := pdfText(t, pdf)
 	pages := strings.Split(string(text), "\f")
 	for _, task := range []string{"Task 1 — Background", "Task 2 — Flow data", "Task 3 — The packet capture"} {
 		found := false
@@ -155,6 +159,7 @@ func TestReportInBrowser(t *testing.T) {
 	if got := strings.Count(string(text), "Figure: "); got != len(r.Figures) {
 		t.Errorf("%d figure captions in the PDF, want %d", got, len(r.Figures))
 	}
+	checkPages(t, r, pdf, bodyHeight(t, bin))
 }
 
 // The network check can fail: a page that loads an image from a local
@@ -196,4 +201,296 @@ func distinctColors(t *testing.T, path string) int {
 		}
 	}
 	return len(seen)
+}
+
+// layoutAnswers is a student's answers file: T1.1, T1.2, a remark and the
+// conclusion written ("passively" is in no text of pcaplab's own), the
+// capture setup and T1.3 left for their placeholders.
+const layoutAnswers = `---
+name: Ada Example
+student_id: 1234567
+---
+
+## T1.1 Passive measurement
+
+A probe passively copies the packets that cross a link and adds none of its
+own, so what it sees is the traffic as the users made it. I made the report
+with ` + "`pcaplab report --answers answers.md`" + `.
+
+## T1.2 Packet capture versus flow data
+
+A capture keeps every header and its exact time; flow records keep only
+counters per 5-tuple, small enough to keep for months, passively exported by
+routers.
+
+## T2.1 Flow count and sizes
+
+The median is far below the mean: a few large flows carry most bytes.
+
+## Conclusion
+
+Most flows are short; a few carry most bytes, seen passively on one laptop.
+`
+
+// TestLayoutInBrowser prints a report with a student's answers and a long
+// command line, as pcaplab report -pdf does, and checks its pages as a
+// reader sees them (see checkPages).
+func TestLayoutInBrowser(t *testing.T) {
+	bin := chromium(t)
+	dir := t.TempDir()
+	answers := filepath.Join(dir, "answers.md")
+	if err := os.WriteFile(answers, []byte(layoutAnswers), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report")
+	r := buildSample(t, Options{Answers: answers,
+		Command: "pcaplab report --answers " + answers + " -pdf -o " + out + " ../testdata/sample.pcapng"})
+	if err := r.Write(out, Output{}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := printPDF(t, bin, out)
+	body := bodyHeight(t, bin)
+	checkPages(t, r, pdf, body)
+
+	// The student's text is set at the size of the tool's own.
+	n := 0
+	for _, p := range pdfWords(t, pdf) {
+		for _, w := range p.words {
+			if strings.HasPrefix(w.text, "passively") {
+				n++
+				if h := w.yMax - w.yMin; math.Abs(h-body) > 0.05 {
+					t.Errorf("page %d: the student's %q is %.2f pt high, body text %.2f pt", p.n, w.text, h, body)
+				}
+			}
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d times \"passively\" in the PDF, want 3 (T1.1, T1.2, conclusion)", n)
+	}
+	if text := pdfText(t, pdf); !strings.Contains(text, "--answers") {
+		t.Error("the PDF lacks the --answers of the placeholders and of the student's code span")
+	}
+}
+
+// minLines is the fewest lines a page but the last may hold: a table's tail
+// carried over is its header and 3 rows; fewer is a page wasted (the command
+// line alone on page 3 was one).
+const minLines = 4
+
+// checkPages checks the printed report page by page: it is printed at full
+// size (body text as high as body, the height of 10 pt text; Chromium
+// shrinks the whole PDF when anything is wider than the page) and nothing
+// runs past the 15 mm side margins; each question's heading and question
+// are on one page, with more of the answer after them; no page but the last
+// holds fewer than minLines lines; no flag is broken at its hyphens ("--" at
+// a line's end); a table's caption spans the text width (its first 6 words
+// on one line; squeezed to a narrow table it took 4–6 lines); a figure's
+// caption never opens a page (it stays with its plot).
+func checkPages(t *testing.T, r *Report, pdf string, body float64) {
+	t.Helper()
+	pages := strings.Split(strings.TrimRight(pdfText(t, pdf), "\f"), "\f")
+	for i, p := range pages {
+		lines := nonBlank(p)
+		if len(lines) < minLines && i < len(pages)-1 {
+			t.Errorf("page %d holds %d lines: %q", i+1, len(lines), lines)
+		}
+		for _, l := range lines {
+			if strings.HasSuffix(l, "--") {
+				t.Errorf("page %d: a line ends with a broken flag: %q", i+1, l)
+			}
+		}
+		if len(lines) > 0 && strings.HasPrefix(lines[0], "Figure: ") {
+			t.Errorf("page %d opens with a figure's caption, apart from its plot: %q", i+1, lines[0])
+		}
+	}
+	for _, s := range r.Sections {
+		for _, q := range s.Questions {
+			if !headWithAnswer(pages, q) {
+				t.Errorf("%s: its heading, its question and the start of its answer are not on one page", q.ID)
+			}
+		}
+	}
+	for _, tb := range r.Tables {
+		if w := strings.Fields(tb.Caption); len(w) >= 6 && !onOneLine(pages, strings.Join(w[:6], " ")) {
+			t.Errorf("table %s: the caption's first words %q are not on one line (caption squeezed to the table?)", tb.Name, strings.Join(w[:6], " "))
+		}
+	}
+	checkSize(t, r, pdfWords(t, pdf), body)
+}
+
+// checkSize checks that the tool's answers are set at body height and that
+// no word runs past the side margins.
+func checkSize(t *testing.T, r *Report, pages []pdfPage, body float64) {
+	t.Helper()
+	answer := map[string]bool{}
+	for _, s := range r.Sections {
+		for _, q := range s.Questions {
+			for _, a := range q.Answer {
+				for _, w := range strings.Fields(a) {
+					answer[w] = true
+				}
+			}
+		}
+	}
+	heights := map[float64]int{}
+	const margin = 15 * 72 / 25.4 // the @page side margin, in pt
+	for _, p := range pages {
+		for _, w := range p.words {
+			if w.xMin < margin-1 || w.xMax > p.width-margin+1 {
+				t.Errorf("page %d: %q (x %.1f–%.1f pt) runs past the margins of a %.1f pt page", p.n, w.text, w.xMin, w.xMax, p.width)
+			}
+			if answer[w.text] {
+				heights[math.Round((w.yMax-w.yMin)*20)/20]++
+			}
+		}
+	}
+	mode, most := 0.0, 0
+	for h, n := range heights {
+		if n > most {
+			mode, most = h, n
+		}
+	}
+	if math.Abs(mode-body) > 0.05 {
+		t.Errorf("the answers' words are mostly %.2f pt high, 10 pt body text %.2f pt: the PDF is scaled (something wider than the page?)", mode, body)
+	}
+}
+
+// headWithAnswer says whether one page holds q's heading, then its whole
+// question, then something more (the start of the answer). Whitespace is
+// ignored: the text wraps.
+func headWithAnswer(pages []string, q *Question) bool {
+	head := squash(q.ID + " " + q.Title + q.Asked)
+	for _, p := range pages {
+		if i := strings.Index(squash(p), head); i >= 0 {
+			return len(squash(p)) > i+len(head)
+		}
+	}
+	return false
+}
+
+// onOneLine says whether some line of the pages holds s (runs of spaces
+// counted as one).
+func onOneLine(pages []string, s string) bool {
+	for _, p := range pages {
+		for _, l := range nonBlank(p) {
+			if strings.Contains(strings.Join(strings.Fields(l), " "), s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func squash(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// nonBlank returns the lines of a page that hold text, trimmed.
+func nonBlank(page string) []string {
+	var ls []string
+	for _, l := range strings.Split(page, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
+// printPDF prints dir/report.html to dir/report.pdf as PrintPDF does.
+func printPDF(t *testing.T, bin, dir string) string {
+	t.Helper()
+	pdf := filepath.Join(dir, "report.pdf")
+	runChromium(t, bin, "file://"+filepath.Join(dir, "report.html"), "--no-pdf-header-footer", "--print-to-pdf="+pdf)
+	return pdf
+}
+
+// pdfText is the PDF's text laid out as printed, pages parted by \f.
+func pdfText(t *testing.T, pdf string) string {
+	t.Helper()
+	text, err := exec.Command("pdftotext", "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(text)
+}
+
+// pdfPage is a page's words with their boxes, in pt from the top left.
+type pdfPage struct {
+	n     int
+	width float64
+	words []pdfWord
+}
+
+type pdfWord struct {
+	text                   string
+	xMin, yMin, xMax, yMax float64
+}
+
+var (
+	pageTag = regexp.MustCompile(`<page width="([\d.]+)"`)
+	wordTag = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+)
+
+// pdfWords reads the words of each page with pdftotext -bbox.
+func pdfWords(t *testing.T, pdf string) []pdfPage {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-bbox", pdf, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	var pages []pdfPage
+	for _, l := range strings.Split(string(out), "\n") {
+		if m := pageTag.FindStringSubmatch(l); m != nil {
+			w, _ := strconv.ParseFloat(m[1], 64)
+			pages = append(pages, pdfPage{n: len(pages) + 1, width: w})
+		} else if m := wordTag.FindStringSubmatch(l); m != nil && len(pages) > 0 {
+			var f [4]float64
+			for i := range f {
+				f[i], _ = strconv.ParseFloat(m[i+1], 64)
+			}
+			p := &pages[len(pages)-1]
+			p.words = append(p.words, pdfWord{html.UnescapeString(m[5]), f[0], f[1], f[2], f[3]})
+		}
+	}
+	return pages
+}
+
+// bodyHeight prints a line in the report's body font at 10 pt (the print
+// size of body text) and returns the height pdftotext gives its words: what
+// body text measures in a report printed at full size, whatever the font.
+func bodyHeight(t *testing.T, bin string) float64 {
+	t.Helper()
+	family := regexp.MustCompile(`body \{ font-family: ([^;]+);`).FindStringSubmatch(templates.HTML)
+	if family == nil {
+		t.Fatal("no body font-family in the HTML template")
+	}
+	dir := t.TempDir()
+	page := `<!DOCTYPE html><html><head><meta charset="utf-8"><style>body { margin: 0; font-family: ` + family[1] +
+		`; font-size: 10pt; }</style></head><body><p>Body text at ten points</p></body></html>`
+	if err := os.WriteFile(filepath.Join(dir, "report.html"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ws := pdfWords(t, printPDF(t, bin, dir))
+	if len(ws) == 0 || len(ws[0].words) == 0 {
+		t.Fatal("the calibration page printed no text")
+	}
+	w := ws[0].words[0]
+	return w.yMax - w.yMin
+}
+
+// wbr lets a table cell break where a table too wide for the page may split
+// it: column names after underscores, names and IPv6 addresses after dots,
+// colons and slashes; an IPv4 address stays whole; the text is escaped.
+func TestWbr(t *testing.T) {
+	wbr := Funcs["wbr"].(func(string) htmltemplate.HTML)
+	for _, c := range []struct{ in, want string }{
+		{"bytes_per_packet", "bytes_<wbr>per_<wbr>packet"},
+		{"192.168.1.23", "192.168.1.23"},
+		{"2001:db8::23", "2001:<wbr>db8:<wbr>:<wbr>23"},
+		{"mobile.pipe.aria.microsoft.com", "mobile.<wbr>pipe.<wbr>aria.<wbr>microsoft.<wbr>com"},
+		{"udp/3478 (reported by 10.0.2.2)", "udp/<wbr>3478 (reported by 10.<wbr>0.<wbr>2.<wbr>2)"},
+		{`<b>a.b</b>`, "&lt;b&gt;a.<wbr>b&lt;/<wbr>b&gt;"},
+	} {
+		if got := string(wbr(c.in)); got != c.want {
+			t.Errorf("wbr(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }

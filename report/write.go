@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	texttemplate "text/template"
@@ -34,11 +35,22 @@ var Funcs = map[string]any{
 	},
 	"inc": func(i int) int { return i + 1 },
 	// wbr lets a column name like bytes_per_packet break after its
-	// underscores (HTML only; the text is escaped).
+	// underscores, and a name or an IPv6 address (avatars.githubusercontent.com,
+	// 2001:db8::23, tcp/443) after its dots, colons and slashes: a table too
+	// wide for the page then narrows where it must, instead of Chromium
+	// shrinking the whole PDF to fit it. An IPv4 address stays whole: it is
+	// short, and split it reads as two numbers. HTML only; the text is
+	// escaped.
 	"wbr": func(s string) htmltemplate.HTML {
-		return htmltemplate.HTML(strings.ReplaceAll(htmltemplate.HTMLEscapeString(s), "_", "_<wbr>"))
+		e := htmltemplate.HTMLEscapeString(s)
+		if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+			return htmltemplate.HTML(e)
+		}
+		return htmltemplate.HTML(wbrReplacer.Replace(e))
 	},
 }
+
+var wbrReplacer = strings.NewReplacer("_", "_<wbr>", ".", ".<wbr>", ":", ":<wbr>", "/", "/<wbr>")
 
 var mdReplacer = strings.NewReplacer(
 	"&", "&amp;", "<", "&lt;", ">", "&gt;", "|", `\|`, `\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,

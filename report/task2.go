@@ -98,7 +98,10 @@ func (b *builder) t26() (*Question, error) {
 	q.Answer = []string{"Index function: " + sa.Index + ".", sa.Sentence()}
 	b.figure(q, "slot-flows-linear", "Flows per slot, linear y", fig(p.SlotPlot(sa, 100, false)))
 	b.figure(q, "slot-flows-log", "Flows per slot, log y", fig(p.SlotPlot(sa, 100, true)))
-	b.figure(q, "exact-vs-slot", "Exact counts of the top pairs and their slots' counts", fig(p.ExactVsSlotPlot(sa)))
+	b.figure(q, "exact-vs-slot", "Exact flows of the top pairs (blue) and what their slot adds from other pairs (orange)", fig(p.ExactVsSlotPlot(sa)))
+	if m := sa.MergedRows(); len(m) > 0 {
+		q.Tables = append(q.Tables, b.table("merged-pairs", "Host pairs merged in one slot: each slot's count and its pairs' exact flows", rows(m)))
+	}
 	cmp := rows(sa.Comparison())
 	q.Tables = append(q.Tables, b.table("slot-comparison", "Exact top pairs and what their slot says", cmp.Head(10)))
 	b.csvOnly("slot-comparison-all", cmp)
@@ -111,7 +114,7 @@ func (b *builder) t27() (*Question, error) {
 	sc, own := p.CountingAtScale(), p.CountingMethods()
 	q.Answer = []string{sc.Sentence(), own.Sentence()}
 	q.Tables = append(q.Tables,
-		b.table("counting-at-scale", "Counting methods on streams drawn from this "+words(b.c2).noun+"'s flows per pair: memory in bytes, time per update in ns (median, fastest and slowest of 5 rounds), accuracy on the exact top-100 pairs", rows(sc.Rows)),
+		b.table("counting-at-scale", "Counting methods on streams whose flows per pair follow this "+words(b.c2).noun+"'s (its own counts up to the 90th percentile, a fitted Pareto tail above): memory in bytes, time per update in ns (median, fastest and slowest of 5 rounds), errors and precision on the exact top-100 pairs (flows_at_100th: the least a listed pair needs to count as right)", rows(sc.Rows)),
 		b.table("counting-methods", "Counting methods on this "+words(b.c2).noun+"'s own flows: memory in bytes, accuracy on the exact top-100 pairs", rows(own)))
 	return q, nil
 }

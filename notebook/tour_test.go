@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// tour is the API tour of the README's notebook section: one line per
+// tour is the API tour in the README's notebook section: one line per
 // question, as a student types it in a cell after
 // c := notebook.Open(capturePath). TestTour runs every line.
 var tour = []struct{ Question, Line string }{
@@ -83,6 +83,19 @@ func TestTour(t *testing.T) {
 	for _, want := range []string{"192.168.1.23", "[figure: Bit rate over time", "tcp_no_answer", "udp.dstport#1 == 443"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the tour's output lacks %q", want)
+		}
+	}
+}
+
+// The README's notebook section shows the tour as it is tested.
+func TestTourInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range tour {
+		if !strings.Contains(string(readme), "| "+x.Question+" | `"+x.Line+"` |") {
+			t.Errorf("README lacks the tour line for %q", x.Question)
 		}
 	}
 }

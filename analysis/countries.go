@@ -23,6 +23,9 @@ const GeoIPAttribution = "This product includes IP2Location LITE data available 
 // ("private network", "link-local", "multicast" …); an unknown public
 // address gives "" and "unknown".
 func Country(a netip.Addr) (code, name string) {
+	if AddressScope(a) == "NAT64" {
+		a = nat64IPv4(a) // the IPv4 server behind the translator
+	}
 	if s := AddressScope(a); s != "public" {
 		switch {
 		case s == "-":
@@ -127,6 +130,9 @@ func (c *Capture) GeoIPNote() string {
 
 // country looks an address up in the capture's database.
 func (c *Capture) country(a netip.Addr) (code, name string) {
+	if AddressScope(a) == "NAT64" {
+		a = nat64IPv4(a)
+	}
 	if c.geo == nil || AddressScope(a) != "public" {
 		return Country(a)
 	}

@@ -125,7 +125,8 @@
 //
 //	tcp_no_answer          TCP flow in state S0, SH or RSTOS0: the SYN was never answered
 //	tcp_rejected           TCP flow in state REJ: the SYN was answered by RST
-//	tcp_aborted            RSTO or RSTR with no payload from the responder: the handshake completed, then a reset before any answer
+//	tcp_aborted            RSTR with no payload from the responder: the handshake completed, then the responder reset
+//	                       before answering (a reset by the originator, RSTO, is the client's own choice, not a failure)
 //	icmp_*_unreachable     ICMP destination unreachable (IPv4 type 3 but code 4, IPv6 type 1) about a request, by code:
 //	                       net (v4 codes 0, 6, 11; v6 0), host (v4 1, 7, 12; v6 3), port (v4 3; v6 4),
 //	                       admin_prohibited (v4 9, 10, 13; v6 1, 5, 6), unreachable_other (the rest);

@@ -96,7 +96,7 @@ func buildWorld(link synth.Link) *world {
 	})
 	w.conn("reuse2", c.NewConn(ap(client, 50003), ap(web, 80), 9000), func(k *synth.Conn) {
 		t := k.Handshake(t0.Add(ms(2400)), ms(10))
-		k.RST(t.Add(ms(5)), true)
+		k.RST(t.Add(ms(5)), false) // the server resets: tcp_aborted
 	})
 	// 5. DNS: an answer, an NXDOMAIN, and a query with no response
 	dns := func(name string, port uint16, t time.Time, qname string, id uint16, rcode int) {
@@ -232,7 +232,7 @@ func TestWorldExactFigures(t *testing.T) {
 	if len(reuse) != 2 {
 		t.Fatalf("reused 5-tuple: %d flows, want 2", len(reuse))
 	}
-	if reuse[0].State != flow.SF || reuse[0].Ended != flow.EndReused || reuse[0].Ended.String() != "reused" || reuse[1].State != flow.RSTO ||
+	if reuse[0].State != flow.SF || reuse[0].Ended != flow.EndReused || reuse[0].Ended.String() != "reused" || reuse[1].State != flow.RSTR ||
 		reuse[0].Bytes() != uint64(w.flowBytes["reuse1"]) || reuse[1].Bytes() != uint64(w.flowBytes["reuse2"]) {
 		t.Errorf("reused 5-tuple: %s/%s %d B, %s %d B", reuse[0].State, reuse[0].Ended, reuse[0].Bytes(), reuse[1].State, reuse[1].Bytes())
 	}

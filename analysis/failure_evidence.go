@@ -68,7 +68,12 @@ func flowFailure(f *flow.Flow) string {
 			return FailTCPNoAnswer
 		case flow.REJ:
 			return FailTCPRejected
-		case flow.RSTO, flow.RSTR:
+		case flow.RSTR:
+			// The responder accepted, then reset before sending anything:
+			// a refusal after the handshake. An originator's reset (RSTO)
+			// is the client's own choice (a browser cancelling a spare
+			// connection 29 µs after the SYN-ACK on reddit-ipv6), not a
+			// failure of the contacted host.
 			if f.RespPayload == 0 {
 				return FailTCPAborted
 			}

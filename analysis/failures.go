@@ -18,7 +18,7 @@ import (
 const (
 	FailTCPNoAnswer    = "tcp_no_answer"         // SYN never answered (S0, SH, RSTOS0)
 	FailTCPRejected    = "tcp_rejected"          // SYN answered by RST (REJ)
-	FailTCPAborted     = "tcp_aborted"           // handshake completed, reset before the responder sent data (RSTO/RSTR)
+	FailTCPAborted     = "tcp_aborted"           // handshake completed, then reset by the responder before it sent data (RSTR)
 	FailICMPNet        = "icmp_net_unreachable"  // ICMP type 3 code 0/6/11, ICMPv6 type 1 code 0
 	FailICMPHost       = "icmp_host_unreachable" // ICMP type 3 code 1/7/12, ICMPv6 type 1 code 3
 	FailICMPPort       = "icmp_port_unreachable" // ICMP type 3 code 3, ICMPv6 type 1 code 4

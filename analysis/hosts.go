@@ -30,7 +30,10 @@ func AddressKind(a netip.Addr) string {
 // AddressScope says where an address is valid: public, private (RFC 1918,
 // IPv6 unique local), link-local, loopback, shared (CGNAT, 100.64.0.0/10),
 // documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
-// 2001:db8::/32), or "-" for multicast, broadcast and unspecified addresses.
+// 2001:db8::/32), NAT64 (64:ff9b::/96, an IPv4 address inside an IPv6
+// one, RFC 6052: an IPv6-only client reaching an IPv4 server through its
+// network's translator), or "-" for multicast, broadcast and unspecified
+// addresses.
 func AddressScope(a netip.Addr) string {
 	if AddressKind(a) != "unicast" {
 		return "-"
@@ -46,8 +49,20 @@ func AddressScope(a netip.Addr) string {
 		return "shared (CGNAT)"
 	case documentation(a):
 		return "documentation"
+	case nat64.Contains(a):
+		return "NAT64"
 	}
 	return "public"
+}
+
+// nat64 is the well-known NAT64 prefix (RFC 6052): its last 32 bits are
+// the IPv4 server's address.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// nat64IPv4 is the IPv4 address inside a NAT64 address.
+func nat64IPv4(a netip.Addr) netip.Addr {
+	b := a.As16()
+	return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})
 }
 
 var docPrefixes = []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
@@ -182,7 +197,14 @@ func (k HostKinds) Sentence() string {
 		}
 		parts = append(parts, strings.TrimSpace(fmt.Sprintf("%d %s %s %s", r.Hosts, r.Family, r.Kind, strings.Trim(r.Scope, "-"))))
 	}
-	return fmt.Sprintf("%d IPv4 and %d IPv6 addresses took part: %s.", v4, v6, strings.Join(parts, "; "))
+	out := fmt.Sprintf("%d IPv4 and %d IPv6 addresses took part: %s.", v4, v6, strings.Join(parts, "; "))
+	for _, r := range k {
+		if r.Scope == "NAT64" {
+			out += " NAT64 addresses (64:ff9b::/96) are IPv4 servers reached through the network's IPv6-to-IPv4 translator: each holds the server's IPv4 address in its last 32 bits, which places it in a country."
+			break
+		}
+	}
+	return out
 }
 
 // Machine is the machine a capture was taken on, as far as the capture

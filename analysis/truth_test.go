@@ -177,6 +177,28 @@ func TestAttemptsCountConnections(t *testing.T) {
 	}
 }
 
+// A connection the client resets right after the SYN-ACK (a browser
+// dropping a spare connection, as on reddit-ipv6) is its own choice, not a
+// failure; one the server resets before sending anything is tcp_aborted.
+func TestResetsAfterTheHandshake(t *testing.T) {
+	var c synth.Capture
+	web := netip.MustParseAddr("198.51.100.80")
+	cancel := c.NewConn(ap(laptop, 52000), ap(web, 443), 1000)
+	at := cancel.Handshake(t0, ms(20))
+	cancel.RST(at.Add(ms(0)), true)
+	refused := c.NewConn(ap(laptop, 52001), ap(web, 443), 2000)
+	at = refused.Handshake(t0.Add(ms(100)), ms(20))
+	refused.RST(at.Add(ms(1)), false)
+	closing(&c, t0.Add(10*time.Second))
+	cp := openSynth(t, &c)
+	if got := classes(cp); len(got) != 1 || got[FailTCPAborted] != 1 {
+		t.Errorf("failures %v, want tcp_aborted 1 (the server's reset only)", got)
+	}
+	if l := cp.Failures().List(); len(l) != 1 || l[0].Detail != "tcp/443" || l[0].First != ms(100) {
+		t.Errorf("rows %+v", l)
+	}
+}
+
 // A SYN sent just before the capture ended has had no time to be answered:
 // it is unfinished, not failed.
 func TestRequestsAtTheEndAreUnfinished(t *testing.T) {
@@ -399,5 +421,23 @@ func TestInputOrderAndDuplicates(t *testing.T) {
 	}
 	if twice.Packets() != 6 || len(twice.Input().Warnings) != 1 || !strings.Contains(twice.Input().Warnings[0], "identical") {
 		t.Errorf("a file given twice: %d packets, warnings %v", twice.Packets(), twice.Input().Warnings)
+	}
+}
+
+// A NAT64 address (64:ff9b::/96) is an IPv4 server behind the network's
+// translator: its own scope, and the IPv4 address inside it places it.
+func TestNAT64Addresses(t *testing.T) {
+	a := netip.MustParseAddr("64:ff9b::9765:798c")
+	v4 := netip.MustParseAddr("151.101.121.140")
+	if s := AddressScope(a); s != "NAT64" {
+		t.Errorf("scope %q, want NAT64", s)
+	}
+	code, name := Country(a)
+	wantCode, wantName := Country(v4)
+	if code == "" || code != wantCode || name != wantName {
+		t.Errorf("country %s %s, want the IPv4 address's %s %s", code, name, wantCode, wantName)
+	}
+	if s := AddressScope(netip.MustParseAddr("64:ff9c::1")); s != "public" {
+		t.Errorf("64:ff9c::1 scope %q, want public", s)
 	}
 }

@@ -187,6 +187,9 @@ func leaders(what string, names []string, flows []uint64, shares []float64) stri
 	if len(names) == 0 {
 		return "No " + what + " was seen."
 	}
+	if len(names) == 1 {
+		return fmt.Sprintf("By flows, the only %s is %s (%s).", what, names[0], units.Plural(flows[0], "flow"))
+	}
 	var parts []string
 	for i := 0; i < len(names) && i < 3; i++ {
 		parts = append(parts, fmt.Sprintf("%s (%s, %s)", names[i], units.Plural(flows[i], "flow"), units.Percent(shares[i], 100)))
@@ -241,7 +244,15 @@ func (r ApplicationRows) Sentence() string {
 	for i, x := range r {
 		names[i], flows[i], shares[i] = x.Application, x.Flows, x.Share
 	}
-	return leaders("application", names, flows, shares) + " Applications are recognised from the payload (TLS, QUIC, HTTP, DNS, STUN …) where it is cheap and reliable, else named by well-known port."
+	how := " Applications are recognised from the payload (TLS, QUIC, HTTP, DNS, STUN …) where it is cheap and reliable, else named by well-known port."
+	payload := false
+	for _, x := range r {
+		payload = payload || containsWord(x.IdentifiedBy, "payload")
+	}
+	if !payload && len(r) > 0 {
+		how = " None was recognised from its payload (a flow file has none), so each is named by its well-known port."
+	}
+	return leaders("application", names, flows, shares) + how
 }
 
 // joinWords adds w to a "+"-list in one order (sorted), so the same
@@ -285,6 +296,8 @@ type FlowPorts struct {
 	// difference in use); Top counts the ports sharing the first row's
 	// flows, itself included.
 	Tied, Top int
+	// TCP and UDP count the flows of each transport among Flows.
+	TCP, UDP int
 }
 
 // SourcePorts answers T2.3: the originators' ports of TCP and UDP flows,
@@ -316,6 +329,11 @@ func (s Services) flowPorts(n int, source bool) FlowPorts {
 		}
 		m[k].addFlow(f)
 		out.Flows++
+		if f.Proto == flow.TCP {
+			out.TCP++
+		} else {
+			out.UDP++
+		}
 		if k.port >= 1024 && ServiceName(k.proto, k.port) == "" {
 			out.Ephemeral++
 		}
@@ -357,11 +375,18 @@ func (p FlowPorts) Sentence() string {
 			units.Count(r.Flows), r.Port, r.Transport, r.Usage)
 	}
 	if p.Source {
-		out += fmt.Sprintf(" %s of the %s come from a temporary port (1024 and above, naming no service), which is why few source ports repeat.",
-			units.Percent(p.Ephemeral, p.Flows), units.Plural(p.Flows, "TCP and UDP flow"))
+		kind := "TCP and UDP flow"
+		switch {
+		case p.UDP == 0:
+			kind = "TCP flow"
+		case p.TCP == 0:
+			kind = "UDP flow"
+		}
+		out += fmt.Sprintf(" %s of the %s come from an unnamed port of 1024 or above (typically a client's temporary port), which is why few source ports repeat.",
+			units.Percent(p.Ephemeral, p.Flows), units.Plural(p.Flows, kind))
 	}
 	if p.Top <= len(p.Rows) {
-		out += tieNote(p.Tied, len(p.Rows), func(i int) uint64 { return p.Rows[i].Flows }, "flow", "port", "those with more bytes are shown")
+		out += tieNote(p.Tied, len(p.Rows), func(i int) uint64 { return p.Rows[i].Flows }, "flow", "port", [2]string{"the one with more bytes is shown", "those with more bytes are shown"})
 	}
 	return out
 }

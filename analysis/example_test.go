@@ -72,10 +72,10 @@ func ExampleServices_SourcePorts() {
 	// Output:
 	// port  transport  flows  packets    bytes  usage
 	//   123  udp            2        4      360  NTP (time synchronisation)
-	// 51004  tcp            1      181  181 935  dynamic, a client's temporary port
-	// 51010  udp            1      108  112 156  dynamic, a client's temporary port
-	// 51008  tcp            1      119  111 332  dynamic, a client's temporary port
-	// 51016  tcp            1      111   95 890  dynamic, a client's temporary port
+	// 51004  tcp            1      181  181 935  dynamic range, no name here: usually a client's temporary port
+	// 51010  udp            1      108  112 156  dynamic range, no name here: usually a client's temporary port
+	// 51008  tcp            1      119  111 332  dynamic range, no name here: usually a client's temporary port
+	// 51016  tcp            1      111   95 890  dynamic range, no name here: usually a client's temporary port
 }
 
 func ExampleServices_DestinationPorts() {
@@ -258,8 +258,8 @@ func ExamplePorts_TopTCP() {
 	// Output:
 	// port  packets      bytes  usage
 	//   443    1 234  1 099 115  HTTPS (web over TLS)
-	// 51004      181    181 935  dynamic, a client's temporary port
-	// 51008      119    111 332  dynamic, a client's temporary port
+	// 51004      181    181 935  dynamic range, no name here: usually a client's temporary port
+	// 51008      119    111 332  dynamic range, no name here: usually a client's temporary port
 }
 
 func ExamplePorts_TopUDP() {
@@ -268,9 +268,9 @@ func ExamplePorts_TopUDP() {
 	// Output:
 	// port  packets    bytes  usage
 	//   443      347  348 334  QUIC (web over QUIC, HTTP/3)
-	// 51010      108  112 156  dynamic, a client's temporary port
-	// 51022       68   63 516  dynamic, a client's temporary port
-	// 51001       66   68 792  dynamic, a client's temporary port
+	// 51010      108  112 156  dynamic range, no name here: usually a client's temporary port
+	// 51022       68   63 516  dynamic range, no name here: usually a client's temporary port
+	// 51001       66   68 792  dynamic range, no name here: usually a client's temporary port
 	//    53       51    4 359  DNS (name lookups)
 }
 

@@ -404,6 +404,9 @@ func (s FailureSummary) hostsSentence() string {
 	var out string
 	if n == 0 {
 		out = "None of them was a request a unicast host left unanswered or refused"
+		if s.total() == 1 {
+			out = "It was not a request a unicast host left unanswered or refused"
+		}
 	} else {
 		var parts []string
 		for _, p := range []struct {
@@ -434,6 +437,15 @@ func allOf(n int, part string) string {
 		return "it " + rest
 	}
 	return "all " + units.Count(n) + " " + rest
+}
+
+// total is the number of failed requests of every class.
+func (s FailureSummary) total() int {
+	n := 0
+	for _, r := range s.Classes {
+		n += r.Attempts
+	}
+	return n
 }
 
 func isAre(n int) string {

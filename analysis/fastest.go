@@ -72,6 +72,12 @@ type Fastest struct {
 	// WholeFlow says the transfer time is each connection's lifetime: a
 	// flow file has no packet times, so idle gaps cannot be left out.
 	WholeFlow bool
+	// NoHandshake counts the TCP connections that carried payload but whose
+	// handshake was not seen (begun before the capture, or seen from one
+	// side only): they are not ranked. NoHandshakeLargest is the largest
+	// payload one of them carried in one direction.
+	NoHandshake        int
+	NoHandshakeLargest uint64
 	// FileBytes names the flow file's bytes ("IP bytes") when they stand in
 	// for payload, which the file does not count (nfdump); "" otherwise.
 	FileBytes string
@@ -123,7 +129,14 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 	}
 	var l []cand
 	v.c.eachFlow(func(f *flow.Flow) {
-		if f.Proto != flow.TCP || f.OrigFlags&flow.SYN == 0 || f.RespFlags&(flow.SYN|flow.ACK) != flow.SYN|flow.ACK {
+		if f.Proto != flow.TCP {
+			return
+		}
+		if f.OrigFlags&flow.SYN == 0 || f.RespFlags&(flow.SYN|flow.ACK) != flow.SYN|flow.ACK {
+			if _, p, _ := x.bulk(f); p > 0 {
+				x.NoHandshake++
+				x.NoHandshakeLargest = max(x.NoHandshakeLargest, p)
+			}
 			return
 		}
 		x.Handshakes++
@@ -198,7 +211,7 @@ func (x Fastest) Sentence() string {
 // out.
 func (x Fastest) coverage() string {
 	if x.Handshakes == 0 {
-		return "No TCP connection's handshake (SYN and SYN-ACK) was seen, so none can be ranked."
+		return "No TCP connection's handshake (SYN and SYN-ACK) was seen, so none can be ranked." + x.unseen()
 	}
 	o := x.Options
 	var why []string
@@ -215,6 +228,9 @@ func (x Fastest) coverage() string {
 	s := fmt.Sprintf("%s of the %s with a handshake seen met the minimums", units.Count(x.Ranked), units.Plural(x.Handshakes, "TCP connection"))
 	if x.Ranked == x.Handshakes {
 		s = fmt.Sprintf("All %s with a handshake seen met the minimums", units.Plural(x.Handshakes, "TCP connection"))
+		if x.Handshakes == 2 {
+			s = "Both TCP connections with a handshake seen met the minimums"
+		}
 		if x.Handshakes == 1 {
 			s = "The one TCP connection with a handshake seen met the minimums"
 		}
@@ -223,4 +239,18 @@ func (x Fastest) coverage() string {
 		s += "; left out: " + strings.Join(why, ", ")
 	}
 	return s + "."
+}
+
+// unseen says how many connections carried data without a handshake seen,
+// so a large transfer left out is never silent.
+func (x Fastest) unseen() string {
+	switch x.NoHandshake {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf(" 1 TCP connection carried data (%s in its larger direction) but its handshake was not seen (begun before the capture started, or seen from one side only), so it is not ranked.",
+			units.Bytes(x.NoHandshakeLargest))
+	}
+	return fmt.Sprintf(" %s carried data but their handshake was not seen (begun before the capture started, or seen from one side only), so they are not ranked; the largest moved %s in one direction.",
+		units.Plural(x.NoHandshake, "TCP connection"), units.Bytes(x.NoHandshakeLargest))
 }

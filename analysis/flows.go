@@ -296,8 +296,12 @@ func (d SizeDistribution) Sentence() string {
 	if total > 0 {
 		share = top / total
 	}
-	out := fmt.Sprintf("%s of the %s carry at most %s bytes; the largest %s (%s of the flows) carry %s of all flow bytes",
-		units.Percent(small, n), units.Plural(n, "flow"), units.Count(1000), units.Plural(k, "flow"), units.Percent(k, n), units.Percent(share, 1))
+	largest := fmt.Sprintf("the largest %s (%s of the flows) carry", units.Plural(k, "flow"), units.Percent(k, n))
+	if k == 1 {
+		largest = fmt.Sprintf("the largest flow (%s of the flows) carries", units.Percent(k, n))
+	}
+	out := fmt.Sprintf("%s of the %s carry at most %s bytes; %s %s of all flow bytes",
+		units.Percent(small, n), units.Plural(n, "flow"), units.Count(1000), largest, units.Percent(share, 1))
 	if share >= HeavyTail && n >= 10 {
 		return out + ": a heavy-tailed distribution (the largest tenth carry at least half of the bytes), best seen on the log axis."
 	}

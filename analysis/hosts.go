@@ -410,7 +410,11 @@ func (t TopHosts) Sentence() string {
 		out = append(out, "No single capturing machine can be named: "+t.Machine.Note+".")
 	}
 	if len(remote) > 0 {
-		out = append(out, fmt.Sprintf("The leading other hosts by %s are %s.", t.By, strings.Join(remote, ", ")))
+		if len(remote) == 1 {
+			out = append(out, fmt.Sprintf("The leading other host by %s is %s.", t.By, remote[0]))
+		} else {
+			out = append(out, fmt.Sprintf("The leading other hosts by %s are %s.", t.By, strings.Join(remote, ", ")))
+		}
 	}
 	return strings.Join(out, " ")
 }
@@ -432,12 +436,15 @@ type HostListComparison struct {
 	// Mean bytes per packet of the hosts only in one list.
 	BytesPerPacketOnlyBytes, BytesPerPacketOnlyPackets float64
 	SameOrder                                          bool
+	// Hosts is the number of hosts in the capture: with N or fewer, both
+	// lists hold all of them.
+	Hosts int
 }
 
 // Compare answers T3.4's "how and why do the lists differ".
 func (h Hosts) Compare(n int) HostListComparison {
 	byB, byP := h.ranked(n, false), h.ranked(n, true)
-	r := HostListComparison{N: n, SameOrder: len(byB) == len(byP)}
+	r := HostListComparison{N: n, SameOrder: len(byB) == len(byP), Hosts: len(h.c.m.Hosts)}
 	inP := map[netip.Addr]bool{}
 	for i, a := range byP {
 		inP[a] = true
@@ -479,6 +486,13 @@ func (h Hosts) Compare(n int) HostListComparison {
 // twice the size of the packets-only hosts' pooled (one host of each may
 // differ less: the claim is about the groups' means, and says so).
 func (r HostListComparison) Sentence() string {
+	if len(r.OnlyByBytes) == 0 && r.Hosts <= r.N {
+		order := "in the same order"
+		if !r.SameOrder {
+			order = "in a different order"
+		}
+		return fmt.Sprintf("Only %s took part, so both top-%d lists hold all of them, %s.", units.Plural(r.Hosts, "host"), r.N, order)
+	}
 	if len(r.OnlyByBytes) == 0 {
 		if r.SameOrder {
 			return fmt.Sprintf("The top-%d lists by bytes and by packets hold the same hosts in the same order.", r.N)
@@ -488,8 +502,13 @@ func (r HostListComparison) Sentence() string {
 	out := fmt.Sprintf("%d of the %d hosts appear in both lists. Only by bytes: %s (%s B per packet on average). Only by packets: %s (%s B per packet).",
 		len(r.Both), r.N, joinAddrs(r.OnlyByBytes), units.Fixed(r.BytesPerPacketOnlyBytes, 0), joinAddrs(r.OnlyByPacket),
 		units.Fixed(r.BytesPerPacketOnlyPackets, 0))
-	if r.BytesPerPacketOnlyBytes >= 2*r.BytesPerPacketOnlyPackets {
+	switch ratio := r.BytesPerPacketOnlyBytes / r.BytesPerPacketOnlyPackets; {
+	case ratio >= 2:
 		out += " The lists differ because bytes reward large packets: taken together, the hosts only in the bytes list send or receive packets at least twice as large on average."
+	case ratio > 1:
+		out += fmt.Sprintf(" The lists differ because bytes reward larger packets and packets reward many small ones: taken together, the hosts only in the bytes list have packets %.1f times as large on average, which is enough to trade places near the bottom of a list.", ratio)
+	default:
+		out += " The hosts only in the packets list have packets at least as large on average: they differ by how much they exchanged, not by packet size."
 	}
 	return out
 }

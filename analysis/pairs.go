@@ -210,6 +210,9 @@ func (r PairOverlap) Sentence() string {
 		return "There are no host pairs."
 	case len(r.OnlyFlows) == 0:
 		out = fmt.Sprintf("Yes: the same %s lead both lists.", units.Plural(r.N, "pair"))
+		if r.N == 1 {
+			out = "Yes: the one pair leads both lists."
+		}
 	default:
 		verb := "appear"
 		if len(r.Both) == 1 {

@@ -86,13 +86,14 @@ func (t TopPorts) Sentence() string {
 	r := t.Rows[0]
 	out := fmt.Sprintf("%s port %d, %s, is in %s of the %s %s packets (%s).", name, r.Port, r.Usage, units.Count(r.Packets),
 		units.Count(t.TotalPackets), name, units.Percent(r.Packets, t.TotalPackets))
-	return out + tieNote(t.Tied, len(t.Rows), func(i int) uint64 { return t.Rows[i].Packets }, "packet", "port", "the lower port numbers are shown")
+	return out + tieNote(t.Tied, len(t.Rows), func(i int) uint64 { return t.Rows[i].Packets }, "packet", "port", [2]string{"the lower port number is shown", "the lower port numbers are shown"})
 }
 
 // tieNote says that the last ranks of a list are picks among equals: the
 // rows tied with the last one shown, and how many more outside the list;
-// "" when nothing outside ties.
-func tieNote(more, rows int, count func(int) uint64, unit, noun, rule string) string {
+// "" when nothing outside ties. rule says what picked them, for one shown
+// row and for several.
+func tieNote(more, rows int, count func(int) uint64, unit, noun string, rule [2]string) string {
 	if more == 0 {
 		return ""
 	}
@@ -101,9 +102,9 @@ func tieNote(more, rows int, count func(int) uint64, unit, noun, rule string) st
 	for first > 0 && count(first-1) == last {
 		first--
 	}
-	ranks := fmt.Sprintf("Rank %d", rows)
+	ranks, verb, r := fmt.Sprintf("Rank %d", rows), "ties", rule[0]
 	if first < rows-1 {
-		ranks = fmt.Sprintf("Ranks %d–%d", first+1, rows)
+		ranks, verb, r = fmt.Sprintf("Ranks %d–%d", first+1, rows), "tie", rule[1]
 	}
-	return fmt.Sprintf(" %s tie with %s at %s each; %s.", ranks, units.Plural(more, "more "+noun), units.Plural(last, unit), rule)
+	return fmt.Sprintf(" %s %s with %s at %s each; %s.", ranks, verb, units.Plural(more, "more "+noun), units.Plural(last, unit), r)
 }

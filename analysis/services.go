@@ -33,7 +33,7 @@ var udpServices = map[uint16]service{
 	1900: {"SSDP", "UPnP device discovery"}, 3702: {"WS-Discovery", "Windows device discovery"},
 	6346: {"Gnutella", "peer-to-peer file sharing"}, 6347: {"Gnutella", "peer-to-peer file sharing"}, 3478: {"STUN", "NAT traversal for calls and WebRTC"},
 	3479: {"STUN", "NAT traversal"}, 3480: {"STUN", "NAT traversal"}, 3481: {"STUN", "NAT traversal"},
-	4500: {"IPsec-NAT", "IPsec VPN"}, 5060: {"SIP", "VoIP signalling"}, 5353: {"mDNS", "local name discovery"},
+	520: {"RIP", "routing"}, 4500: {"IPsec-NAT", "IPsec VPN"}, 5060: {"SIP", "VoIP signalling"}, 5353: {"mDNS", "local name discovery"},
 	5355: {"LLMNR", "local name resolution"}, 6881: {"BitTorrent", "file sharing"}, 19302: {"STUN", "NAT traversal, Google"},
 	51820: {"WireGuard", "VPN"},
 }
@@ -65,10 +65,10 @@ func portUsage(proto flow.Proto, port uint16) string {
 		return s.name + " (" + s.usage + ")"
 	}
 	if port >= 49152 {
-		return "dynamic, a client's temporary port"
+		return "dynamic range, no name here: usually a client's temporary port"
 	}
 	if port >= 1024 {
-		return "registered range, no name here: a client's or an application's own port"
+		return "registered range, no name here: a client's temporary port or an application's own"
 	}
 	return "well-known range, no name here"
 }

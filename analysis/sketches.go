@@ -211,8 +211,12 @@ func (s *SlotArray) OverCounted() (n int, max uint64) {
 // all of them), and what that does to the exact top pairs.
 func (s *SlotArray) Sentence() string {
 	n, max := s.OverCounted()
-	msg := fmt.Sprintf("%s fill %s of the %s slots (%s expected for random slots: m(1−(1−1/m)^n)); %s. ",
-		units.Plural(s.Pairs, "host pair"), units.Count(s.Occupied), units.Count(SlotCount), units.Fixed(s.Expected, 1), s.mergedSentence())
+	verb := "fill"
+	if s.Pairs == 1 {
+		verb = "fills"
+	}
+	msg := fmt.Sprintf("%s %s %s of the %s slots (%s expected for random slots: m(1−(1−1/m)^n)); %s. ",
+		units.Plural(s.Pairs, "host pair"), verb, units.Count(s.Occupied), units.Count(SlotCount), units.Fixed(s.Expected, 1), s.mergedSentence())
 	top := fmt.Sprintf("the exact top %s", units.Plural(len(s.exactTop), "pair"))
 	if len(s.exactTop) == 1 {
 		top = "the one pair"

@@ -108,8 +108,11 @@ func (b *builder) inputNotes(label string, in analysis.Input) {
 		b.note(label, fmt.Sprintf("%s carried no IP (counted in packets and bytes, in no flow): %s.", units.Plural(n, "frame"), strings.Join(parts, ", ")))
 	}
 	if v := in.VLAN; v.Single+v.Double > 0 {
-		b.note(label, fmt.Sprintf("%s carried one 802.1Q VLAN tag and %s two or more (QinQ); VLAN IDs: %s.",
-			units.Plural(v.Single, "frame"), units.Count(v.Double), vlanIDs(v.IDs)))
+		qinq := fmt.Sprintf(" and %s two or more (QinQ)", units.Count(v.Double))
+		if v.Double == 0 {
+			qinq = ""
+		}
+		b.note(label, fmt.Sprintf("%s carried one 802.1Q VLAN tag%s; VLAN IDs: %s.", units.Plural(v.Single, "frame"), qinq, vlanIDs(v.IDs)))
 	}
 	if in.Evicted > 0 {
 		b.note(label, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))

@@ -25,7 +25,7 @@ func TestMalformedCorpus(t *testing.T) {
 		{file: "wrong-magic.pcap", err: "wrong-magic.pcap: not a pcap or pcapng file"},
 		{file: "truncated-last-record.pcap", packets: 2, warning: "packet 3: record truncated at end of file (kept 2 packets)"},
 		{file: "gzip-cut.pcap.gz", packets: 1, warning: "packet 2: record truncated at end of file (kept 1 packets)"},
-		{file: "record-claims-4gb.pcap", packets: 1, warning: "packet 2: unreadable record: capture length exceeds snap length: 4294967280 > 65535 (kept 1 packets)"},
+		{file: "record-claims-4gb.pcap", packets: 1, warning: "packet 2: damaged file at byte 109: record length 4294967280 exceeds the file's snap length 65535 and the 262144-byte maximum (damaged record header) (kept 1 packets)"},
 		{file: "snaplen-0.pcap", packets: 3},
 		{file: "snaplen-2g.pcap", packets: 3},
 		{file: "time-backwards.pcap", packets: 4, check: func(t *testing.T, c *Capture) {

@@ -110,7 +110,9 @@ type builder struct {
 	counters   *counters
 	flows      *flowTable
 	evidence   *evidence
-	readBefore int64 // bytes of the files already read, for progress
+	readBefore int64  // bytes of the files already read, for progress
+	badTime    uint64 // records set aside: no usable timestamp (capfile.Record.BadTime)
+	cutRecords uint64 // records longer than capfile.MaxRecord, cut to it
 }
 
 func newBuilder(cfg Config) *builder {

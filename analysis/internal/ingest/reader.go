@@ -2,7 +2,11 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -38,6 +42,14 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	var readErr error
 	go func() {
 		defer close(full)
+		// A mapped file that shrinks under the reader faults on access;
+		// that becomes an error here, not a crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if p := recover(); p != nil {
+				readErr = readPanic(r.Name(), p)
+			}
+		}()
 		dec := decode.New()
 		for readErr == nil {
 			bt := <-free
@@ -50,6 +62,13 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	for bt := range full {
 		for i := range bt.recs {
 			rec := &bt.recs[i]
+			if rec.Cut {
+				b.cutRecords++
+			}
+			if rec.BadTime {
+				b.badTime++ // set aside: a time nothing can be computed from
+				continue
+			}
 			fi.Packets++
 			fi.Bytes += uint64(rec.WireLen)
 			b.packet(rec, &bt.pkts[i])
@@ -60,6 +79,10 @@ func (b *builder) readFile(r *capfile.Reader) error {
 		free <- bt
 	}
 	if err := readErr; err != io.EOF {
+		var ie internalError
+		if errors.As(err, &ie) {
+			return err
+		}
 		var re *capfile.RecordError
 		if errors.As(err, &re) && re.Kept == 0 && b.model.Packets == 0 && !re.Truncated() {
 			return err
@@ -72,6 +95,22 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	b.model.Files = append(b.model.Files, fi)
 	b.readBefore += r.Offset()
 	return nil
+}
+
+// internalError is a panic of the reading goroutine that is not about the
+// file: a bug, reported as one line instead of a crash.
+type internalError struct{ msg string }
+
+func (e internalError) Error() string { return e.msg }
+
+// readPanic turns a panic while reading into an error: a memory fault on a
+// mapped file (it shrank, or its disk failed) is a problem with the file;
+// anything else is an internal error.
+func readPanic(name string, p any) error {
+	if err, ok := p.(runtime.Error); ok && strings.Contains(err.Error(), "fault") {
+		return fmt.Errorf("%s: the file changed or failed while it was read (%v)", name, err)
+	}
+	return internalError{fmt.Sprintf("%s: internal error while reading: %v", name, p)}
 }
 
 // fill reads and decodes up to batchSize records into bt; it returns the
@@ -88,8 +127,12 @@ func fill(bt *batch, r *capfile.Reader, dec *decode.Decoder) error {
 		i := len(bt.recs)
 		bt.recs = append(bt.recs, rec)
 		p := &bt.pkts[i]
-		dec.Decode(data, rec.LinkType, p)
 		bt.offs[i] = -1
+		if rec.BadTime {
+			p.Payload = nil
+			continue
+		}
+		dec.Decode(data, rec.LinkType, p)
 		if keepPayload(p) {
 			bt.offs[i] = len(bt.arena)
 			bt.arena = append(bt.arena, p.Payload...)

@@ -93,12 +93,7 @@ func (c *counters) observe(rec *capfile.Record, p *decode.Packet) bool {
 	c.vlan(p)
 	switch p.Net {
 	case decode.NetIPv4, decode.NetIPv6:
-		m.IPProtocols[p.Proto].add(wire)
-		if p.HasMAC {
-			if h := c.host(p.Src); h.MAC == ([6]byte{}) {
-				h.MAC = p.SrcMAC
-			}
-		}
+		m.IPProtocols[p.Proto].add(wire) // the source's MAC is taken where its host is counted
 		return true
 	case decode.NetARP, decode.NetOther:
 		n := c.nonIP[p.NonIP]

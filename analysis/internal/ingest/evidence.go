@@ -3,7 +3,6 @@ package ingest
 import (
 	"encoding/binary"
 	"net/netip"
-	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
 	"github.com/pcaplab/pcaplab/flow"
@@ -59,6 +58,7 @@ type evidence struct {
 	m        *Model
 	dnsOpen  map[dnsKey]int
 	dhcpOpen map[dhcpKey]int
+	names    map[string]string // question names, shared (see intern)
 }
 
 func (v *evidence) observe(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
@@ -89,7 +89,7 @@ func (v *evidence) dns(p *decode.Packet, ts int64) {
 	}
 	name, qtype := "", uint16(0)
 	if binary.BigEndian.Uint16(b[4:6]) > 0 {
-		name, qtype = dnsQuestion(b)
+		name, qtype = v.dnsQuestion(b)
 	}
 	if flags&0x8000 == 0 {
 		if p.DstPort == 53 {
@@ -122,9 +122,11 @@ func (v *evidence) query(k dnsKey, name string, qtype uint16, ts int64) {
 }
 
 // dnsQuestion reads the first question's name and type (no compression is
-// allowed there in practice; a pointer ends the name).
-func dnsQuestion(b []byte) (string, uint16) {
-	var sb strings.Builder
+// allowed there in practice; a pointer ends the name). The name is built
+// in a fixed buffer and interned (see intern).
+func (v *evidence) dnsQuestion(b []byte) (string, uint16) {
+	var buf [255]byte
+	n := 0
 	i := 12
 	for i < len(b) {
 		l := int(b[i])
@@ -132,11 +134,13 @@ func dnsQuestion(b []byte) (string, uint16) {
 			i++
 			break
 		}
-		if l&0xc0 != 0 || i+1+l > len(b) || sb.Len()+l+1 > 255 {
-			return sb.String(), 0
+		sep := min(n, 1)
+		if l&0xc0 != 0 || i+1+l > len(b) || n+sep+l > 255 {
+			return v.intern(buf[:n]), 0
 		}
-		if sb.Len() > 0 {
-			sb.WriteByte('.')
+		if sep == 1 {
+			buf[n] = '.'
+			n++
 		}
 		for _, c := range b[i+1 : i+1+l] {
 			switch {
@@ -145,14 +149,35 @@ func dnsQuestion(b []byte) (string, uint16) {
 			case c <= 0x20 || c >= 0x7f:
 				c = '?' // names are untrusted: no control or non-ASCII bytes
 			}
-			sb.WriteByte(c)
+			buf[n] = c
+			n++
 		}
 		i += 1 + l
 	}
 	if i+2 > len(b) {
-		return sb.String(), 0
+		return v.intern(buf[:n]), 0
 	}
-	return sb.String(), binary.BigEndian.Uint16(b[i : i+2])
+	return v.intern(buf[:n]), binary.BigEndian.Uint16(b[i : i+2])
+}
+
+// maxInterned bounds the names kept for sharing: 65 536 (at most 16 MiB
+// of 255-byte names); past it a name is its own copy.
+const maxInterned = 1 << 16
+
+// intern returns a name as a string shared by every transaction that
+// asks for it: lookups repeat a few names many times.
+func (v *evidence) intern(b []byte) string {
+	if s, ok := v.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(v.names) < maxInterned {
+		if v.names == nil {
+			v.names = map[string]string{}
+		}
+		v.names[s] = s
+	}
+	return s
 }
 
 // icmpError keeps an ICMP error and marks the flow whose packet it quotes.

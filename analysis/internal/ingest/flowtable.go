@@ -1,21 +1,30 @@
 package ingest
 
 import (
+	"math"
 	"net/netip"
-	"sort"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
 	"github.com/pcaplab/pcaplab/flow"
 )
 
-// entry is a live flow.
+// entry is a live flow: the record so far and what it is built from (the
+// TCP state machine, each direction's transfer tracking). Entries are
+// reused once a flow ends.
 type entry struct {
 	flow.Flow
 	key          flow.Key
 	hostO, hostR *HostStats // counters of Orig and Resp (hostR nil when the same address)
 	conn         flow.Conn  // TCP only
 	xfer         [2]transfer
+	// filed is the deadline the flow is filed under in the idle wheel
+	// (see wheel), filings counts its filings so that a stale one is
+	// recognised; closed is whether it was filed with the closed-TCP
+	// timeout.
+	filed   int64
+	filings uint32
+	closed  bool
 }
 
 // transfer follows one direction's payload segments in time: the first
@@ -50,11 +59,15 @@ type fragKey struct {
 }
 
 // flowTable is the stage that assigns packets to flows: the live flows by
-// key, their idle timeouts and eviction, the fragments waiting for their
-// first one, and the finished flows (kept in chunks, or spilled to disk).
+// key, their idle timeouts (a deadline wheel, so a sweep touches only the
+// flows whose deadline passed) and eviction, the fragments waiting for
+// their first one, and the finished flows (kept in chunks, or spilled to
+// disk).
 type flowTable struct {
 	cfg        Config
 	live       map[flow.Key]*entry
+	free       []*entry // ended entries, for reuse
+	wheel      wheel
 	frags      map[fragKey]flow.Key
 	swept      int64
 	sweepEvery int64
@@ -62,11 +75,12 @@ type flowTable struct {
 	fragments  uint64 // IP fragments (all)
 	orphans    uint64 // non-first fragments whose first fragment was not seen
 	done       finished
+	lasts      []int64 // scratch for eviction
 }
 
 func newFlowTable(cfg Config) *flowTable {
 	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{},
-		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}}
+		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}, wheel: newWheel()}
 }
 
 // keyOf says which flow, if any, an IP packet belongs to.
@@ -135,6 +149,9 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 	if e.hostR == nil {
 		hs, hd = e.hostO, e.hostO
 	}
+	if p.HasMAC && hs.MAC == ([6]byte{}) {
+		hs.MAC = p.SrcMAC // the first frame the host sent
+	}
 	countHosts(hs, hd, wire)
 	payload := uint64(p.PayloadLen)
 	if p.Fragment && !p.FragFirst {
@@ -163,6 +180,9 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 			e.RespFlags |= p.TCPFlags
 		}
 		e.conn.Segment(dir, p.TCPFlags, p.Seq, p.PayloadLen, ts)
+		if e.conn.Closed() && !e.closed {
+			t.file(e) // its timeout shrinks: file it under the earlier deadline
+		}
 	}
 	if p.App != "" && e.App == "" {
 		e.App = p.App
@@ -188,7 +208,8 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 	if max := t.cfg.MaxFlows; max > 0 && len(t.live) >= max {
 		t.evict()
 	}
-	e := &entry{key: k}
+	e := t.newEntry()
+	e.key = k
 	e.Proto = k.Proto
 	e.Orig, e.OrigPort, e.Resp, e.RespPort = p.Src, p.SrcPort, p.Dst, p.DstPort
 	switch {
@@ -210,6 +231,20 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 		e.hostR.Flows++
 	}
 	t.live[k] = e
+	t.file(e)
+	return e
+}
+
+// newEntry returns a zeroed entry, reusing an ended one when there is one.
+func (t *flowTable) newEntry() *entry {
+	n := len(t.free)
+	if n == 0 {
+		return &entry{}
+	}
+	e := t.free[n-1]
+	t.free = t.free[:n-1]
+	filings := e.filings
+	*e = entry{filings: filings}
 	return e
 }
 
@@ -238,8 +273,29 @@ func (t *flowTable) expired(e *entry, now int64) bool {
 	return to > 0 && now-e.Last > int64(to)
 }
 
+// deadline is the time after which a flow is idle past its timeout
+// (MaxInt64 for none).
+func (t *flowTable) deadline(e *entry) int64 {
+	to := int64(t.timeout(e))
+	if to <= 0 || e.Last > math.MaxInt64-to {
+		return math.MaxInt64
+	}
+	return e.Last + to
+}
+
+// file puts a live flow in the wheel under its deadline; a filing it had
+// before becomes stale.
+func (t *flowTable) file(e *entry) {
+	e.filings++
+	e.closed = e.Proto == flow.TCP && e.conn.Closed()
+	e.filed = t.deadline(e)
+	if e.filed != math.MaxInt64 {
+		t.wheel.add(e)
+	}
+}
+
 // end finishes a live flow: its history and state are taken, and it goes
-// to the finished flows.
+// to the finished flows; the entry is kept for reuse.
 func (t *flowTable) end(e *entry, why flow.EndReason) {
 	delete(t.live, e.key)
 	e.Ended = why
@@ -251,6 +307,9 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 		e.State = flow.OtherState(e.OrigPackets, e.RespPackets)
 	}
 	t.done.keep(&e.Flow)
+	e.filings++ // any filing in the wheel is now stale
+	e.hostO, e.hostR = nil, nil
+	t.free = append(t.free, e)
 }
 
 // sweepInterval is how often idle flows are looked for. Expiry itself is
@@ -271,35 +330,87 @@ func (c *Config) sweepInterval() int64 {
 	return int64(max(every, 10*time.Second))
 }
 
-// sweep ends the flows idle past their timeout, when it is time to.
+// sweep ends the flows idle past their timeout, when it is time to: those
+// filed under a deadline before now. A flow that had packets since it was
+// filed is filed again under its new deadline.
 func (t *flowTable) sweep(now int64) bool {
 	if t.sweepEvery == 0 || now-t.swept < t.sweepEvery {
 		return false
 	}
 	t.swept = now
-	for _, e := range t.live {
-		if t.expired(e, now) {
+	t.wheel.due(now, func(e *entry, filings uint32) {
+		switch {
+		case filings != e.filings:
+			// stale: the flow ended, or was filed again
+		case t.expired(e, now):
 			t.end(e, flow.EndIdle)
+		default:
+			t.file(e)
 		}
-	}
+	})
 	if len(t.frags) > 4096 {
 		clear(t.frags)
 	}
 	return true
 }
 
-// evict ends the tenth of the live flows that have been idle longest.
+// evict ends the tenth of the live flows that have been idle longest: the
+// n-th smallest last-packet time is found by selection, not by sorting.
 func (t *flowTable) evict() {
-	all := make([]*entry, 0, len(t.live))
+	t.lasts = t.lasts[:0]
 	for _, e := range t.live {
-		all = append(all, e)
+		t.lasts = append(t.lasts, e.Last)
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Last < all[j].Last })
-	n := max(1, len(all)/10)
-	for _, e := range all[:n] {
-		t.end(e, flow.EndEvicted)
-		t.evicted++
+	n := max(1, len(t.lasts)/10)
+	cut := nthSmallest(t.lasts, n-1)
+	ties := 0 // flows idle exactly as long as the n-th: as many as fit
+	for _, l := range t.lasts {
+		if l < cut {
+			ties++
+		}
 	}
+	ties = n - ties
+	for _, e := range t.live {
+		if e.Last < cut || e.Last == cut && ties > 0 {
+			if e.Last == cut {
+				ties--
+			}
+			t.end(e, flow.EndEvicted)
+			t.evicted++
+		}
+	}
+}
+
+// nthSmallest returns the k-th smallest value of v (0-based), reordering
+// v (quickselect, expected linear time).
+func nthSmallest(v []int64, k int) int64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		p := v[lo+(hi-lo)/2]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // closeAll ends every live flow at the end of the input.

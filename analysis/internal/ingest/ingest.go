@@ -171,7 +171,11 @@ func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 	if k, ok := b.flows.keyOf(p); ok {
 		b.flows.observe(k, p, rec.Time, rec.WireLen, b.counters)
 	} else {
-		countHosts(b.counters.host(p.Src), b.counters.host(p.Dst), rec.WireLen)
+		src := b.counters.host(p.Src)
+		if p.HasMAC && src.MAC == ([6]byte{}) {
+			src.MAC = p.SrcMAC // the first frame the host sent
+		}
+		countHosts(src, b.counters.host(p.Dst), rec.WireLen)
 	}
 	if p.HasPorts {
 		b.counters.ports(p, rec.WireLen)

@@ -25,6 +25,7 @@ type entry struct {
 	filed   int64
 	filings uint32
 	closed  bool
+	seq     int // creation number: where the finished flow goes (see finished)
 }
 
 // transfer follows one direction's payload segments in time: the first
@@ -75,6 +76,7 @@ type flowTable struct {
 	fragments  uint64 // IP fragments (all)
 	orphans    uint64 // non-first fragments whose first fragment was not seen
 	done       finished
+	created    int     // flows started
 	lasts      []int64 // scratch for eviction
 }
 
@@ -209,7 +211,8 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 		t.evict()
 	}
 	e := t.newEntry()
-	e.key = k
+	e.key, e.seq = k, t.created
+	t.created++
 	e.Proto = k.Proto
 	e.Orig, e.OrigPort, e.Resp, e.RespPort = p.Src, p.SrcPort, p.Dst, p.DstPort
 	switch {
@@ -306,7 +309,7 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 	} else {
 		e.State = flow.OtherState(e.OrigPackets, e.RespPackets)
 	}
-	t.done.keep(&e.Flow)
+	t.done.keep(&e.Flow, e.seq)
 	e.filings++ // any filing in the wheel is now stale
 	e.hostO, e.hostR = nil, nil
 	t.free = append(t.free, e)

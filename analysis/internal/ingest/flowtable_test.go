@@ -109,11 +109,7 @@ func TestEvictionEndsTheLongestIdle(t *testing.T) {
 		t.Fatalf("%d evicted, %d live", b.flows.evicted, len(b.flows.live))
 	}
 	var gone []int64
-	for _, c := range b.flows.done.chunks {
-		for _, f := range c {
-			gone = append(gone, (f.Last-1e18)/1e9)
-		}
-	}
+	b.flows.done.each(func(f *flow.Flow) { gone = append(gone, (f.Last-1e18)/1e9) })
 	slices.Sort(gone)
 	if !slices.Equal(gone, []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 		t.Errorf("evicted the flows last active at %v s", gone)
@@ -122,6 +118,41 @@ func TestEvictionEndsTheLongestIdle(t *testing.T) {
 	for k, want := range []int64{1, 1, 3, 3, 5, 7, 9} {
 		if got := nthSmallest(slices.Clone(v), k); got != want {
 			t.Errorf("nthSmallest(%d) = %d, want %d", k, got, want)
+		}
+	}
+}
+
+// A spilled flow reads back as it was written, every field.
+func TestSpillRecordRoundTrip(t *testing.T) {
+	in := []flow.Flow{
+		{Proto: flow.TCP, Orig: netip.MustParseAddr("192.0.2.1"), Resp: netip.MustParseAddr("2001:db8::1"), OrigPort: 50000, RespPort: 443,
+			First: 1760434200123456789, Last: 1760434201123456789, OrigPackets: 5, RespPackets: 7, OrigBytes: 500, RespBytes: 1 << 40,
+			OrigPayload: 100, RespPayload: 8000, OrigFlags: flow.SYN | flow.ACK | flow.FIN, RespFlags: flow.SYN | flow.ACK, History: "ShADadFf",
+			State: flow.SF, RTT: 25 * time.Millisecond, Ended: flow.EndIdle, ICMPError: flow.MakeICMPError(3, 3), App: "TLS",
+			ServerName: string(make([]byte, 253)), Opening: flow.MsgRequest, OrigTransfer: time.Second, RespTransfer: -1},
+		{Proto: 253, Orig: netip.MustParseAddr("::ffff:10.0.0.1"), Resp: netip.MustParseAddr("10.0.0.2"), RTT: -1},
+		{},
+	}
+	sp, err := newSpill()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range in {
+		if err := sp.add(&in[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.flush(); err != nil {
+		t.Fatal(err)
+	}
+	var out []flow.Flow
+	for range 2 { // twice: Each starts from the beginning
+		out = out[:0]
+		if err := sp.Each(func(f *flow.Flow) { out = append(out, *f) }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(out, in) {
+			t.Fatalf("read back\n%+v\nwant\n%+v", out, in)
 		}
 	}
 }

@@ -108,6 +108,10 @@ func (v *evidence) dns(p *decode.Packet, ts int64) {
 		delete(v.dnsOpen, k)
 		return
 	}
+	if len(v.m.DNS) >= limits.dns {
+		v.m.Dropped.DNS++
+		return
+	}
 	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: p.Dst, Server: p.Src, ClientPort: p.DstPort, ID: id,
 		Name: name, QType: qtype, ResponseTime: ts, Answered: true, RCode: rcode, Answers: an})
 }
@@ -115,6 +119,10 @@ func (v *evidence) dns(p *decode.Packet, ts int64) {
 func (v *evidence) query(k dnsKey, name string, qtype uint16, ts int64) {
 	if _, dup := v.dnsOpen[k]; dup {
 		return // a retransmitted query: same transaction
+	}
+	if len(v.m.DNS) >= limits.dns {
+		v.m.Dropped.DNS++
+		return
 	}
 	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: k.client, Server: k.server, ClientPort: k.port,
 		ID: k.id, Name: name, QType: qtype, QueryTime: ts})
@@ -194,6 +202,10 @@ func (v *evidence) icmpError(p *decode.Packet, ts int64, live map[flow.Key]*entr
 				e.ICMPError = flow.MakeICMPError(p.ICMPType, p.ICMPCode)
 			}
 		}
+	}
+	if len(v.m.ICMPErrors) >= limits.icmpErrors {
+		v.m.Dropped.ICMPErrors++
+		return
 	}
 	v.m.ICMPErrors = append(v.m.ICMPErrors, ev)
 }

@@ -76,12 +76,13 @@ type flowTable struct {
 	fragments  uint64 // IP fragments (all)
 	orphans    uint64 // non-first fragments whose first fragment was not seen
 	done       finished
+	dropped    *Dropped
 	created    int     // flows started
 	lasts      []int64 // scratch for eviction
 }
 
-func newFlowTable(cfg Config) *flowTable {
-	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{},
+func newFlowTable(cfg Config, dropped *Dropped) *flowTable {
+	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{}, dropped: dropped,
 		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}, wheel: newWheel()}
 }
 
@@ -121,6 +122,9 @@ func (t *flowTable) keyOf(p *decode.Packet) (flow.Key, bool) {
 func (t *flowTable) firstFragment(p *decode.Packet, k flow.Key) flow.Key {
 	if p.Fragment {
 		t.fragments++
+		if len(t.frags) >= limits.fragments {
+			t.forgetFragments()
+		}
 		t.frags[fragKey{src: p.Src, dst: p.Dst, id: p.FragID, proto: p.Proto}] = k
 	}
 	return k
@@ -294,6 +298,11 @@ func (t *flowTable) file(e *entry) {
 	e.filed = t.deadline(e)
 	if e.filed != math.MaxInt64 {
 		t.wheel.add(e)
+		if t.wheel.n > 2*len(t.live)+4096 {
+			// filings of flows that ended before their deadline (reused,
+			// evicted) pile up while time stands still
+			t.wheel.compact()
+		}
 	}
 }
 
@@ -352,9 +361,15 @@ func (t *flowTable) sweep(now int64) bool {
 		}
 	})
 	if len(t.frags) > 4096 {
-		clear(t.frags)
+		t.forgetFragments()
 	}
 	return true
+}
+
+// forgetFragments empties the table of first fragments, counting them.
+func (t *flowTable) forgetFragments() {
+	t.dropped.Fragments += uint64(len(t.frags))
+	clear(t.frags)
 }
 
 // evict ends the tenth of the live flows that have been idle longest: the

@@ -83,6 +83,10 @@ type Model struct {
 	Evicted     uint64              // live flows ended early because of Config.MaxFlows
 	Fragments   uint64              // IP fragments (all)
 	FragOrphans uint64              // non-first fragments whose first fragment was not seen
+	// Dropped counts the records set aside (bad timestamps) and what was
+	// not kept because of a bound (see the Max constants); all zero for an
+	// ordinary capture.
+	Dropped Dropped
 }
 
 // Spill returns the file the finished flows went to, or nil when they are
@@ -110,9 +114,7 @@ type builder struct {
 	counters   *counters
 	flows      *flowTable
 	evidence   *evidence
-	readBefore int64  // bytes of the files already read, for progress
-	badTime    uint64 // records set aside: no usable timestamp (capfile.Record.BadTime)
-	cutRecords uint64 // records longer than capfile.MaxRecord, cut to it
+	readBefore int64 // bytes of the files already read, for progress
 }
 
 func newBuilder(cfg Config) *builder {
@@ -120,7 +122,7 @@ func newBuilder(cfg Config) *builder {
 		cfg.BinWidth = time.Second
 	}
 	m := newModel(int64(cfg.BinWidth))
-	return &builder{cfg: cfg, model: m, counters: newCounters(m, int64(cfg.BinWidth)), flows: newFlowTable(cfg),
+	return &builder{cfg: cfg, model: m, counters: newCounters(m, int64(cfg.BinWidth)), flows: newFlowTable(cfg, &m.Dropped),
 		evidence: &evidence{m: m, dnsOpen: map[dnsKey]int{}, dhcpOpen: map[dhcpKey]int{}}}
 }
 
@@ -199,6 +201,7 @@ func (b *builder) finish() (*Model, error) {
 	t.closeAll()
 	m.Evicted, m.Fragments, m.FragOrphans = t.evicted, t.fragments, t.orphans
 	m.Bins = b.counters.bins.m
+	m.Dropped.HostPackets = b.counters.overflow.Packets
 	for k, n := range b.counters.nonIP {
 		c := counterOf(m.NonIP, k.Name())
 		c.Packets += n.Packets

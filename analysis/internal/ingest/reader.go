@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -18,11 +19,29 @@ import (
 type batch struct {
 	recs  []capfile.Record
 	pkts  []decode.Packet
-	arena []byte // payloads the model reads (DNS), copied out of the reader's buffer
-	offs  []int  // where each packet's kept payload starts in arena (-1: none)
+	aside []aside // why a record is set aside, if it is
+	arena []byte  // payloads the model reads (DNS), copied out of the reader's buffer
+	offs  []int   // where each packet's kept payload starts in arena (-1: none)
 }
 
+// aside says why a record is set aside: counted, and in nothing else.
+type aside uint8
+
+const (
+	kept     aside = iota
+	noTime         // no usable timestamp (capfile.Record.BadTime)
+	timeJump       // more than MaxTimeJump from both its neighbours
+)
+
 const batchSize = 1024
+
+// MaxTimeJump is how far a record's timestamp may lie from both the
+// record before it and the record after it: 7 days. A record further from
+// both (one garbled timestamp in a capture) is set aside and counted in
+// Dropped.TimeJumps, so one bad header cannot stretch the capture's
+// duration and its time bins over years. A pause in a capture moves away
+// from one neighbour only, and is kept.
+const MaxTimeJump = 7 * 24 * int64(time.Hour)
 
 // keepPayload reports whether the model needs a packet's payload bytes,
 // not just their number.
@@ -37,7 +56,8 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	full := make(chan *batch, 4)
 	free := make(chan *batch, 8)
 	for i := 0; i < cap(free); i++ {
-		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize), offs: make([]int, batchSize)}
+		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
+			aside: make([]aside, batchSize), offs: make([]int, batchSize)}
 	}
 	var readErr error
 	go func() {
@@ -50,23 +70,20 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				readErr = readPanic(r.Name(), p)
 			}
 		}()
-		dec := decode.New()
-		for readErr == nil {
-			bt := <-free
-			readErr = fill(bt, r, dec)
-			if len(bt.recs) > 0 {
-				full <- bt
-			}
-		}
+		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full}).run()
 	}()
 	for bt := range full {
 		for i := range bt.recs {
 			rec := &bt.recs[i]
 			if rec.Cut {
-				b.cutRecords++
+				b.model.Dropped.CutRecords++
 			}
-			if rec.BadTime {
-				b.badTime++ // set aside: a time nothing can be computed from
+			switch bt.aside[i] {
+			case noTime:
+				b.model.Dropped.BadTime++
+				continue
+			case timeJump:
+				b.model.Dropped.TimeJumps++
 				continue
 			}
 			fi.Packets++
@@ -97,6 +114,116 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	return nil
 }
 
+// batcher reads and decodes records into batches on the reading
+// goroutine. Whether a record's time jumped depends on the record after
+// it, so each record is judged when the next one is read, and a batch
+// leaves once its last record is judged.
+type batcher struct {
+	r          *capfile.Reader
+	dec        *decode.Decoder
+	free, full chan *batch
+	cur, held  *batch // being filled; full, with its last record pending
+	pending    *batch // the batch of the record not judged yet (nil: none)
+	pendingAt  int    // its index there
+	prev       int64  // time of the last record kept
+	hasPrev    bool
+}
+
+// run reads until the end of the file or an error, which it returns
+// (io.EOF at the end).
+func (t *batcher) run() error {
+	t.cur = t.take()
+	for {
+		data, rec, err := t.r.Next()
+		if err != nil {
+			t.judge(0, false)
+			t.send()
+			return err
+		}
+		if len(t.cur.recs) == batchSize {
+			t.held, t.cur = t.cur, t.take()
+		}
+		t.add(data, rec)
+		t.judge(rec.Time, !rec.BadTime)
+		t.pending, t.pendingAt = t.cur, len(t.cur.recs)-1
+		if t.held != nil {
+			t.finish(t.held)
+			t.full <- t.held
+			t.held = nil
+		}
+	}
+}
+
+func (t *batcher) take() *batch {
+	bt := <-t.free
+	bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
+	return bt
+}
+
+// add decodes a record into the current batch.
+func (t *batcher) add(data []byte, rec capfile.Record) {
+	bt := t.cur
+	i := len(bt.recs)
+	bt.recs = append(bt.recs, rec)
+	p := &bt.pkts[i]
+	bt.offs[i], bt.aside[i] = -1, kept
+	if rec.BadTime {
+		*p = decode.Packet{}
+		bt.aside[i] = noTime
+		return
+	}
+	t.dec.Decode(data, rec.LinkType, p)
+	if keepPayload(p) {
+		bt.offs[i] = len(bt.arena)
+		bt.arena = append(bt.arena, p.Payload...)
+	}
+	p.Payload = nil
+}
+
+// judge decides whether the pending record is kept, now that the time of the record after it is known (next, when
+// hasNext): it is set aside when it lies more than MaxTimeJump from both
+// the last record kept and the next one.
+func (t *batcher) judge(next int64, hasNext bool) {
+	bt := t.pending
+	if bt == nil {
+		return
+	}
+	t.pending = nil
+	i := t.pendingAt
+	if bt.aside[i] != kept {
+		return
+	}
+	ts := bt.recs[i].Time
+	far := func(a, b int64) bool { return a-b > MaxTimeJump || b-a > MaxTimeJump }
+	if (t.hasPrev || hasNext) && (!t.hasPrev || far(ts, t.prev)) && (!hasNext || far(ts, next)) {
+		bt.aside[i] = timeJump
+		return
+	}
+	t.prev, t.hasPrev = ts, true
+}
+
+// send hands over what is left at the end.
+func (t *batcher) send() {
+	for _, bt := range []*batch{t.held, t.cur} {
+		if bt != nil && len(bt.recs) > 0 {
+			t.finish(bt)
+			t.full <- bt
+		} else if bt != nil {
+			t.free <- bt
+		}
+	}
+}
+
+// finish points the kept payloads into the batch's arena, which may have
+// moved as it grew.
+func (t *batcher) finish(bt *batch) {
+	for i := range bt.recs {
+		if o := bt.offs[i]; o >= 0 {
+			bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]
+		}
+	}
+}
+
 // internalError is a panic of the reading goroutine that is not about the
 // file: a bug, reported as one line instead of a crash.
 type internalError struct{ msg string }
@@ -111,40 +238,6 @@ func readPanic(name string, p any) error {
 		return fmt.Errorf("%s: the file changed or failed while it was read (%v)", name, err)
 	}
 	return internalError{fmt.Sprintf("%s: internal error while reading: %v", name, p)}
-}
-
-// fill reads and decodes up to batchSize records into bt; it returns the
-// read error that stopped it (io.EOF at the end), or nil.
-func fill(bt *batch, r *capfile.Reader, dec *decode.Decoder) error {
-	bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
-	var err error
-	for len(bt.recs) < batchSize {
-		var data []byte
-		var rec capfile.Record
-		if data, rec, err = r.Next(); err != nil {
-			break
-		}
-		i := len(bt.recs)
-		bt.recs = append(bt.recs, rec)
-		p := &bt.pkts[i]
-		bt.offs[i] = -1
-		if rec.BadTime {
-			p.Payload = nil
-			continue
-		}
-		dec.Decode(data, rec.LinkType, p)
-		if keepPayload(p) {
-			bt.offs[i] = len(bt.arena)
-			bt.arena = append(bt.arena, p.Payload...)
-		}
-		p.Payload = nil
-	}
-	for i := range bt.recs {
-		if o := bt.offs[i]; o >= 0 {
-			bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]
-		}
-	}
-	return err
 }
 
 func layersLinkType(v uint16) layers.LinkType      { return layers.LinkType(v) }

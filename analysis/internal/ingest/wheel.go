@@ -17,6 +17,7 @@ type wheel struct {
 	slots map[int64][]filing
 	order slotHeap
 	spare [][]filing
+	n     int // filings held, stale ones included
 }
 
 // filing is one flow in a slot, with its filing count at the time.
@@ -37,6 +38,23 @@ func (w *wheel) add(e *entry) {
 		}
 	}
 	w.slots[k] = append(s, filing{e, e.filings})
+	w.n++
+}
+
+// compact drops the stale filings of every slot.
+func (w *wheel) compact() {
+	w.n = 0
+	for k, s := range w.slots {
+		kept := s[:0]
+		for _, f := range s {
+			if f.filings == f.e.filings {
+				kept = append(kept, f)
+			}
+		}
+		clear(s[len(kept):])
+		w.slots[k] = kept
+		w.n += len(kept)
+	}
 }
 
 // due calls fn for every filing of a slot that starts at or before now.
@@ -48,6 +66,7 @@ func (w *wheel) due(now int64, fn func(e *entry, filings uint32)) {
 		k := heap.Pop(&w.order).(int64)
 		s := w.slots[k]
 		delete(w.slots, k)
+		w.n -= len(s)
 		for i, f := range s {
 			fn(f.e, f.filings)
 			s[i] = filing{}
@@ -59,6 +78,7 @@ func (w *wheel) due(now int64, fn func(e *entry, filings uint32)) {
 		return
 	}
 	w.slots[cur] = nil // filings made again land in a fresh slice
+	w.n -= len(s)
 	for i, f := range s {
 		fn(f.e, f.filings)
 		s[i] = filing{}

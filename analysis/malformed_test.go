@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMalformedCorpus: every file of testdata/malformed (made by
@@ -53,6 +54,23 @@ func TestMalformedCorpus(t *testing.T) {
 		{file: "unknown-link-type.pcap", packets: 1, skipped: map[string]uint64{"unsupported link type 147": 1}},
 		{file: "wifi-beacons-only.pcap", packets: 2, skipped: map[string]uint64{"no network layer (802.11 management or control frame, or an empty frame)": 2}},
 		{file: "pcapng-unknown-block.pcapng", packets: 2},
+		{file: "pcapng-time-past-2262.pcapng", packets: 1, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.BadTime != 1 || c.Duration() != 0 || c.Input().Files[0].Packets != 1 { // set aside, not wrapped
+				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
+			}
+		}},
+		{file: "pcapng-block-length-damaged.pcapng", packets: 1,
+			warning: "packet 2: damaged file at byte 152: block claims 1073741824 bytes, 1073741616 more than the file holds (damaged block length) (kept 1 packets)"},
+		{file: "time-jump.pcap", packets: 4, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.TimeJumps != 1 || c.Duration().Seconds() != 3 { // ten years away from both neighbours: set aside
+				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
+			}
+		}},
+		{file: "flows-times-wrap.csv", packets: 2, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.BadTime != 2 || c.Flows().Count() != 1 || c.Duration() != time.Millisecond {
+				t.Errorf("dropped %+v, %d flows, duration %v", c.m.Dropped, c.Flows().Count(), c.Duration())
+			}
+		}},
 		{file: "pcapng-two-byte-orders.pcapng", packets: 2, check: func(t *testing.T, c *Capture) {
 			if c.Flows().Count() != 1 || len(c.Flows().Slice()) != 1 || c.Duration().Seconds() != 1 {
 				t.Errorf("%d flows over %v", c.Flows().Count(), c.Duration())

@@ -49,8 +49,14 @@ func (m *mapping) fill(s *source, n int) bool {
 	length := min(window, m.size-start)
 	b, err := syscall.Mmap(int(m.f.Fd()), start, int(length), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	if err != nil {
-		s.err = &os.PathError{Op: "mmap", Path: m.f.Name(), Err: err}
-		return false
+		// no address space for a window (a tight ulimit -v): read the
+		// rest of the file with read calls instead
+		if _, err := m.f.Seek(pos, io.SeekStart); err != nil {
+			s.err = &os.PathError{Op: "mmap", Path: m.f.Name(), Err: err}
+			return false
+		}
+		s.m, s.rd, s.buf = nil, m.f, make([]byte, bufSize)
+		return s.fill(n)
 	}
 	m.win = b
 	s.buf, s.base, s.r, s.w = b, start, int(pos-start), len(b)

@@ -9,9 +9,10 @@ package ingest
 // Config.MaxFlows, finished ones by Config.SpillAfter (the rest go to
 // disk), a record by capfile.MaxRecord.
 const (
-	// MaxHosts is the most distinct IP addresses counted (about 150 MiB
-	// of host counters); packets of further addresses count for no host.
-	MaxHosts = 1 << 20
+	// MaxHosts is the most distinct IP addresses counted (524 288, about
+	// 64 MiB of host counters); packets of further addresses count for no
+	// host.
+	MaxHosts = 1 << 19
 	// MaxBins is the most time bins (12 days of 1-second bins, about
 	// 60 MiB); packets in further bins count in no bin.
 	MaxBins = 1 << 20
@@ -63,7 +64,8 @@ type Dropped struct {
 	// bin because MaxBins bins already existed.
 	BinPackets uint64
 	// DNS, ICMPErrors and DHCP count the transactions and messages not
-	// kept past MaxDNS, MaxICMPErrors and MaxDHCP.
+	// kept past MaxDNS, MaxICMPErrors and MaxDHCP (for DNS, a query not
+	// kept and, again, its response).
 	DNS, ICMPErrors, DHCP uint64
 	// Fragments counts first fragments forgotten before the rest of their
 	// datagram came: the table is emptied at a sweep when it holds more

@@ -25,7 +25,9 @@ type entry struct {
 	filed   int64
 	filings uint32
 	closed  bool
-	seq     int // creation number: where the finished flow goes (see finished)
+	seq     int   // creation number: where the finished flow goes (see finished)
+	id      int32 // place in the entry slabs
+	live    bool
 }
 
 // transfer follows one direction's payload segments in time: the first
@@ -67,7 +69,8 @@ type fragKey struct {
 type flowTable struct {
 	cfg        Config
 	live       map[flow.Key]*entry
-	free       []*entry // ended entries, for reuse
+	slabs      [][]entry // every entry, live or free, in slabs of slabSize
+	free       []int32   // ids of ended entries, for reuse
 	wheel      wheel
 	frags      map[fragKey]flow.Key
 	swept      int64
@@ -77,9 +80,13 @@ type flowTable struct {
 	orphans    uint64 // non-first fragments whose first fragment was not seen
 	done       finished
 	dropped    *Dropped
-	created    int     // flows started
-	lasts      []int64 // scratch for eviction
+	created    int    // flows started
+	idle       []idle // scratch for eviction
 }
+
+// slabSize is how many entries are allocated at once: entries sit side by
+// side, so eviction reads them in order instead of chasing map pointers.
+const slabSize = 1024
 
 func newFlowTable(cfg Config, dropped *Dropped) *flowTable {
 	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{}, dropped: dropped,
@@ -242,16 +249,23 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 	return e
 }
 
-// newEntry returns a zeroed entry, reusing an ended one when there is one.
+// newEntry returns a zeroed live entry, reusing an ended one when there is
+// one.
 func (t *flowTable) newEntry() *entry {
 	n := len(t.free)
 	if n == 0 {
-		return &entry{}
+		id := int32(len(t.slabs) * slabSize)
+		t.slabs = append(t.slabs, make([]entry, slabSize))
+		for i := slabSize - 1; i > 0; i-- {
+			t.free = append(t.free, id+int32(i))
+		}
+		n = len(t.free) + 1
+		t.free = append(t.free, id)
 	}
-	e := t.free[n-1]
+	id := t.free[n-1]
 	t.free = t.free[:n-1]
-	filings := e.filings
-	*e = entry{filings: filings}
+	e := &t.slabs[id/slabSize][id%slabSize]
+	*e = entry{filings: e.filings, id: id, live: true}
 	return e
 }
 
@@ -321,7 +335,8 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 	t.done.keep(&e.Flow, e.seq)
 	e.filings++ // any filing in the wheel is now stale
 	e.hostO, e.hostR = nil, nil
-	t.free = append(t.free, e)
+	e.live = false
+	t.free = append(t.free, e.id)
 }
 
 // sweepInterval is how often idle flows are looked for. Expiry itself is
@@ -372,45 +387,44 @@ func (t *flowTable) forgetFragments() {
 	clear(t.frags)
 }
 
+// idle is a live flow's last packet time, for eviction.
+type idle struct {
+	last int64
+	id   int32
+}
+
 // evict ends the tenth of the live flows that have been idle longest: the
-// n-th smallest last-packet time is found by selection, not by sorting.
+// entries are read in the order they lie in memory, and the n-th smallest
+// last-packet time is found by selection, not by sorting.
 func (t *flowTable) evict() {
-	t.lasts = t.lasts[:0]
-	for _, e := range t.live {
-		t.lasts = append(t.lasts, e.Last)
-	}
-	n := max(1, len(t.lasts)/10)
-	cut := nthSmallest(t.lasts, n-1)
-	ties := 0 // flows idle exactly as long as the n-th: as many as fit
-	for _, l := range t.lasts {
-		if l < cut {
-			ties++
-		}
-	}
-	ties = n - ties
-	for _, e := range t.live {
-		if e.Last < cut || e.Last == cut && ties > 0 {
-			if e.Last == cut {
-				ties--
+	t.idle = t.idle[:0]
+	for _, slab := range t.slabs {
+		for i := range slab {
+			if e := &slab[i]; e.live {
+				t.idle = append(t.idle, idle{e.Last, e.id})
 			}
-			t.end(e, flow.EndEvicted)
-			t.evicted++
 		}
+	}
+	n := max(1, len(t.idle)/10)
+	nthIdle(t.idle, n-1) // the n longest idle are now first
+	for _, x := range t.idle[:n] {
+		t.end(&t.slabs[x.id/slabSize][x.id%slabSize], flow.EndEvicted)
+		t.evicted++
 	}
 }
 
-// nthSmallest returns the k-th smallest value of v (0-based), reordering
-// v (quickselect, expected linear time).
-func nthSmallest(v []int64, k int) int64 {
+// nthIdle reorders v so that v[k] holds the k-th smallest last time and
+// those before it are no larger (quickselect, expected linear time).
+func nthIdle(v []idle, k int) {
 	lo, hi := 0, len(v)-1
 	for lo < hi {
-		p := v[lo+(hi-lo)/2]
+		p := v[lo+(hi-lo)/2].last
 		i, j := lo, hi
 		for i <= j {
-			for v[i] < p {
+			for v[i].last < p {
 				i++
 			}
-			for v[j] > p {
+			for v[j].last > p {
 				j--
 			}
 			if i <= j {
@@ -425,10 +439,9 @@ func nthSmallest(v []int64, k int) int64 {
 		case k >= i:
 			lo = i
 		default:
-			return v[k]
+			return
 		}
 	}
-	return v[k]
 }
 
 // closeAll ends every live flow at the end of the input.

@@ -116,8 +116,18 @@ func TestEvictionEndsTheLongestIdle(t *testing.T) {
 	}
 	v := []int64{5, 1, 9, 1, 7, 3, 3}
 	for k, want := range []int64{1, 1, 3, 3, 5, 7, 9} {
-		if got := nthSmallest(slices.Clone(v), k); got != want {
-			t.Errorf("nthSmallest(%d) = %d, want %d", k, got, want)
+		x := make([]idle, len(v))
+		for i, l := range v {
+			x[i] = idle{l, int32(i)}
+		}
+		nthIdle(x, k)
+		for i := range x[:k] {
+			if x[i].last > want {
+				t.Errorf("nthIdle(%d): %v before the %d-th", k, x[i].last, k)
+			}
+		}
+		if x[k].last != want {
+			t.Errorf("nthIdle(%d) = %d, want %d", k, x[k].last, want)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"runtime/debug"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +228,30 @@ func TestWheelStaysSmallWhenTimeStandsStill(t *testing.T) {
 	}
 	if b.flows.done.n != 49999 || b.flows.wheel.n > 5000 {
 		t.Errorf("%d flows ended, %d filings in the wheel", b.flows.done.n, b.flows.wheel.n)
+	}
+}
+
+// With a memory limit set (GOMEMLIMIT), a pass whose model outgrows it
+// ends with one error naming the file and the packet, not a crash.
+func TestOutOfMemoryIsAnError(t *testing.T) {
+	var b bytes.Buffer
+	b.Write([]byte{0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0})
+	var c synth.Capture
+	c.UDP(t0, ap("10.0.0.1:1000"), ap("10.0.0.2:53"), nil)
+	frame := c.Packets[0].Data
+	for i := range 400_000 { // as many flows, none ending
+		r := binary.LittleEndian.AppendUint32(nil, uint32(t0.Unix()))
+		r = binary.LittleEndian.AppendUint32(r, 0)
+		r = binary.LittleEndian.AppendUint32(r, uint32(len(frame)))
+		r = binary.LittleEndian.AppendUint32(r, uint32(len(frame)))
+		binary.BigEndian.PutUint16(frame[34:], uint16(i))     // source port
+		binary.BigEndian.PutUint16(frame[28:], uint16(i>>16)) // and address
+		b.Write(r)
+		b.Write(frame)
+	}
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(48 << 20))
+	_, err := BuildReader("many.pcap", &b, Config{Timeouts: flow.AllTimeouts(0), SpillAfter: -1})
+	if err == nil || !strings.HasPrefix(err.Error(), "many.pcap: packet ") || !strings.Contains(err.Error(), "out of memory: the model takes") {
+		t.Fatalf("error %v", err)
 	}
 }

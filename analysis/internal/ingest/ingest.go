@@ -115,6 +115,7 @@ type builder struct {
 	flows      *flowTable
 	evidence   *evidence
 	readBefore int64 // bytes of the files already read, for progress
+	memory     memoryCheck
 }
 
 func newBuilder(cfg Config) *builder {

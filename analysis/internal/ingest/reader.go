@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gopacket/gopacket/layers"
@@ -60,6 +61,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 			aside: make([]aside, batchSize), offs: make([]int, batchSize)}
 	}
 	var readErr error
+	var stop atomic.Bool // set when the model gives up (out of memory)
 	go func() {
 		defer close(full)
 		// A mapped file that shrinks under the reader faults on access;
@@ -70,9 +72,14 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				readErr = readPanic(r.Name(), p)
 			}
 		}()
-		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full}).run()
+		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: &stop}).run()
 	}()
+	var memErr error
 	for bt := range full {
+		if memErr != nil {
+			free <- bt // drain what the reader had read
+			continue
+		}
 		for i := range bt.recs {
 			rec := &bt.recs[i]
 			if rec.Cut {
@@ -89,11 +96,20 @@ func (b *builder) readFile(r *capfile.Reader) error {
 			fi.Packets++
 			fi.Bytes += uint64(rec.WireLen)
 			b.packet(rec, &bt.pkts[i])
-			if b.cfg.Progress != nil && b.model.Packets&0xffff == 0 {
-				b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
+			if b.model.Packets&0xffff == 0 {
+				if b.cfg.Progress != nil {
+					b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
+				}
+				if memErr = b.memory.check(r.Name(), rec.Index); memErr != nil {
+					stop.Store(true)
+					break
+				}
 			}
 		}
 		free <- bt
+	}
+	if memErr != nil {
+		return memErr
 	}
 	if err := readErr; err != io.EOF {
 		var ie internalError
@@ -122,6 +138,7 @@ type batcher struct {
 	r          *capfile.Reader
 	dec        *decode.Decoder
 	free, full chan *batch
+	stop       *atomic.Bool
 	cur, held  *batch // being filled; full, with its last record pending
 	pending    *batch // the batch of the record not judged yet (nil: none)
 	pendingAt  int    // its index there
@@ -135,6 +152,9 @@ func (t *batcher) run() error {
 	t.cur = t.take()
 	for {
 		data, rec, err := t.r.Next()
+		if err == nil && t.stop.Load() {
+			err = io.EOF
+		}
 		if err != nil {
 			t.judge(0, false)
 			t.send()

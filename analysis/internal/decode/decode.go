@@ -49,7 +49,6 @@ type Packet struct {
 	HasICMP            bool
 	ICMPType, ICMPCode uint8
 	ICMPID             uint16 // echo identifier
-	Quoted             Quote  // the packet an ICMP error refers to
 
 	Payload    []byte   // transport payload (as captured)
 	PayloadLen int      // len(Payload), kept when Payload is dropped
@@ -70,6 +69,11 @@ type Packet struct {
 	VLANTags uint8
 	VLANID   uint16
 	NonIP    NonIP
+
+	// Quoted is the packet an ICMP error refers to (last: the model
+	// reads it for ICMP errors only, and the fields above for every
+	// packet, in as few cache lines as possible).
+	Quoted Quote
 }
 
 // Problem is why a frame could not be fully decoded.

@@ -69,6 +69,7 @@ type fragKey struct {
 type flowTable struct {
 	cfg        Config
 	live       map[flow.Key]*entry
+	last       *entry    // the flow of the previous packet: packets come in trains
 	slabs      [][]entry // every entry, live or free, in slabs of slabSize
 	free       []int32   // ids of ended entries, for reuse
 	wheel      wheel
@@ -207,7 +208,11 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 
 // lookup finds the live flow of a packet or starts one.
 func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) *entry {
-	if e := t.live[k]; e != nil {
+	e := t.last
+	if e == nil || !e.live || e.key != k {
+		e = t.live[k]
+	}
+	if e != nil {
 		switch {
 		case t.expired(e, ts):
 			t.end(e, flow.EndIdle)
@@ -215,13 +220,14 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 			e.conn.NewSYN(direction(e, p), p.Seq):
 			t.end(e, flow.EndReused)
 		default:
+			t.last = e
 			return e
 		}
 	}
 	if max := t.cfg.MaxFlows; max > 0 && len(t.live) >= max {
 		t.evict()
 	}
-	e := t.newEntry()
+	e = t.newEntry()
 	e.key, e.seq = k, t.created
 	t.created++
 	e.Proto = k.Proto
@@ -246,6 +252,7 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 	}
 	t.live[k] = e
 	t.file(e)
+	t.last = e
 	return e
 }
 

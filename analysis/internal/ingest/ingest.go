@@ -164,7 +164,11 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 }
 
 // packet runs one decoded packet through the stages.
-func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
+func (b *builder) packet(rec *capfile.Record, p *decode.Packet) { b.packetWith(rec, p, nil) }
+
+// packetWith is packet with the packet's DNS message parsed already
+// (msg, nil when it was not).
+func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage) {
 	if !b.counters.observe(rec, p) {
 		return
 	}
@@ -183,7 +187,7 @@ func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 	if p.HasPorts {
 		b.counters.ports(p, rec.WireLen)
 	}
-	b.evidence.observe(p, rec.Time, b.flows.live)
+	b.evidence.observe(p, msg, rec.Time, b.flows.live)
 }
 
 func (b *builder) finish() (*Model, error) {

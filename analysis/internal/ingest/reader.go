@@ -20,9 +20,10 @@ import (
 type batch struct {
 	recs  []capfile.Record
 	pkts  []decode.Packet
-	aside []aside // why a record is set aside, if it is
-	arena []byte  // payloads the model reads (DNS), copied out of the reader's buffer
-	offs  []int   // where each packet's kept payload starts in arena (-1: none)
+	aside []aside      // why a record is set aside, if it is
+	dns   []dnsMessage // DNS messages parsed here, for the model (ok false: none)
+	arena []byte       // payloads the model reads (DNS), copied out of the reader's buffer
+	offs  []int        // where each packet's kept payload starts in arena (-1: none)
 }
 
 // aside says why a record is set aside: counted, and in nothing else.
@@ -45,9 +46,9 @@ const batchSize = 1024
 const MaxTimeJump = 7 * 24 * int64(time.Hour)
 
 // keepPayload reports whether the model needs a packet's payload bytes,
-// not just their number.
+// not just their number: DHCP's (DNS messages are parsed here).
 func keepPayload(p *decode.Packet) bool {
-	return p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53 || isDHCP(p)) && p.PayloadLen > 0
+	return p.HasPorts && p.Proto == flow.UDP && isDHCP(p) && p.PayloadLen > 0
 }
 
 // readFile reads and decodes on one goroutine and updates the model on
@@ -58,7 +59,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	free := make(chan *batch, 8)
 	for i := 0; i < cap(free); i++ {
 		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
-			aside: make([]aside, batchSize), offs: make([]int, batchSize)}
+			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
 	}
 	var readErr error
 	var stop atomic.Bool // set when the model gives up (out of memory)
@@ -95,7 +96,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 			}
 			fi.Packets++
 			fi.Bytes += uint64(rec.WireLen)
-			b.packet(rec, &bt.pkts[i])
+			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
 			if b.model.Packets&0xffff == 0 {
 				if b.cfg.Progress != nil {
 					b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
@@ -140,6 +141,7 @@ type batcher struct {
 	free, full chan *batch
 	stop       *atomic.Bool
 	cur, held  *batch // being filled; full, with its last record pending
+	names      interner
 	pending    *batch // the batch of the record not judged yet (nil: none)
 	pendingAt  int    // its index there
 	prev       int64  // time of the last record kept
@@ -193,6 +195,10 @@ func (t *batcher) add(data []byte, rec capfile.Record) {
 		return
 	}
 	t.dec.Decode(data, rec.LinkType, p)
+	bt.dns[i] = dnsMessage{}
+	if p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) {
+		bt.dns[i] = parseDNS(p.Payload, &t.names)
+	}
 	if keepPayload(p) {
 		bt.offs[i] = len(bt.arena)
 		bt.arena = append(bt.arena, p.Payload...)

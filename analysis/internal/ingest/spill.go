@@ -20,49 +20,69 @@ import (
 // they go to a temporary file instead (see Config.SpillAfter).
 const DefaultSpillAfter = 200_000
 
-// finished holds the finished flows: in memory at the place of their start
-// (the order flows were created, which is the order of their first
-// packets, so sorting them by start at the end has little left to do), in
-// chunks of chunkSize (growing one slice would copy it again and again),
+// finished holds the finished flows as compact records (see appendFlow:
+// about 130 bytes, no pointers, so the collector never scans them): in
+// memory, found by creation number (the order of their first packets,
+// which is start order but where flows start at the same time or packets
+// come out of time order, so sorting them at the end has little to move),
 // or, past spillAfter flows, in a spill file.
 type finished struct {
 	spillAfter int
-	chunks     [][]flow.Flow // by creation number; a flow still live is a hole (invalid Orig)
+	recs       [][]byte // records, in chunks of recChunk bytes
+	at         []int64  // by creation number: 1 + the record's position (chunk*recChunk + offset); 0: still live
 	n          int
 	spill      *FlowSpill
 	err        error
+	buf        []byte
 }
 
-const chunkSize = 8192
+// recChunk is the size of a chunk of records: 1 MiB, some 8 000 flows.
+const recChunk = 1 << 20
 
 func (d *finished) keep(f *flow.Flow, seq int) {
 	d.n++
 	if d.spill == nil && d.spillAfter > 0 && d.n > d.spillAfter {
 		d.startSpill()
 	}
+	d.buf = appendFlow(d.buf[:0], f)
 	if d.spill != nil {
-		if err := d.spill.add(f); err != nil && d.err == nil {
+		if err := d.spill.write(d.buf); err != nil && d.err == nil {
 			d.err = err
 		}
 		return
 	}
-	c := seq / chunkSize
-	for len(d.chunks) <= c {
-		d.chunks = append(d.chunks, nil)
+	last := len(d.recs) - 1
+	if last < 0 || len(d.recs[last])+len(d.buf) > recChunk {
+		d.recs = append(d.recs, make([]byte, 0, recChunk))
+		last++
 	}
-	if d.chunks[c] == nil {
-		d.chunks[c] = make([]flow.Flow, chunkSize)
+	pos := int64(last)*recChunk + int64(len(d.recs[last]))
+	d.recs[last] = append(d.recs[last], d.buf...)
+	for len(d.at) <= seq {
+		d.at = append(d.at, 0)
 	}
-	d.chunks[c][seq%chunkSize] = *f
+	d.at[seq] = pos + 1
 }
 
-// each calls fn for every flow kept in memory, in creation order.
+// record returns the record of creation number seq, nil for a hole.
+func (d *finished) record(seq int) []byte {
+	p := d.at[seq] - 1
+	if p < 0 {
+		return nil
+	}
+	c := d.recs[p/recChunk][p%recChunk:]
+	return c[:recordLen(c)]
+}
+
+// each calls fn for every flow kept in memory, in creation order, with a
+// flow that is reused for the next one.
 func (d *finished) each(fn func(*flow.Flow)) {
-	for _, c := range d.chunks {
-		for i := range c {
-			if c[i].Orig.IsValid() {
-				fn(&c[i])
-			}
+	var f flow.Flow
+	names := interner{}
+	for seq := range d.at {
+		if r := d.record(seq); r != nil {
+			decodeFlow(r, &f, &names)
+			fn(&f)
 		}
 	}
 }
@@ -75,29 +95,25 @@ func (d *finished) startSpill() {
 		d.err, d.spillAfter = err, -1
 		return
 	}
-	d.each(func(f *flow.Flow) {
-		if err == nil {
-			err = sp.add(f)
+	for seq := range d.at {
+		if r := d.record(seq); r != nil && err == nil {
+			err = sp.write(r)
 		}
-	})
-	d.chunks, d.spill, d.err = nil, sp, err
+	}
+	d.recs, d.at, d.spill, d.err = nil, nil, sp, err
 }
 
-// sorted returns the flows kept in memory in start order, releasing the
-// chunks as they are copied. They are in creation order already, which
-// differs from start order only where flows start at the same time or
-// packets come out of time order, so the stable sort has little to move.
+// sorted returns the flows kept in memory in start order.
 func (d *finished) sorted() []flow.Flow {
 	out := make([]flow.Flow, 0, d.n)
-	for i, c := range d.chunks {
-		for j := range c {
-			if c[j].Orig.IsValid() {
-				out = append(out, c[j])
-			}
+	names := interner{}
+	for seq := range d.at {
+		if r := d.record(seq); r != nil {
+			out = append(out, flow.Flow{})
+			decodeFlow(r, &out[len(out)-1], &names)
 		}
-		d.chunks[i] = nil
 	}
-	d.chunks = nil
+	d.recs, d.at = nil, nil
 	slices.SortStableFunc(out, func(a, b flow.Flow) int {
 		switch {
 		case flow.Less(&a, &b):
@@ -117,15 +133,12 @@ func SortFlows(fl []flow.Flow) {
 
 // FlowSpill holds finished flows in an unlinked temporary file, so a huge
 // capture's flow records do not stay in memory. The file disappears when
-// the process ends. Each record is written compactly (about 150 bytes for
-// a TCP flow): fixed-size numbers, addresses of 4 or 16 bytes, strings
-// with a length byte.
+// the process ends. The records are those kept in memory (appendFlow).
 type FlowSpill struct {
-	mu  sync.Mutex
-	f   *os.File
-	w   *bufio.Writer
-	buf []byte
-	n   int
+	mu sync.Mutex
+	f  *os.File
+	w  *bufio.Writer
+	n  int
 }
 
 func newSpill() (*FlowSpill, error) {
@@ -137,12 +150,13 @@ func newSpill() (*FlowSpill, error) {
 	return &FlowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
-func (s *FlowSpill) add(f *flow.Flow) error {
+func (s *FlowSpill) write(rec []byte) error {
 	s.n++
-	s.buf = appendFlow(s.buf[:0], f)
-	_, err := s.w.Write(s.buf)
+	_, err := s.w.Write(rec)
 	return err
 }
+
+func (s *FlowSpill) add(f *flow.Flow) error { return s.write(appendFlow(nil, f)) }
 
 func (s *FlowSpill) flush() error { return s.w.Flush() }
 
@@ -160,15 +174,35 @@ func (s *FlowSpill) Each(fn func(*flow.Flow)) error {
 	}
 	r := bufio.NewReaderSize(s.f, 1<<20)
 	var f flow.Flow
-	names := map[string]string{}
+	names := interner{}
 	for i := 0; i < s.n; i++ {
-		if err := readFlow(r, &f, names); err != nil {
+		head, err := r.Peek(2)
+		if err != nil {
 			return fmt.Errorf("reading spilled flow %d of %d: %v", i+1, s.n, err)
 		}
+		n := int(binary.LittleEndian.Uint16(head))
+		rec, err := r.Peek(n)
+		if err == nil {
+			err = decodeFlow(rec, &f, &names)
+		}
+		if err != nil {
+			return fmt.Errorf("reading spilled flow %d of %d: %v", i+1, s.n, err)
+		}
+		r.Discard(n)
 		fn(&f)
 	}
 	return nil
 }
+
+// A record is: its length (2 bytes), the protocol, the two addresses'
+// kinds, the flags, state, end reason and opening (1 byte each), the ICMP
+// error and the ports (2 bytes each), the addresses (4 or 16 bytes each),
+// eleven 8-byte numbers, and three strings (history, application, server
+// name) of a length byte and the bytes; little-endian.
+const (
+	recordHead = 15 // bytes before the addresses
+	recordNums = 11 * 8
+)
 
 // Address kinds in a record's flag byte, two bits per address.
 const (
@@ -204,10 +238,11 @@ func appendString(b []byte, s string) []byte {
 	return append(append(b, byte(len(s))), s...)
 }
 
-// appendFlow encodes a flow record (see FlowSpill).
+// appendFlow appends a flow's record to b.
 func appendFlow(b []byte, f *flow.Flow) []byte {
 	le := binary.LittleEndian
-	b = append(b, byte(f.Proto), addrKind(f.Orig)|addrKind(f.Resp)<<2, byte(f.OrigFlags), byte(f.RespFlags),
+	start := len(b)
+	b = append(b, 0, 0, byte(f.Proto), addrKind(f.Orig)|addrKind(f.Resp)<<2, byte(f.OrigFlags), byte(f.RespFlags),
 		byte(f.State), byte(f.Ended), byte(f.Opening))
 	b = le.AppendUint16(b, uint16(f.ICMPError))
 	b = le.AppendUint16(b, f.OrigPort)
@@ -220,85 +255,70 @@ func appendFlow(b []byte, f *flow.Flow) []byte {
 	}
 	b = appendString(b, f.History)
 	b = appendString(b, f.App)
-	return appendString(b, f.ServerName)
+	b = appendString(b, f.ServerName)
+	le.PutUint16(b[start:], uint16(len(b)-start))
+	return b
 }
 
-// recordHead is the fixed part of a record before the addresses.
-const recordHead = 13
+func recordLen(b []byte) int { return int(binary.LittleEndian.Uint16(b)) }
 
-var errBadRecord = errors.New("damaged record")
+var errBadRecord = errors.New("damaged flow record")
 
-// readFlow decodes one record written by appendFlow.
-func readFlow(r *bufio.Reader, f *flow.Flow, names map[string]string) error {
-	var head [recordHead]byte
-	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return err
+// decodeFlow reads a record of appendFlow into f; the few distinct
+// histories and application names are shared through names.
+func decodeFlow(b []byte, f *flow.Flow, names *interner) error {
+	if len(b) < recordHead || len(b) != recordLen(b) {
+		return errBadRecord
 	}
 	le := binary.LittleEndian
-	*f = flow.Flow{Proto: flow.Proto(head[0]), OrigFlags: flow.Flags(head[2]), RespFlags: flow.Flags(head[3]),
-		State: flow.State(head[4]), Ended: flow.EndReason(head[5]), Opening: flow.Msg(head[6]),
-		ICMPError: flow.ICMPError(le.Uint16(head[7:])), OrigPort: le.Uint16(head[9:]), RespPort: le.Uint16(head[11:])}
-	var err error
-	if f.Orig, err = readAddr(r, head[1]&3); err != nil {
-		return err
+	*f = flow.Flow{Proto: flow.Proto(b[2]), OrigFlags: flow.Flags(b[4]), RespFlags: flow.Flags(b[5]),
+		State: flow.State(b[6]), Ended: flow.EndReason(b[7]), Opening: flow.Msg(b[8]),
+		ICMPError: flow.ICMPError(le.Uint16(b[9:])), OrigPort: le.Uint16(b[11:]), RespPort: le.Uint16(b[13:])}
+	rest := b[recordHead:]
+	var ok bool
+	if f.Orig, rest, ok = decodeAddr(rest, b[3]&3); !ok {
+		return errBadRecord
 	}
-	if f.Resp, err = readAddr(r, head[1]>>2&3); err != nil {
-		return err
+	if f.Resp, rest, ok = decodeAddr(rest, b[3]>>2&3); !ok {
+		return errBadRecord
 	}
-	var nums [11 * 8]byte
-	if _, err := io.ReadFull(r, nums[:]); err != nil {
-		return err
+	if len(rest) < recordNums {
+		return errBadRecord
 	}
-	u := func(i int) uint64 { return le.Uint64(nums[i*8:]) }
+	u := func(i int) uint64 { return le.Uint64(rest[i*8:]) }
 	f.First, f.Last = int64(u(0)), int64(u(1))
 	f.OrigPackets, f.RespPackets, f.OrigBytes, f.RespBytes, f.OrigPayload, f.RespPayload = u(2), u(3), u(4), u(5), u(6), u(7)
 	f.RTT, f.OrigTransfer, f.RespTransfer = time.Duration(u(8)), time.Duration(u(9)), time.Duration(u(10))
-	if f.History, err = readString(r, names); err != nil {
-		return err
+	rest = rest[recordNums:]
+	for i, s := range []*string{&f.History, &f.App, &f.ServerName} {
+		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
+			return errBadRecord
+		}
+		v := rest[1 : 1+int(rest[0])]
+		switch {
+		case len(v) == 0:
+		case i < 2: // a few hundred histories and application names at most
+			*s = names.intern(v)
+		default:
+			*s = string(v)
+		}
+		rest = rest[1+len(v):]
 	}
-	if f.App, err = readString(r, names); err != nil {
-		return err
-	}
-	f.ServerName, err = readString(r, nil)
-	return err
+	return nil
 }
 
-func readAddr(r *bufio.Reader, kind byte) (netip.Addr, error) {
-	var b [16]byte
+func decodeAddr(b []byte, kind byte) (netip.Addr, []byte, bool) {
 	switch kind {
 	case addrNone:
-		return netip.Addr{}, nil
+		return netip.Addr{}, b, true
 	case addr4:
-		_, err := io.ReadFull(r, b[:4])
-		return netip.AddrFrom4([4]byte(b[:4])), err
+		if len(b) >= 4 {
+			return netip.AddrFrom4([4]byte(b[:4])), b[4:], true
+		}
 	case addr16:
-		_, err := io.ReadFull(r, b[:])
-		return netip.AddrFrom16(b), err
+		if len(b) >= 16 {
+			return netip.AddrFrom16([16]byte(b[:16])), b[16:], true
+		}
 	}
-	return netip.Addr{}, errBadRecord
-}
-
-// readString reads a string of appendString; the few distinct histories
-// and application names are shared through names, not allocated again.
-func readString(r *bufio.Reader, names map[string]string) (string, error) {
-	n, err := r.ReadByte()
-	if err != nil || n == 0 {
-		return "", err
-	}
-	b, err := r.Peek(int(n))
-	if err != nil {
-		return "", err
-	}
-	defer r.Discard(int(n))
-	if names == nil {
-		return string(b), nil
-	}
-	if s, ok := names[string(b)]; ok {
-		return s, nil
-	}
-	s := string(b)
-	if len(names) < 4096 { // a few hundred histories and names at most
-		names[s] = s
-	}
-	return s, nil
+	return netip.Addr{}, b, false
 }

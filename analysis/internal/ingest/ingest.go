@@ -135,6 +135,7 @@ func Build(paths []string, cfg Config) (*Model, error) {
 		return nil, errors.New("no capture file given")
 	}
 	b := newBuilder(cfg)
+	defer b.flows.done.release() // on an error, the records outside the heap
 	for _, p := range paths {
 		r, err := capfile.Open(p)
 		if err != nil {
@@ -157,6 +158,7 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	b := newBuilder(cfg)
+	defer b.flows.done.release()
 	if err := b.readFile(cr); err != nil {
 		return nil, err
 	}

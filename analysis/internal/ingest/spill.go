@@ -28,7 +28,8 @@ const DefaultSpillAfter = 200_000
 // or, past spillAfter flows, in a spill file.
 type finished struct {
 	spillAfter int
-	recs       [][]byte // records, in chunks of recChunk bytes
+	recs       [][]byte // records, in chunks of recChunk bytes (see newChunk)
+	mapped     []bool   // whether each chunk is outside the heap
 	at         []int64  // by creation number: 1 + the record's position (chunk*recChunk + offset); 0: still live
 	n          int
 	spill      *FlowSpill
@@ -36,7 +37,8 @@ type finished struct {
 	buf        []byte
 }
 
-// recChunk is the size of a chunk of records: 1 MiB, some 8 000 flows.
+// recChunk is the size of a chunk of records: 1 MiB, some 8 000 flows
+// (see newChunk for where chunks live).
 const recChunk = 1 << 20
 
 func (d *finished) keep(f *flow.Flow, seq int) {
@@ -53,11 +55,12 @@ func (d *finished) keep(f *flow.Flow, seq int) {
 	}
 	last := len(d.recs) - 1
 	if last < 0 || len(d.recs[last])+len(d.buf) > recChunk {
-		d.recs = append(d.recs, make([]byte, 0, recChunk))
+		c, mapped := newChunk(recChunk)
+		d.recs, d.mapped = append(d.recs, c), append(d.mapped, mapped)
 		last++
 	}
 	pos := int64(last)*recChunk + int64(len(d.recs[last]))
-	d.recs[last] = append(d.recs[last], d.buf...)
+	d.recs[last] = append(d.recs[last], d.buf...) // within the chunk: never moved
 	for len(d.at) <= seq {
 		d.at = append(d.at, 0)
 	}
@@ -100,7 +103,16 @@ func (d *finished) startSpill() {
 			err = sp.write(r)
 		}
 	}
-	d.recs, d.at, d.spill, d.err = nil, nil, sp, err
+	d.release()
+	d.spill, d.err = sp, err
+}
+
+// release gives back the memory of the records.
+func (d *finished) release() {
+	for i, c := range d.recs {
+		freeChunk(c, d.mapped[i])
+	}
+	d.recs, d.mapped, d.at = nil, nil, nil
 }
 
 // sorted returns the flows kept in memory in start order.
@@ -113,7 +125,7 @@ func (d *finished) sorted() []flow.Flow {
 			decodeFlow(r, &out[len(out)-1], &names)
 		}
 	}
-	d.recs, d.at = nil, nil
+	d.release()
 	slices.SortStableFunc(out, func(a, b flow.Flow) int {
 		switch {
 		case flow.Less(&a, &b):

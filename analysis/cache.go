@@ -15,7 +15,7 @@ import (
 
 // modelVersion changes whenever the model or its meaning changes, so that a
 // new pcaplab never reads a model cached by an old one.
-const modelVersion = "pcaplab-model-7"
+const modelVersion = "pcaplab-model-8"
 
 // cacheKey hashes the model's version, every option that changes the
 // model (the whole Options struct but for Cache and Progress, which do not)

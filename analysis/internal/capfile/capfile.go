@@ -6,7 +6,7 @@
 //
 // Records are parsed where they lie in a reused buffer, or in a window of
 // the file mapped into memory (regular files on Linux), so reading copies
-// nothing and costs about one system call per 8 MiB. What the reader holds
+// nothing and costs about one system call per 2 MiB. What the reader holds
 // is bounded whatever the file says: a record keeps at most MaxRecord bytes
 // (the rest is skipped and the record marked Cut), pcapng options, comments
 // and name resolution blocks are skipped, never kept, and a timestamp that

@@ -9,14 +9,14 @@ import (
 // canMap: regular files are read through a mapping on Linux.
 const canMap = true
 
-// window is how much of a file is mapped at once: 8 MiB, so a file's pages
+// window is how much of a file is mapped at once: 2 MiB, so a file's pages
 // leave the process (and its resident memory) as reading moves on, and a
-// 1 GB capture takes about 130 map calls. The largest record pcaplab keeps
+// 1 GB capture takes about 500 map calls. The largest record pcaplab keeps
 // is far smaller, so a record always fits in one window.
-const window = 8 << 20
+const window = 2 << 20
 
 // mapping reads a regular file through a moving read-only window mapped
-// with MAP_POPULATE: one system call maps and faults in 8 MiB, no byte is
+// with MAP_POPULATE: one system call maps and faults in 2 MiB, no byte is
 // copied out of the page cache, and the previous window is unmapped.
 type mapping struct {
 	f    *os.File

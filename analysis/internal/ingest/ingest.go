@@ -34,6 +34,11 @@ type Config struct {
 	// they go to an unlinked temporary file (Model.Spill) and only failed
 	// DNS transactions are kept. -1 never spills.
 	SpillAfter int
+	// CompactFlows keeps the finished flows as compact records
+	// (Model.Records) instead of flow.Flow values (Model.Flows), for
+	// callers that read them through Model.EachFlow: a third of the
+	// memory, nothing for the collector to scan.
+	CompactFlows bool
 	// Progress, when set, is called about every 2^16 packets with the
 	// packets and the bytes of the input files read so far.
 	Progress func(packets uint64, bytesRead int64)
@@ -55,7 +60,11 @@ type Model struct {
 	Packets, Bytes uint64
 	First, Last    int64 // ns; earliest and latest timestamp (not first and last record)
 
-	Flows []flow.Flow // finished flows, ordered by First, then by 5-tuple; nil when spilled
+	Flows []flow.Flow // finished flows, ordered by First, then by 5-tuple; nil when spilled or in Records
+	// Records holds the finished flows instead of Flows when Build ran with
+	// Config.CompactFlows: compact records, a third of the memory of
+	// Flows, read one at a time (Records.Each, or EachFlow for any model).
+	Records *FlowRecords
 	// spill holds the finished flows instead of Flows on huge captures (in
 	// the order they finished; see Spill); NFlows counts them either way.
 	// Unexported, so a cached model (gob) never includes it.
@@ -219,7 +228,11 @@ func (b *builder) finish() (*Model, error) {
 		m.Skipped[p.Reason()] += n
 	}
 	m.NFlows = t.done.n
-	if t.done.spill == nil {
+	switch {
+	case t.done.spill == nil && b.cfg.CompactFlows:
+		m.Records = t.done.records()
+		return m, nil
+	case t.done.spill == nil:
 		m.Flows = t.done.sorted()
 		return m, nil
 	}

@@ -55,8 +55,8 @@ func keepPayload(p *decode.Packet) bool {
 // this one, so both cores work on a large capture.
 func (b *builder) readFile(r *capfile.Reader) error {
 	fi := FileInfo{Name: r.Name(), Format: r.Format()}
-	full := make(chan *batch, 4)
-	free := make(chan *batch, 8)
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 4)
 	for i := 0; i < cap(free); i++ {
 		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
 			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"net/netip"
 	"runtime/debug"
 	"strings"
@@ -163,6 +164,22 @@ func TestFlowFileBounds(t *testing.T) {
 	}
 	if pk != 1006 || by != 100600 || len(m.Bins) != 15 || m.Bins[900].Packets != 100 || m.Bins[0].Packets != 101 || m.Bins[3].Packets != 1 {
 		t.Errorf("%d bins with %d packets, %d bytes: %v", len(m.Bins), pk, by, m.Bins[900])
+	}
+}
+
+// A flow file's flow that ends at the last nanosecond int64 holds is spread
+// without overflow.
+func TestSpreadAtTheEndOfTime(t *testing.T) {
+	a, b := netip.MustParseAddr("10.0.0.1"), netip.MustParseAddr("10.0.0.2")
+	f := flow.Flow{Proto: flow.UDP, Orig: a, Resp: b, First: math.MaxInt64 - 25e8, Last: math.MaxInt64, OrigPackets: 10, OrigBytes: 1000}
+	m := FromFlows([]flow.Flow{f}, time.Second)
+	var pk, by uint64
+	for _, c := range m.Bins {
+		pk += c.Packets
+		by += c.Bytes
+	}
+	if pk != 10 || by != 1000 || len(m.Bins) != 3 || m.Dropped.BadTime != 0 {
+		t.Errorf("%d bins with %d packets, %d bytes; dropped %+v", len(m.Bins), pk, by, m.Dropped)
 	}
 }
 

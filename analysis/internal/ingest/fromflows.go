@@ -99,6 +99,15 @@ func addFlowPorts(m *Model, f *flow.Flow) {
 	}
 }
 
+// binEnd is where bin k ends, o + (k+1)·w, or the latest time when that
+// is past it (a flow ending in 2262 with wide bins).
+func binEnd(o, k, w int64) int64 {
+	if k+1 > (math.MaxInt64-o)/w {
+		return math.MaxInt64
+	}
+	return o + (k+1)*w
+}
+
 // maxTime is the latest time int64 nanoseconds hold, 2262-04-11.
 const maxTime = math.MaxInt64
 
@@ -133,7 +142,7 @@ func spread(m *Model, b *bins, first, last int64, pk, by uint64) {
 		var lo, hi, bin int64
 		if step == 0 {
 			bin = b0 + k
-			lo, hi = max(first, o+bin*w), min(last, o+(bin+1)*w)
+			lo, hi = max(first, o+bin*w), min(last, binEnd(o, bin, w))
 		} else {
 			lo, hi = first+k*step, first+(k+1)*step
 			bin = FloorDiv(lo-o, w)

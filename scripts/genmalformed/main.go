@@ -182,9 +182,33 @@ func main() {
 	ng = append(ng, idb(be, 1)...)
 	ng = append(ng, epb(be, t0.Add(time.Second), frame)...)
 	files["pcapng-two-byte-orders.pcapng"] = ng
+	timeAndLength(files, frame)
+	// a gzip stream cut in the middle
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.NoCompression)
+	zw.Write(good)
+	zw.Close()
+	files["gzip-cut.pcap.gz"] = gz.Bytes()[:gz.Len()*2/3]
+
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		panic(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Printf("wrote %d files to %s\n", len(files), dir)
+}
+
+// timeAndLength adds the cases of impossible times and lengths: pcapng
+// timestamps past 2262, a damaged pcapng block length, a record ten years
+// from its neighbours, a flow file whose times wrap.
+func timeAndLength(files map[string][]byte, frame []byte) {
 	// pcapng timestamps past what int64 nanoseconds hold (2262): one of
 	// two packets, in nanosecond units
-	ng = nil
+	le := binary.AppendByteOrder(binary.LittleEndian)
+	var ng []byte
 	ng = append(ng, shb(le)...)
 	ns := idb(le, 1)
 	ns = append(ns[:len(ns)-4], 9, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 0) // options: if_tsresol 9, end
@@ -227,20 +251,4 @@ func main() {
 		panic(err)
 	}
 	files["flows-times-wrap.csv"] = csv.Bytes()
-	// a gzip stream cut in the middle
-	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.NoCompression)
-	zw.Write(good)
-	zw.Close()
-	files["gzip-cut.pcap.gz"] = gz.Bytes()[:gz.Len()*2/3]
-
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		panic(err)
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			panic(err)
-		}
-	}
-	fmt.Printf("wrote %d files to %s\n", len(files), dir)
 }

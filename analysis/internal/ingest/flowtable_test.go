@@ -166,3 +166,30 @@ func TestSpillRecordRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// sortByIndex sorts as a stable sort of the flows themselves does.
+func TestSortByIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 50 {
+		n := rng.IntN(200)
+		fl := make([]flow.Flow, n)
+		for i := range fl {
+			fl[i] = flow.Flow{First: int64(rng.IntN(20)), Proto: flow.Proto(rng.IntN(2)), OrigPackets: uint64(i), // ties keep their order
+				Orig: netip.AddrFrom4([4]byte{10, 0, 0, byte(rng.IntN(3))})}
+		}
+		want := slices.Clone(fl)
+		slices.SortStableFunc(want, func(a, b flow.Flow) int {
+			switch {
+			case flow.Less(&a, &b):
+				return -1
+			case flow.Less(&b, &a):
+				return 1
+			}
+			return 0
+		})
+		sortByIndex(fl)
+		if !slices.Equal(fl, want) {
+			t.Fatalf("sorted\n%v\nwant\n%v", fl, want)
+		}
+	}
+}

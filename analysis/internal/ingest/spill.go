@@ -115,27 +115,65 @@ func (d *finished) release() {
 	d.recs, d.mapped, d.at = nil, nil, nil
 }
 
-// sorted returns the flows kept in memory in start order.
+// sorted returns the flows kept in memory in start order: they are in
+// creation order already, which is start order but where flows start at
+// the same time or packets came out of time order, so they are sorted
+// only where a flow is found out of order (a stable sort of the rest).
 func (d *finished) sorted() []flow.Flow {
 	out := make([]flow.Flow, 0, d.n)
 	names := interner{}
+	inOrder := true
 	for seq := range d.at {
 		if r := d.record(seq); r != nil {
 			out = append(out, flow.Flow{})
-			decodeFlow(r, &out[len(out)-1], &names)
+			n := len(out)
+			decodeFlow(r, &out[n-1], &names)
+			if n > 1 && inOrder && flow.Less(&out[n-1], &out[n-2]) {
+				inOrder = false
+			}
 		}
 	}
 	d.release()
-	slices.SortStableFunc(out, func(a, b flow.Flow) int {
+	if !inOrder {
+		sortByIndex(out)
+	}
+	return out
+}
+
+// sortByIndex sorts flows stably by start (flow.Less) through an index,
+// so the sort moves 4-byte indexes instead of 232-byte flows, then puts
+// each flow in its place once, following the permutation's cycles.
+func sortByIndex(fl []flow.Flow) {
+	idx := make([]int32, len(fl))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int {
 		switch {
-		case flow.Less(&a, &b):
+		case flow.Less(&fl[i], &fl[j]):
 			return -1
-		case flow.Less(&b, &a):
+		case flow.Less(&fl[j], &fl[i]):
 			return 1
 		}
 		return 0
 	})
-	return out
+	for i := range idx { // position i takes flow idx[i]
+		if idx[i] < 0 || int(idx[i]) == i {
+			continue
+		}
+		tmp := fl[i]
+		j := i
+		for {
+			k := int(idx[j])
+			idx[j] = -1
+			if k == i {
+				fl[j] = tmp
+				break
+			}
+			fl[j] = fl[k]
+			j = k
+		}
+	}
 }
 
 // SortFlows orders flows by start, then protocol, addresses and ports.

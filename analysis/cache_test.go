@@ -215,7 +215,7 @@ func modelFingerprint() string {
 }
 
 func TestModelVersionFollowsTheModel(t *testing.T) {
-	const fingerprint, version = "ace53d0fa6cbde04", "pcaplab-model-6"
+	const fingerprint, version = "8433b662280d3c31", "pcaplab-model-8"
 	if got := modelFingerprint(); got != fingerprint || modelVersion != version {
 		t.Fatalf("the cached model's type is now %s (was %s): bump modelVersion in cache.go and update both constants here", got, fingerprint)
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMalformedCorpus: every file of testdata/malformed (made by
@@ -25,7 +26,7 @@ func TestMalformedCorpus(t *testing.T) {
 		{file: "wrong-magic.pcap", err: "wrong-magic.pcap: not a pcap or pcapng file"},
 		{file: "truncated-last-record.pcap", packets: 2, warning: "packet 3: record truncated at end of file (kept 2 packets)"},
 		{file: "gzip-cut.pcap.gz", packets: 1, warning: "packet 2: record truncated at end of file (kept 1 packets)"},
-		{file: "record-claims-4gb.pcap", packets: 1, warning: "packet 2: unreadable record: capture length exceeds snap length: 4294967280 > 65535 (kept 1 packets)"},
+		{file: "record-claims-4gb.pcap", packets: 1, warning: "packet 2: damaged file at byte 109: record length 4294967280 exceeds the file's snap length 65535 and the 262144-byte maximum (damaged record header) (kept 1 packets)"},
 		{file: "snaplen-0.pcap", packets: 3},
 		{file: "snaplen-2g.pcap", packets: 3},
 		{file: "time-backwards.pcap", packets: 4, check: func(t *testing.T, c *Capture) {
@@ -53,6 +54,23 @@ func TestMalformedCorpus(t *testing.T) {
 		{file: "unknown-link-type.pcap", packets: 1, skipped: map[string]uint64{"unsupported link type 147": 1}},
 		{file: "wifi-beacons-only.pcap", packets: 2, skipped: map[string]uint64{"no network layer (802.11 management or control frame, or an empty frame)": 2}},
 		{file: "pcapng-unknown-block.pcapng", packets: 2},
+		{file: "pcapng-time-past-2262.pcapng", packets: 1, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.BadTime != 1 || c.Duration() != 0 || c.Input().Files[0].Packets != 1 { // set aside, not wrapped
+				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
+			}
+		}},
+		{file: "pcapng-block-length-damaged.pcapng", packets: 1,
+			warning: "packet 2: damaged file at byte 152: block claims 1073741824 bytes, 1073741616 more than the file holds (damaged block length) (kept 1 packets)"},
+		{file: "time-jump.pcap", packets: 4, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.TimeJumps != 1 || c.Duration().Seconds() != 3 { // ten years away from both neighbours: set aside
+				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
+			}
+		}},
+		{file: "flows-times-wrap.csv", packets: 2, check: func(t *testing.T, c *Capture) {
+			if c.m.Dropped.BadTime != 2 || c.Flows().Count() != 1 || c.Duration() != time.Millisecond {
+				t.Errorf("dropped %+v, %d flows, duration %v", c.m.Dropped, c.Flows().Count(), c.Duration())
+			}
+		}},
 		{file: "pcapng-two-byte-orders.pcapng", packets: 2, check: func(t *testing.T, c *Capture) {
 			if c.Flows().Count() != 1 || len(c.Flows().Slice()) != 1 || c.Duration().Seconds() != 1 {
 				t.Errorf("%d flows over %v", c.Flows().Count(), c.Duration())

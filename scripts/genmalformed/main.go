@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
 )
 
@@ -92,7 +93,12 @@ func idb(bo binary.AppendByteOrder, link uint16) []byte {
 }
 
 func epb(bo binary.AppendByteOrder, ts time.Time, data []byte) []byte {
-	us := uint64(ts.UnixMicro())
+	return epbRaw(bo, uint64(ts.UnixMicro()), data)
+}
+
+// epbRaw is an enhanced packet block with a raw timestamp (in the
+// interface's units).
+func epbRaw(bo binary.AppendByteOrder, us uint64, data []byte) []byte {
 	body := bo.AppendUint32(nil, 0)
 	body = bo.AppendUint32(body, uint32(us>>32))
 	body = bo.AppendUint32(body, uint32(us))
@@ -176,6 +182,7 @@ func main() {
 	ng = append(ng, idb(be, 1)...)
 	ng = append(ng, epb(be, t0.Add(time.Second), frame)...)
 	files["pcapng-two-byte-orders.pcapng"] = ng
+	timeAndLength(files, frame)
 	// a gzip stream cut in the middle
 	var gz bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&gz, gzip.NoCompression)
@@ -192,4 +199,56 @@ func main() {
 		}
 	}
 	fmt.Printf("wrote %d files to %s\n", len(files), dir)
+}
+
+// timeAndLength adds the cases of impossible times and lengths: pcapng
+// timestamps past 2262, a damaged pcapng block length, a record ten years
+// from its neighbours, a flow file whose times wrap.
+func timeAndLength(files map[string][]byte, frame []byte) {
+	// pcapng timestamps past what int64 nanoseconds hold (2262): one of
+	// two packets, in nanosecond units
+	le := binary.AppendByteOrder(binary.LittleEndian)
+	var ng []byte
+	ng = append(ng, shb(le)...)
+	ns := idb(le, 1)
+	ns = append(ns[:len(ns)-4], 9, 0, 1, 0, 9, 0, 0, 0, 0, 0, 0, 0) // options: if_tsresol 9, end
+	binary.LittleEndian.PutUint32(ns[4:], uint32(len(ns)+4))
+	ns = binary.LittleEndian.AppendUint32(ns, uint32(len(ns)+4))
+	ng = append(ng, ns...)
+	ng = append(ng, epbRaw(le, uint64(t0.UnixNano()), frame)...)
+	ng = append(ng, epbRaw(le, 1<<64-1, frame)...)
+	files["pcapng-time-past-2262.pcapng"] = ng
+	// pcapng whose second block length is damaged (claims 1 GiB)
+	ng = nil
+	ng = append(ng, shb(le)...)
+	ng = append(ng, idb(le, 1)...)
+	first := len(ng)
+	for i := 0; i < 3; i++ {
+		ng = append(ng, epb(le, t0.Add(time.Duration(i)*time.Second), frame)...)
+	}
+	second := first + len(epb(le, t0, frame))
+	binary.LittleEndian.PutUint32(ng[second+4:], 1<<30)
+	files["pcapng-block-length-damaged.pcapng"] = ng
+	// one record ten years after the others, in the middle
+	var jump []byte
+	jump = append(jump, header(65535, 1)...)
+	for _, d := range []time.Duration{0, time.Second, 10 * 365 * 24 * time.Hour, 2 * time.Second, 3 * time.Second} {
+		jump = append(jump, record(t0.Add(d), frame, len(frame))...)
+	}
+	files["time-jump.pcap"] = jump
+	// a flow CSV whose times wrap int64 or run backwards, beside one good flow
+	var csv bytes.Buffer
+	cw, err := flow.NewCSVWriter(&csv)
+	if err != nil {
+		panic(err)
+	}
+	a4, b4 := netip.MustParseAddr("192.168.1.2"), netip.MustParseAddr("192.168.1.1")
+	for i, span := range [][2]int64{{t0.UnixNano(), t0.UnixNano() + 1e6}, {-9e18, 9e18}, {t0.UnixNano() + 5e9, t0.UnixNano()}} {
+		cw.Write(&flow.Record{Flow: flow.Flow{Proto: flow.UDP, Orig: a4, Resp: b4, OrigPort: uint16(5000 + i), RespPort: 53,
+			First: span[0], Last: span[1], OrigPackets: 1, RespPackets: 1, OrigBytes: 80, RespBytes: 120, State: flow.SF, RTT: -1}})
+	}
+	if err := cw.Flush(); err != nil {
+		panic(err)
+	}
+	files["flows-times-wrap.csv"] = csv.Bytes()
 }

@@ -3,6 +3,14 @@
 // their own link types and timestamp resolutions), and either of them gzip
 // compressed. The format is recognised from the first bytes, never from the
 // file name.
+//
+// Records are parsed where they lie in a reused buffer, or in a window of
+// the file mapped into memory (regular files on Linux), so reading copies
+// nothing and costs about one system call per 2 MiB. What the reader holds
+// is bounded whatever the file says: a record keeps at most MaxRecord bytes
+// (the rest is skipped and the record marked Cut), pcapng options, comments
+// and name resolution blocks are skipped, never kept, and a timestamp that
+// is not a time between 1970 and 2262 is flagged (BadTime), never wrapped.
 package capfile
 
 import (
@@ -15,7 +23,6 @@ import (
 	"sync/atomic"
 
 	"github.com/gopacket/gopacket/layers"
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 // Format names the container of a capture file.
@@ -28,31 +35,52 @@ const (
 	FormatPcapng Format = "pcapng"
 )
 
+// MaxRecord is the most bytes of one record a Reader returns: 262 144,
+// libpcap's largest snap length. A longer record keeps its first
+// MaxRecord bytes (Record.Cut); the rest is skipped.
+const MaxRecord = 262144
+
 // Record is the metadata of one packet record. Data returned alongside it is
 // only valid until the next call to Next.
 type Record struct {
 	// Index is the 1-based number of the record in its file.
 	Index int
-	// Time is the capture time in nanoseconds since the Unix epoch.
+	// Time is the capture time in nanoseconds since the Unix epoch; 0 when
+	// BadTime.
 	Time int64
-	// CapLen is the number of bytes stored in the file, WireLen the length
-	// of the packet on the wire.
+	// CapLen is the number of bytes returned (at most MaxRecord), WireLen
+	// the length of the packet on the wire (never less than CapLen).
 	CapLen, WireLen int
 	// LinkType is the link-layer header type of the record's interface.
 	LinkType layers.LinkType
+	// Cut says the record held more than MaxRecord bytes; the rest was
+	// skipped.
+	Cut bool
+	// BadTime says the record has no usable timestamp: one outside 1970-01-01
+	// to 2262-04-11 (what int64 nanoseconds hold), or none at all (a pcapng
+	// simple packet block).
+	BadTime bool
 }
 
 // Reader reads the records of one capture file.
 type Reader struct {
-	raw     *countingReader // the file's bytes, before gzip
+	src     *source
+	raw     *countingReader // the file's bytes when read by read calls
+	mapped  atomic.Int64    // bytes of a mapped file passed so far
 	name    string
 	format  Format
 	gzipped bool
 	file    io.Closer
-	pcap    *pcapgo.Reader
-	ng      *pcapgo.NgReader
 	n       int
 	done    bool
+	cut     []byte // a cut record's kept bytes, copied before the rest is skipped
+	links   []layers.LinkType
+
+	// pcap
+	pcapBig bool
+	fracNs  int64 // nanoseconds per unit of the fraction field
+	snaplen uint32
+	ng      ngState
 }
 
 // ErrNotCapture is wrapped by the error Open returns for a file that is
@@ -61,27 +89,37 @@ var ErrNotCapture = errors.New("not a pcap or pcapng file")
 
 // Open opens the named capture file; "-" is standard input.
 func Open(name string) (*Reader, error) {
-	var f io.ReadCloser
 	if name == "-" {
-		f = io.NopCloser(os.Stdin)
-	} else {
-		fh, err := os.Open(name)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
-		}
-		if st, err := fh.Stat(); err == nil && st.IsDir() {
-			fh.Close()
-			return nil, fmt.Errorf("%s: is a directory, not a capture file", name)
-		}
-		f = fh
+		return NewReader(name, os.Stdin)
 	}
-	r, err := NewReader(name, f)
+	fh, err := os.Open(name)
 	if err != nil {
-		f.Close()
+		return nil, fmt.Errorf("%s: %w", name, unwrapPathError(err))
+	}
+	st, err := fh.Stat()
+	if err == nil && st.IsDir() {
+		fh.Close()
+		return nil, fmt.Errorf("%s: is a directory, not a capture file", name)
+	}
+	var r *Reader
+	if size, ok := mappable(fh); ok && !isGzip(fh) {
+		r, err = newReader(name, newMapSource(fh, size), nil)
+	} else {
+		r, err = NewReader(name, fh)
+	}
+	if err != nil {
+		fh.Close()
 		return nil, err
 	}
-	r.file = f
+	r.file = fh
 	return r, nil
+}
+
+// isGzip peeks at the first two bytes of a file.
+func isGzip(f *os.File) bool {
+	var m [2]byte
+	n, _ := f.ReadAt(m[:], 0)
+	return n == 2 && m[0] == 0x1f && m[1] == 0x8b
 }
 
 func unwrapPathError(err error) error {
@@ -95,42 +133,45 @@ func unwrapPathError(err error) error {
 // NewReader reads a capture from r; name is used in messages only.
 func NewReader(name string, r io.Reader) (*Reader, error) {
 	cr := &countingReader{r: r}
-	br := bufio.NewReaderSize(cr, 256<<10)
-	rd := &Reader{name: name, raw: cr}
-	magic, err := br.Peek(4)
-	if len(magic) >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, zerr := gzip.NewReader(br)
-		if zerr != nil {
-			return nil, fmt.Errorf("%s: broken gzip stream: %v", name, zerr)
+	br := bufio.NewReaderSize(cr, 64<<10)
+	magic, _ := br.Peek(2)
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("%s: broken gzip stream: %v", name, err)
 		}
-		rd.gzipped = true
-		br = bufio.NewReaderSize(zr, 256<<10)
-		magic, err = br.Peek(4)
+		rd, err := newReader(name, newReadSource(zr), cr)
+		if rd != nil {
+			rd.gzipped = true
+		}
+		return rd, err
 	}
-	if len(magic) == 0 && (err == io.EOF || err == nil) {
-		return nil, fmt.Errorf("%s: empty file", name)
+	return newReader(name, newReadSource(br), cr)
+}
+
+func newReader(name string, src *source, raw *countingReader) (*Reader, error) {
+	rd := &Reader{name: name, src: src, raw: raw}
+	src.onMap = func(end int64) { rd.mapped.Store(end) }
+	if !src.fill(4) {
+		if src.avail() == 0 && errors.Is(src.err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty file", name)
+		}
+		if src.err != nil && !errors.Is(src.err, io.EOF) {
+			return nil, fmt.Errorf("%s: %v", name, src.err)
+		}
+		return nil, fmt.Errorf("%s: %w (only %d bytes)", name, ErrNotCapture, src.avail())
 	}
-	if len(magic) < 4 {
-		return nil, fmt.Errorf("%s: %w (only %d bytes)", name, ErrNotCapture, len(magic))
-	}
+	magic := src.buf[src.r : src.r+4]
 	switch {
 	case isPcapMagic(magic):
-		rd.format = FormatPcap
-		if magic[0] == 0x4d || magic[3] == 0x4d {
-			rd.format = FormatPcapNs
+		if err := rd.pcapHeader(); err != nil {
+			return nil, fmt.Errorf("%s: bad pcap file header: %v", name, err)
 		}
-		p, err := pcapgo.NewReader(br)
-		if err != nil {
-			return nil, fmt.Errorf("%s: bad pcap file header: %v", name, describe(err))
-		}
-		rd.pcap = p
-	case magic[0] == 0x0a && magic[1] == 0x0d && magic[2] == 0x0d && magic[3] == 0x0a:
+	case string(magic) == "\x0a\x0d\x0d\x0a":
 		rd.format = FormatPcapng
-		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{WantMixedLinkType: true, SkipUnknownVersion: true})
-		if err != nil {
-			return nil, fmt.Errorf("%s: bad pcapng section header: %v", name, describe(err))
+		if err := rd.ngStart(); err != nil {
+			return nil, fmt.Errorf("%s: bad pcapng section header: %v", name, err)
 		}
-		rd.ng = ng
 	default:
 		return nil, fmt.Errorf("%s: %w", name, ErrNotCapture)
 	}
@@ -143,13 +184,6 @@ func isPcapMagic(m []byte) bool {
 		return true
 	}
 	return false
-}
-
-func describe(err error) string {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return "file ends inside the header"
-	}
-	return err.Error()
 }
 
 // countingReader counts the bytes read from the file.
@@ -166,7 +200,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Offset is how many bytes of the file (compressed, for gzip) have been
 // read so far; it may run ahead of the records returned by up to a buffer.
-func (r *Reader) Offset() int64 { return r.raw.n.Load() }
+// It may be called from another goroutine than Next's.
+func (r *Reader) Offset() int64 {
+	if r.raw != nil {
+		return r.raw.n.Load()
+	}
+	return r.mapped.Load()
+}
 
 // Name is the file name given to Open.
 func (r *Reader) Name() string { return r.name }
@@ -179,21 +219,17 @@ func (r *Reader) Format() string {
 	return string(r.format)
 }
 
-// LinkTypes lists the link types declared by the file so far (for pcap, the
-// one of its header).
-func (r *Reader) LinkTypes() []layers.LinkType {
-	if r.pcap != nil {
-		return []layers.LinkType{r.pcap.LinkType()}
-	}
-	var out []layers.LinkType
-	seen := map[layers.LinkType]bool{}
-	for i := 0; i < r.ng.NInterfaces(); i++ {
-		if iface, err := r.ng.Interface(i); err == nil && !seen[iface.LinkType] {
-			seen[iface.LinkType] = true
-			out = append(out, iface.LinkType)
+// LinkTypes lists the link types the file declared so far, each once, in
+// the order first declared (for pcap, the one of its header).
+func (r *Reader) LinkTypes() []layers.LinkType { return append([]layers.LinkType(nil), r.links...) }
+
+func (r *Reader) declare(lt layers.LinkType) {
+	for _, l := range r.links {
+		if l == lt {
+			return
 		}
 	}
-	return out
+	r.links = append(r.links, lt)
 }
 
 // Next returns the next record. At the end of the file it returns io.EOF. A
@@ -204,48 +240,63 @@ func (r *Reader) Next() ([]byte, Record, error) {
 		return nil, Record{}, io.EOF
 	}
 	var (
+		rec  Record
 		data []byte
 		err  error
-		rec  Record
 	)
-	if r.pcap != nil {
-		d, c, e := r.pcap.ZeroCopyReadPacketData()
-		data, err = d, e
-		rec.Time, rec.CapLen, rec.WireLen = c.Timestamp.UnixNano(), c.CaptureLength, c.Length
-		rec.LinkType = r.pcap.LinkType()
+	if r.format == FormatPcapng {
+		data, err = r.ngNext(&rec)
 	} else {
-		d, c, e := r.ng.ZeroCopyReadPacketData()
-		data, err = d, e
-		rec.Time, rec.CapLen, rec.WireLen = c.Timestamp.UnixNano(), c.CaptureLength, c.Length
-		if len(c.AncillaryData) > 0 {
-			if lt, ok := c.AncillaryData[0].(layers.LinkType); ok {
-				rec.LinkType = lt
-			}
-		}
-	}
-	if err == nil && rec.WireLen < rec.CapLen {
-		// pcapng does not forbid it; the wire length cannot be smaller than
-		// what was captured.
-		rec.WireLen = rec.CapLen
+		data, err = r.pcapNext(&rec)
 	}
 	if err != nil {
 		r.done = true
 		if err == io.EOF {
 			return nil, Record{}, io.EOF
 		}
-		return nil, Record{}, &RecordError{File: r.name, Index: r.n + 1, Kept: r.n, Err: err}
+		return nil, Record{}, r.recordError(err)
 	}
 	r.n++
 	rec.Index = r.n
+	if rec.WireLen < rec.CapLen {
+		// pcapng does not forbid it; the wire length cannot be smaller than
+		// what was captured.
+		rec.WireLen = rec.CapLen
+	}
 	return data, rec, nil
 }
 
 // Close closes the underlying file.
 func (r *Reader) Close() error {
+	err := r.src.close()
 	if r.file != nil {
-		return r.file.Close()
+		if e := r.file.Close(); err == nil {
+			err = e
+		}
 	}
-	return nil
+	return err
+}
+
+// damage is a record or block whose own fields contradict each other or
+// the format; At is its offset in the (decompressed) stream.
+type damage struct {
+	At  int64
+	Msg string
+}
+
+func (d *damage) Error() string { return d.Msg }
+
+func damaged(at int64, format string, args ...any) error {
+	return &damage{At: at, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *Reader) recordError(err error) *RecordError {
+	e := &RecordError{File: r.name, Index: r.n + 1, Kept: r.n, Err: err, Decompressed: r.gzipped}
+	var d *damage
+	if errors.As(err, &d) {
+		e.Offset = d.At
+	}
+	return e
 }
 
 // RecordError says that a file could not be read past a record.
@@ -253,7 +304,12 @@ type RecordError struct {
 	File  string
 	Index int // 1-based number of the record that could not be read
 	Kept  int // records read before it
-	Err   error
+	// Offset is where the damaged record or block starts, in bytes from
+	// the start of the file (of the decompressed stream, when
+	// Decompressed); 0 when the file simply ended or failed to read.
+	Offset       int64
+	Decompressed bool
+	Err          error
 }
 
 // Truncated reports whether the file simply ends inside the record, as when
@@ -262,10 +318,19 @@ func (e *RecordError) Truncated() bool {
 	return errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, io.EOF)
 }
 
-// Error is one line naming the file, the record and how many were kept.
+// Error is one line naming the file, the record, where it starts when the
+// file is damaged, what is wrong and how many records were kept.
 func (e *RecordError) Error() string {
 	if e.Truncated() {
 		return fmt.Sprintf("%s: packet %d: record truncated at end of file (kept %d packets)", e.File, e.Index, e.Kept)
+	}
+	var d *damage
+	if errors.As(e.Err, &d) {
+		where := fmt.Sprintf("byte %d", d.At)
+		if e.Decompressed {
+			where += " of the decompressed data"
+		}
+		return fmt.Sprintf("%s: packet %d: damaged file at %s: %s (kept %d packets)", e.File, e.Index, where, d.Msg, e.Kept)
 	}
 	msg := e.Err.Error()
 	if errors.Is(e.Err, gzip.ErrChecksum) || errors.Is(e.Err, gzip.ErrHeader) {

@@ -49,7 +49,6 @@ type Packet struct {
 	HasICMP            bool
 	ICMPType, ICMPCode uint8
 	ICMPID             uint16 // echo identifier
-	Quoted             Quote  // the packet an ICMP error refers to
 
 	Payload    []byte   // transport payload (as captured)
 	PayloadLen int      // len(Payload), kept when Payload is dropped
@@ -70,6 +69,11 @@ type Packet struct {
 	VLANTags uint8
 	VLANID   uint16
 	NonIP    NonIP
+
+	// Quoted is the packet an ICMP error refers to (last: the model
+	// reads it for ICMP errors only, and the fields above for every
+	// packet, in as few cache lines as possible).
+	Quoted Quote
 }
 
 // Problem is why a frame could not be fully decoded.
@@ -125,7 +129,7 @@ type Quote struct {
 // usable; call New. A Decoder is not safe for concurrent use.
 type Decoder struct {
 	eth      layers.Ethernet
-	dot1q    layers.Dot1Q
+	dot1q    vlanTag
 	sll      layers.LinuxSLL
 	sll2     layers.LinuxSLL2
 	loop     layers.Loopback
@@ -201,14 +205,26 @@ func firstLayer(lt layers.LinkType, data []byte) (gopacket.LayerType, bool) {
 	return 0, false
 }
 
-// Decode fills p from one frame of the given link type.
+// Decode fills p from one frame of the given link type: the common frames
+// by hand (see fast), everything else, and anything the fast path doubts,
+// with gopacket's layers.
 func (d *Decoder) Decode(data []byte, lt layers.LinkType, p *Packet) {
 	*p = Packet{LinkType: lt}
+	if d.fast(data, lt, p) {
+		return
+	}
+	*p = Packet{LinkType: lt}
+	d.slow(data, lt, p)
+}
+
+// slow decodes a frame with gopacket's DecodingLayerParser.
+func (d *Decoder) slow(data []byte, lt layers.LinkType, p *Packet) {
 	first, ok := firstLayer(lt, data)
 	if !ok {
 		p.Problem = UnsupportedLink
 		return
 	}
+	d.dot1q.tags = 0
 	err := d.parsers[first].DecodeLayers(data, &d.decoded)
 	d.fillLink(p)
 	transport := d.fillNetwork(p)
@@ -377,24 +393,34 @@ func (d *Decoder) fillUDP(p *Packet) {
 }
 
 func (d *Decoder) fillICMPv4(p *Packet) {
+	icmpv4(p, d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code(), d.icmp4.Id, d.icmp4.Payload)
+}
+
+// icmpv4 takes an ICMP message's facts: its type and code, the identifier
+// of an echo-like message, the header an error quotes.
+func icmpv4(p *Packet, typ, code uint8, id uint16, body []byte) {
 	p.HasICMP = true
-	p.ICMPType, p.ICMPCode = d.icmp4.TypeCode.Type(), d.icmp4.TypeCode.Code()
-	switch p.ICMPType {
+	p.ICMPType, p.ICMPCode = typ, code
+	switch typ {
 	case layers.ICMPv4TypeEchoRequest, layers.ICMPv4TypeEchoReply, layers.ICMPv4TypeTimestampRequest,
 		layers.ICMPv4TypeTimestampReply, layers.ICMPv4TypeInfoRequest, layers.ICMPv4TypeInfoReply:
-		p.ICMPID = d.icmp4.Id
+		p.ICMPID = id
 	case layers.ICMPv4TypeDestinationUnreachable, layers.ICMPv4TypeTimeExceeded,
 		layers.ICMPv4TypeParameterProblem, layers.ICMPv4TypeSourceQuench, layers.ICMPv4TypeRedirect:
-		p.Quoted = quote(d.icmp4.Payload)
+		p.Quoted = quote(body)
 	}
-	p.Payload = d.icmp4.Payload
+	p.Payload = body
 }
 
 func (d *Decoder) fillICMPv6(p *Packet) {
+	icmpv6(p, d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code(), d.icmp6.Payload)
+}
+
+// icmpv6 takes an ICMPv6 message's facts (see icmpv4).
+func icmpv6(p *Packet, typ, code uint8, body []byte) {
 	p.HasICMP = true
-	p.ICMPType, p.ICMPCode = d.icmp6.TypeCode.Type(), d.icmp6.TypeCode.Code()
-	body := d.icmp6.Payload
-	switch p.ICMPType {
+	p.ICMPType, p.ICMPCode = typ, code
+	switch typ {
 	case layers.ICMPv6TypeEchoRequest, layers.ICMPv6TypeEchoReply:
 		if len(body) >= 2 {
 			p.ICMPID = binary.BigEndian.Uint16(body)

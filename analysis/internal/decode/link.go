@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 )
 
@@ -71,9 +72,9 @@ func (d *Decoder) fillLink(p *Packet) {
 			p.HasMAC = copy(p.SrcMAC[:], d.dot11Source()) == 6
 		case layers.LayerTypeDot1Q:
 			if p.VLANTags == 0 {
-				p.VLANID = d.dot1q.VLANIdentifier
+				p.VLANID = d.dot1q.outer
 			}
-			p.VLANTags++
+			p.VLANTags = min(p.VLANTags+1, 255) // a count that cannot wrap
 		case layers.LayerTypeLLC:
 			p.NonIP.LLC, p.NonIP.DSAP = true, d.llc.DSAP
 		case layers.LayerTypeSNAP:
@@ -83,6 +84,27 @@ func (d *Decoder) fillLink(p *Packet) {
 			}
 		}
 	}
+}
+
+// vlanTag decodes 802.1Q tags as gopacket's Dot1Q does, and remembers
+// the first (outer) tag's VLAN ID: the layer is reused for every tag of a
+// frame, so after decoding it holds the inner one.
+type vlanTag struct {
+	layers.Dot1Q
+	tags  int
+	outer uint16
+}
+
+// DecodeFromBytes decodes one tag.
+func (v *vlanTag) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	err := v.Dot1Q.DecodeFromBytes(data, df)
+	if err == nil {
+		if v.tags == 0 {
+			v.outer = v.VLANIdentifier
+		}
+		v.tags++
+	}
+	return err
 }
 
 // dot11Source is the sending station of an 802.11 frame: the transmitter

@@ -58,10 +58,14 @@ type counters struct {
 	any   bool // a timestamp was seen
 	now   int64
 	nonIP map[decode.NonIP]*Counter
+	// overflow takes the counts of addresses past MaxHosts (its packets
+	// are Dropped.HostPackets).
+	overflow HostStats
 }
 
 func newCounters(m *Model, binWidth int64) *counters {
-	return &counters{m: m, bins: bins{width: binWidth, m: map[int64]*Counter{}}, nonIP: map[decode.NonIP]*Counter{}}
+	return &counters{m: m, bins: bins{width: binWidth, m: map[int64]*Counter{}, dropped: &m.Dropped.BinPackets},
+		nonIP: map[decode.NonIP]*Counter{}}
 }
 
 // observe counts a packet; it reports whether the packet has an IP header
@@ -93,16 +97,15 @@ func (c *counters) observe(rec *capfile.Record, p *decode.Packet) bool {
 	c.vlan(p)
 	switch p.Net {
 	case decode.NetIPv4, decode.NetIPv6:
-		m.IPProtocols[p.Proto].add(wire)
-		if p.HasMAC {
-			if h := c.host(p.Src); h.MAC == ([6]byte{}) {
-				h.MAC = p.SrcMAC
-			}
-		}
+		m.IPProtocols[p.Proto].add(wire) // the source's MAC is taken where its host is counted
 		return true
 	case decode.NetARP, decode.NetOther:
 		n := c.nonIP[p.NonIP]
 		if n == nil {
+			if len(c.nonIP) >= limits.nonIP {
+				m.Dropped.NonIP++
+				return false
+			}
 			n = &Counter{}
 			c.nonIP[p.NonIP] = n
 		}
@@ -173,10 +176,15 @@ func (c *counters) ports(p *decode.Packet, wire int) {
 	ports[p.DstPort].AsDest++
 }
 
-// host returns the counters of an address, created when first seen.
+// host returns the counters of an address, created when first seen; past
+// MaxHosts addresses, a new one gets the overflow counters, which are in
+// no host's.
 func (c *counters) host(a netip.Addr) *HostStats {
 	s := c.m.Hosts[a]
 	if s == nil {
+		if len(c.m.Hosts) >= limits.hosts {
+			return &c.overflow
+		}
 		s = &HostStats{}
 		c.m.Hosts[a] = s
 	}
@@ -200,19 +208,33 @@ type bins struct {
 	m             map[int64]*Counter
 	cur           int64
 	curC          *Counter
+	dropped       *uint64 // packets in no bin: past MaxBins
 }
 
 func (b *bins) add(ts int64, wire int) {
 	i := FloorDiv(ts-b.origin, b.width)
 	if b.curC == nil || i != b.cur {
-		c := b.m[i]
+		c := b.get(i)
 		if c == nil {
-			c = &Counter{}
-			b.m[i] = c
+			*b.dropped++
+			return
 		}
 		b.cur, b.curC = i, c
 	}
 	b.curC.add(wire)
+}
+
+// get returns bin i, created when first needed; nil past MaxBins.
+func (b *bins) get(i int64) *Counter {
+	c := b.m[i]
+	if c == nil {
+		if len(b.m) >= limits.bins {
+			return nil
+		}
+		c = &Counter{}
+		b.m[i] = c
+	}
+	return c
 }
 
 // FloorDiv is a / b rounded towards minus infinity.

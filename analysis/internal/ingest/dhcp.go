@@ -51,6 +51,10 @@ func (v *evidence) dhcp(p *decode.Packet, ts int64) {
 	copy(k.client[:], b[28:34])
 	i, ok := v.dhcpOpen[k]
 	if !ok {
+		if len(v.m.DHCP) >= limits.dhcp {
+			v.m.Dropped.DHCP++
+			return
+		}
 		v.m.DHCP = append(v.m.DHCP, DHCPTransaction{Client: k.client, XID: k.xid})
 		i = len(v.m.DHCP) - 1
 		v.dhcpOpen[k] = i

@@ -40,6 +40,12 @@ type LiveFlow struct {
 	// Transfer is each direction's first and last payload segment and the
 	// pauses between them (ns; see flow.Flow's OrigTransfer).
 	Transfer [2][3]int64
+	// Filed is the deadline the flow is filed under in the idle wheel (ns;
+	// MaxInt64: none, it never times out). It is where its last filing put
+	// it (when it started, closed, or was found active by a sweep), not
+	// Last plus its timeout, so the next sweeps visit it when one pass
+	// would.
+	Filed int64
 }
 
 // Fragment is a first fragment whose datagram's other fragments may still
@@ -145,32 +151,44 @@ func (b *builder) restore(in *Edge) {
 	}
 }
 
-// restoreFlow puts a flow of an Edge back into the live table; its hosts'
-// counters are this part's (a flow counts for its hosts where it started).
+// restoreFlow puts a flow of an Edge back into the live table, filed in
+// the idle wheel under the deadline it had, as the next flow created; its
+// hosts' counters are this part's (a flow counts for its hosts where it
+// started).
 func (t *flowTable) restoreFlow(l *LiveFlow, c *counters) {
-	e := &entry{Flow: l.Flow, key: l.Key, conn: flow.RestoreConn(l.Conn)}
+	e := t.newEntry()
+	e.Flow, e.key, e.conn = l.Flow, l.Key, flow.RestoreConn(l.Conn)
 	for d := range e.xfer {
 		e.xfer[d] = transfer{first: l.Transfer[d][0], last: l.Transfer[d][1], paused: l.Transfer[d][2]}
 	}
+	e.seq = t.created
+	t.created++
 	e.hostO = c.host(e.Orig)
 	if e.Resp != e.Orig {
 		e.hostR = c.host(e.Resp)
 	}
 	t.live[e.key] = e
+	// closed: a connection only ever closes, and its closing files it
+	// again at once, so it was filed closed exactly when it is closed.
+	e.filings++
+	e.closed, e.filed = e.Proto == flow.TCP && e.conn.Closed(), l.Filed
+	if e.filed != math.MaxInt64 {
+		t.wheel.add(e)
+	}
 }
 
 // takeLive moves the open flows and fragments out of the table into an
-// Edge, in a fixed order.
+// Edge, in a fixed order (start order, flow.Less).
 func (b *builder) takeLive() *Edge {
 	t := b.flows
 	out := &Edge{Now: b.counters.now, Swept: t.swept, Anchor: b.model.BinOrigin}
 	for k, e := range t.live {
-		l := LiveFlow{Flow: e.Flow, Key: k, Conn: e.conn.Snapshot()}
+		l := LiveFlow{Flow: e.Flow, Key: k, Conn: e.conn.Snapshot(), Filed: e.filed}
 		for d, x := range e.xfer {
 			l.Transfer[d] = [3]int64{x.first, x.last, x.paused}
 		}
 		out.Live = append(out.Live, l)
-		delete(t.live, k)
+		t.take(e)
 	}
 	sort.Slice(out.Live, func(i, j int) bool { return flow.Less(&out.Live[i].Flow, &out.Live[j].Flow) })
 	for k, key := range t.frags {
@@ -186,14 +204,28 @@ func (b *builder) takeLive() *Edge {
 		}
 		return a.Dst.Less(b.Dst)
 	})
+	clear(t.frags)
 	return out
+}
+
+// take removes a live flow from the table without ending it: it went to
+// an Edge. Its filing in the wheel becomes stale and its entry free.
+func (t *flowTable) take(e *entry) {
+	delete(t.live, e.key)
+	e.filings++
+	e.hostO, e.hostR = nil, nil
+	e.live = false
+	t.free = append(t.free, e.id)
+	if t.last == e {
+		t.last = nil
+	}
 }
 
 // Flows ends the flows still open at the Edge as the end of the input
 // does (end reason eof), in start order.
 func (e *Edge) Flows(cfg Config) []flow.Flow {
 	cfg.SpillAfter = -1 // a few flows: sorted in memory
-	t := newFlowTable(cfg)
+	t := newFlowTable(cfg, &Dropped{})
 	c := newCounters(newModel(int64(max(cfg.BinWidth, 1))), int64(max(cfg.BinWidth, 1)))
 	for i := range e.Live {
 		t.restoreFlow(&e.Live[i], c)

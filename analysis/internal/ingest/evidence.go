@@ -3,7 +3,6 @@ package ingest
 import (
 	"encoding/binary"
 	"net/netip"
-	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
 	"github.com/pcaplab/pcaplab/flow"
@@ -59,13 +58,18 @@ type evidence struct {
 	m        *Model
 	dnsOpen  map[dnsKey]int
 	dhcpOpen map[dhcpKey]int
+	names    interner // question names, when not parsed by the reader
 }
 
-func (v *evidence) observe(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
+func (v *evidence) observe(p *decode.Packet, msg *dnsMessage, ts int64, live map[flow.Key]*entry) {
 	if p.HasPorts && p.Proto == flow.UDP {
 		switch {
 		case p.SrcPort == 53 || p.DstPort == 53:
-			v.dns(p, ts)
+			if msg == nil {
+				m := parseDNS(p.Payload, &v.names)
+				msg = &m
+			}
+			v.dns(p, msg, ts)
 		case isDHCP(p):
 			v.dhcp(p, ts)
 		}
@@ -75,22 +79,38 @@ func (v *evidence) observe(p *decode.Packet, ts int64, live map[flow.Key]*entry)
 	}
 }
 
-// dns parses the DNS header of a UDP port-53 payload and matches queries to
-// responses. Malformed payloads are ignored (they are still counted as UDP).
-func (v *evidence) dns(p *decode.Packet, ts int64) {
-	b := p.Payload
+// dnsMessage is what the model needs of a UDP port-53 payload, parsed on
+// the reading goroutine (see parseDNS).
+type dnsMessage struct {
+	ok            bool // a standard query or response with a whole header
+	id, flags, an uint16
+	name          string
+	qtype         uint16
+}
+
+// parseDNS reads a DNS header and its first question. Malformed payloads
+// are not ok (they are still counted as UDP).
+func parseDNS(b []byte, names *interner) dnsMessage {
 	if len(b) < 12 {
-		return
+		return dnsMessage{}
 	}
-	id := binary.BigEndian.Uint16(b[0:2])
-	flags := binary.BigEndian.Uint16(b[2:4])
-	if (flags>>11)&0xf != 0 { // only standard queries
-		return
+	m := dnsMessage{id: binary.BigEndian.Uint16(b[0:2]), flags: binary.BigEndian.Uint16(b[2:4]), an: binary.BigEndian.Uint16(b[6:8])}
+	if (m.flags>>11)&0xf != 0 { // only standard queries
+		return dnsMessage{}
 	}
-	name, qtype := "", uint16(0)
+	m.ok = true
 	if binary.BigEndian.Uint16(b[4:6]) > 0 {
-		name, qtype = dnsQuestion(b)
+		m.name, m.qtype = dnsQuestion(b, names)
 	}
+	return m
+}
+
+// dns matches DNS queries to responses.
+func (v *evidence) dns(p *decode.Packet, msg *dnsMessage, ts int64) {
+	if !msg.ok {
+		return
+	}
+	id, flags, name, qtype := msg.id, msg.flags, msg.name, msg.qtype
 	if flags&0x8000 == 0 {
 		if p.DstPort == 53 {
 			v.query(dnsKey{client: p.Src, server: p.Dst, port: p.SrcPort, id: id}, name, qtype, ts)
@@ -101,11 +121,15 @@ func (v *evidence) dns(p *decode.Packet, ts int64) {
 		return
 	}
 	k := dnsKey{client: p.Dst, server: p.Src, port: p.DstPort, id: id}
-	rcode, an := uint8(flags&0xf), binary.BigEndian.Uint16(b[6:8])
+	rcode, an := uint8(flags&0xf), msg.an
 	if i, ok := v.dnsOpen[k]; ok {
 		t := &v.m.DNS[i]
 		t.Answered, t.ResponseTime, t.RCode, t.Answers = true, ts, rcode, an
 		delete(v.dnsOpen, k)
+		return
+	}
+	if len(v.m.DNS) >= limits.dns {
+		v.m.Dropped.DNS++
 		return
 	}
 	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: p.Dst, Server: p.Src, ClientPort: p.DstPort, ID: id,
@@ -116,15 +140,21 @@ func (v *evidence) query(k dnsKey, name string, qtype uint16, ts int64) {
 	if _, dup := v.dnsOpen[k]; dup {
 		return // a retransmitted query: same transaction
 	}
+	if len(v.m.DNS) >= limits.dns {
+		v.m.Dropped.DNS++
+		return
+	}
 	v.m.DNS = append(v.m.DNS, DNSTransaction{Client: k.client, Server: k.server, ClientPort: k.port,
 		ID: k.id, Name: name, QType: qtype, QueryTime: ts})
 	v.dnsOpen[k] = len(v.m.DNS) - 1
 }
 
 // dnsQuestion reads the first question's name and type (no compression is
-// allowed there in practice; a pointer ends the name).
-func dnsQuestion(b []byte) (string, uint16) {
-	var sb strings.Builder
+// allowed there in practice; a pointer ends the name). The name is built
+// in a fixed buffer and interned (see intern).
+func dnsQuestion(b []byte, names *interner) (string, uint16) {
+	var buf [255]byte
+	n := 0
 	i := 12
 	for i < len(b) {
 		l := int(b[i])
@@ -132,11 +162,13 @@ func dnsQuestion(b []byte) (string, uint16) {
 			i++
 			break
 		}
-		if l&0xc0 != 0 || i+1+l > len(b) || sb.Len()+l+1 > 255 {
-			return sb.String(), 0
+		sep := min(n, 1)
+		if l&0xc0 != 0 || i+1+l > len(b) || n+sep+l > 255 {
+			return names.intern(buf[:n]), 0
 		}
-		if sb.Len() > 0 {
-			sb.WriteByte('.')
+		if sep == 1 {
+			buf[n] = '.'
+			n++
 		}
 		for _, c := range b[i+1 : i+1+l] {
 			switch {
@@ -145,14 +177,38 @@ func dnsQuestion(b []byte) (string, uint16) {
 			case c <= 0x20 || c >= 0x7f:
 				c = '?' // names are untrusted: no control or non-ASCII bytes
 			}
-			sb.WriteByte(c)
+			buf[n] = c
+			n++
 		}
 		i += 1 + l
 	}
 	if i+2 > len(b) {
-		return sb.String(), 0
+		return names.intern(buf[:n]), 0
 	}
-	return sb.String(), binary.BigEndian.Uint16(b[i : i+2])
+	return names.intern(buf[:n]), binary.BigEndian.Uint16(b[i : i+2])
+}
+
+// maxInterned bounds the names kept for sharing: 65 536 (at most 16 MiB
+// of 255-byte names); past it a name is its own copy.
+const maxInterned = 1 << 16
+
+// interner shares names: lookups repeat a few names many times.
+type interner map[string]string
+
+// intern returns a name as a string shared by every transaction that
+// asks for it.
+func (in *interner) intern(b []byte) string {
+	if s, ok := (*in)[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(*in) < maxInterned {
+		if *in == nil {
+			*in = interner{}
+		}
+		(*in)[s] = s
+	}
+	return s
 }
 
 // icmpError keeps an ICMP error and marks the flow whose packet it quotes.
@@ -169,6 +225,10 @@ func (v *evidence) icmpError(p *decode.Packet, ts int64, live map[flow.Key]*entr
 				e.ICMPError = flow.MakeICMPError(p.ICMPType, p.ICMPCode)
 			}
 		}
+	}
+	if len(v.m.ICMPErrors) >= limits.icmpErrors {
+		v.m.Dropped.ICMPErrors++
+		return
 	}
 	v.m.ICMPErrors = append(v.m.ICMPErrors, ev)
 }

@@ -1,21 +1,33 @@
 package ingest
 
 import (
+	"math"
 	"net/netip"
-	"sort"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
 	"github.com/pcaplab/pcaplab/flow"
 )
 
-// entry is a live flow.
+// entry is a live flow: the record so far and what it is built from (the
+// TCP state machine, each direction's transfer tracking). Entries are
+// reused once a flow ends.
 type entry struct {
 	flow.Flow
 	key          flow.Key
 	hostO, hostR *HostStats // counters of Orig and Resp (hostR nil when the same address)
 	conn         flow.Conn  // TCP only
 	xfer         [2]transfer
+	// filed is the deadline the flow is filed under in the idle wheel
+	// (see wheel), filings counts its filings so that a stale one is
+	// recognised; closed is whether it was filed with the closed-TCP
+	// timeout.
+	filed   int64
+	filings uint32
+	closed  bool
+	seq     int   // creation number: where the finished flow goes (see finished)
+	id      int32 // place in the entry slabs
+	live    bool
 }
 
 // transfer follows one direction's payload segments in time: the first
@@ -50,11 +62,17 @@ type fragKey struct {
 }
 
 // flowTable is the stage that assigns packets to flows: the live flows by
-// key, their idle timeouts and eviction, the fragments waiting for their
-// first one, and the finished flows (kept in chunks, or spilled to disk).
+// key, their idle timeouts (a deadline wheel, so a sweep touches only the
+// flows whose deadline passed) and eviction, the fragments waiting for
+// their first one, and the finished flows (kept in chunks, or spilled to
+// disk).
 type flowTable struct {
 	cfg        Config
 	live       map[flow.Key]*entry
+	last       *entry    // the flow of the previous packet: packets come in trains
+	slabs      [][]entry // every entry, live or free, in slabs of slabSize
+	free       []int32   // ids of ended entries, for reuse
+	wheel      wheel
 	frags      map[fragKey]flow.Key
 	swept      int64
 	sweepEvery int64
@@ -62,11 +80,18 @@ type flowTable struct {
 	fragments  uint64 // IP fragments (all)
 	orphans    uint64 // non-first fragments whose first fragment was not seen
 	done       finished
+	dropped    *Dropped
+	created    int    // flows started
+	idle       []idle // scratch for eviction
 }
 
-func newFlowTable(cfg Config) *flowTable {
-	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{},
-		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}}
+// slabSize is how many entries are allocated at once: entries sit side by
+// side, so eviction reads them in order instead of chasing map pointers.
+const slabSize = 1024
+
+func newFlowTable(cfg Config, dropped *Dropped) *flowTable {
+	return &flowTable{cfg: cfg, live: map[flow.Key]*entry{}, frags: map[fragKey]flow.Key{}, dropped: dropped,
+		sweepEvery: cfg.sweepInterval(), done: finished{spillAfter: cfg.SpillAfter}, wheel: newWheel()}
 }
 
 // keyOf says which flow, if any, an IP packet belongs to.
@@ -105,6 +130,9 @@ func (t *flowTable) keyOf(p *decode.Packet) (flow.Key, bool) {
 func (t *flowTable) firstFragment(p *decode.Packet, k flow.Key) flow.Key {
 	if p.Fragment {
 		t.fragments++
+		if len(t.frags) >= limits.fragments {
+			t.forgetFragments()
+		}
 		t.frags[fragKey{src: p.Src, dst: p.Dst, id: p.FragID, proto: p.Proto}] = k
 	}
 	return k
@@ -135,6 +163,9 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 	if e.hostR == nil {
 		hs, hd = e.hostO, e.hostO
 	}
+	if p.HasMAC && hs.MAC == ([6]byte{}) {
+		hs.MAC = p.SrcMAC // the first frame the host sent
+	}
 	countHosts(hs, hd, wire)
 	payload := uint64(p.PayloadLen)
 	if p.Fragment && !p.FragFirst {
@@ -163,6 +194,9 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 			e.RespFlags |= p.TCPFlags
 		}
 		e.conn.Segment(dir, p.TCPFlags, p.Seq, p.PayloadLen, ts)
+		if e.conn.Closed() && !e.closed {
+			t.file(e) // its timeout shrinks: file it under the earlier deadline
+		}
 	}
 	if p.App != "" && e.App == "" {
 		e.App = p.App
@@ -174,7 +208,11 @@ func (t *flowTable) observe(k flow.Key, p *decode.Packet, ts int64, wire int, c 
 
 // lookup finds the live flow of a packet or starts one.
 func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) *entry {
-	if e := t.live[k]; e != nil {
+	e := t.last
+	if e == nil || !e.live || e.key != k {
+		e = t.live[k]
+	}
+	if e != nil {
 		switch {
 		case t.expired(e, ts):
 			t.end(e, flow.EndIdle)
@@ -182,13 +220,16 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 			e.conn.NewSYN(direction(e, p), p.Seq):
 			t.end(e, flow.EndReused)
 		default:
+			t.last = e
 			return e
 		}
 	}
 	if max := t.cfg.MaxFlows; max > 0 && len(t.live) >= max {
 		t.evict()
 	}
-	e := &entry{key: k}
+	e = t.newEntry()
+	e.key, e.seq = k, t.created
+	t.created++
 	e.Proto = k.Proto
 	e.Orig, e.OrigPort, e.Resp, e.RespPort = p.Src, p.SrcPort, p.Dst, p.DstPort
 	switch {
@@ -210,6 +251,28 @@ func (t *flowTable) lookup(k flow.Key, p *decode.Packet, ts int64, c *counters) 
 		e.hostR.Flows++
 	}
 	t.live[k] = e
+	t.file(e)
+	t.last = e
+	return e
+}
+
+// newEntry returns a zeroed live entry, reusing an ended one when there is
+// one.
+func (t *flowTable) newEntry() *entry {
+	n := len(t.free)
+	if n == 0 {
+		id := int32(len(t.slabs) * slabSize)
+		t.slabs = append(t.slabs, make([]entry, slabSize))
+		for i := slabSize - 1; i > 0; i-- {
+			t.free = append(t.free, id+int32(i))
+		}
+		n = len(t.free) + 1
+		t.free = append(t.free, id)
+	}
+	id := t.free[n-1]
+	t.free = t.free[:n-1]
+	e := &t.slabs[id/slabSize][id%slabSize]
+	*e = entry{filings: e.filings, id: id, live: true}
 	return e
 }
 
@@ -238,8 +301,34 @@ func (t *flowTable) expired(e *entry, now int64) bool {
 	return to > 0 && now-e.Last > int64(to)
 }
 
+// deadline is the time after which a flow is idle past its timeout
+// (MaxInt64 for none).
+func (t *flowTable) deadline(e *entry) int64 {
+	to := int64(t.timeout(e))
+	if to <= 0 || e.Last > math.MaxInt64-to {
+		return math.MaxInt64
+	}
+	return e.Last + to
+}
+
+// file puts a live flow in the wheel under its deadline; a filing it had
+// before becomes stale.
+func (t *flowTable) file(e *entry) {
+	e.filings++
+	e.closed = e.Proto == flow.TCP && e.conn.Closed()
+	e.filed = t.deadline(e)
+	if e.filed != math.MaxInt64 {
+		t.wheel.add(e)
+		if t.wheel.n > 2*len(t.live)+4096 {
+			// filings of flows that ended before their deadline (reused,
+			// evicted) pile up while time stands still
+			t.wheel.compact()
+		}
+	}
+}
+
 // end finishes a live flow: its history and state are taken, and it goes
-// to the finished flows.
+// to the finished flows; the entry is kept for reuse.
 func (t *flowTable) end(e *entry, why flow.EndReason) {
 	delete(t.live, e.key)
 	e.Ended = why
@@ -250,7 +339,11 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 	} else {
 		e.State = flow.OtherState(e.OrigPackets, e.RespPackets)
 	}
-	t.done.keep(&e.Flow)
+	t.done.keep(&e.Flow, e.seq)
+	e.filings++ // any filing in the wheel is now stale
+	e.hostO, e.hostR = nil, nil
+	e.live = false
+	t.free = append(t.free, e.id)
 }
 
 // sweepInterval is how often idle flows are looked for. Expiry itself is
@@ -271,34 +364,90 @@ func (c *Config) sweepInterval() int64 {
 	return int64(max(every, 10*time.Second))
 }
 
-// sweep ends the flows idle past their timeout, when it is time to.
+// sweep ends the flows idle past their timeout, when it is time to: those
+// filed under a deadline before now. A flow that had packets since it was
+// filed is filed again under its new deadline.
 func (t *flowTable) sweep(now int64) bool {
 	if t.sweepEvery == 0 || now-t.swept < t.sweepEvery {
 		return false
 	}
 	t.swept = now
-	for _, e := range t.live {
-		if t.expired(e, now) {
+	t.wheel.due(now, func(e *entry, filings uint32) {
+		switch {
+		case filings != e.filings:
+			// stale: the flow ended, or was filed again
+		case t.expired(e, now):
 			t.end(e, flow.EndIdle)
+		default:
+			t.file(e)
 		}
-	}
+	})
 	if len(t.frags) > 4096 {
-		clear(t.frags)
+		t.forgetFragments()
 	}
 	return true
 }
 
-// evict ends the tenth of the live flows that have been idle longest.
+// forgetFragments empties the table of first fragments, counting them.
+func (t *flowTable) forgetFragments() {
+	t.dropped.Fragments += uint64(len(t.frags))
+	clear(t.frags)
+}
+
+// idle is a live flow's last packet time, for eviction.
+type idle struct {
+	last int64
+	id   int32
+}
+
+// evict ends the tenth of the live flows that have been idle longest: the
+// entries are read in the order they lie in memory, and the n-th smallest
+// last-packet time is found by selection, not by sorting.
 func (t *flowTable) evict() {
-	all := make([]*entry, 0, len(t.live))
-	for _, e := range t.live {
-		all = append(all, e)
+	t.idle = t.idle[:0]
+	for _, slab := range t.slabs {
+		for i := range slab {
+			if e := &slab[i]; e.live {
+				t.idle = append(t.idle, idle{e.Last, e.id})
+			}
+		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Last < all[j].Last })
-	n := max(1, len(all)/10)
-	for _, e := range all[:n] {
-		t.end(e, flow.EndEvicted)
+	n := max(1, len(t.idle)/10)
+	nthIdle(t.idle, n-1) // the n longest idle are now first
+	for _, x := range t.idle[:n] {
+		t.end(&t.slabs[x.id/slabSize][x.id%slabSize], flow.EndEvicted)
 		t.evicted++
+	}
+}
+
+// nthIdle reorders v so that v[k] holds the k-th smallest last time and
+// those before it are no larger (quickselect, expected linear time).
+func nthIdle(v []idle, k int) {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		p := v[lo+(hi-lo)/2].last
+		i, j := lo, hi
+		for i <= j {
+			for v[i].last < p {
+				i++
+			}
+			for v[j].last > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
 	}
 }
 

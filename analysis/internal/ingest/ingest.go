@@ -34,6 +34,11 @@ type Config struct {
 	// they go to an unlinked temporary file (Model.Spill) and only failed
 	// DNS transactions are kept. -1 never spills.
 	SpillAfter int
+	// CompactFlows keeps the finished flows as compact records
+	// (Model.Records) instead of flow.Flow values (Model.Flows), for
+	// callers that read them through Model.EachFlow: a third of the
+	// memory, nothing for the collector to scan.
+	CompactFlows bool
 	// Progress, when set, is called about every 2^16 packets with the
 	// packets and the bytes of the input files read so far.
 	Progress func(packets uint64, bytesRead int64)
@@ -55,7 +60,11 @@ type Model struct {
 	Packets, Bytes uint64
 	First, Last    int64 // ns; earliest and latest timestamp (not first and last record)
 
-	Flows []flow.Flow // finished flows, ordered by First, then by 5-tuple; nil when spilled
+	Flows []flow.Flow // finished flows, ordered by First, then by 5-tuple; nil when spilled or in Records
+	// Records holds the finished flows instead of Flows when Build ran with
+	// Config.CompactFlows: compact records, a third of the memory of
+	// Flows, read one at a time (Records.Each, or EachFlow for any model).
+	Records *FlowRecords
 	// spill holds the finished flows instead of Flows on huge captures (in
 	// the order they finished; see Spill); NFlows counts them either way.
 	// Unexported, so a cached model (gob) never includes it.
@@ -83,6 +92,10 @@ type Model struct {
 	Evicted     uint64              // live flows ended early because of Config.MaxFlows
 	Fragments   uint64              // IP fragments (all)
 	FragOrphans uint64              // non-first fragments whose first fragment was not seen
+	// Dropped counts the records set aside (bad timestamps) and what was
+	// not kept because of a bound (see the Max constants); all zero for an
+	// ordinary capture.
+	Dropped Dropped
 }
 
 // Spill returns the file the finished flows went to, or nil when they are
@@ -111,6 +124,7 @@ type builder struct {
 	flows      *flowTable
 	evidence   *evidence
 	readBefore int64 // bytes of the files already read, for progress
+	memory     memoryCheck
 }
 
 func newBuilder(cfg Config) *builder {
@@ -118,7 +132,7 @@ func newBuilder(cfg Config) *builder {
 		cfg.BinWidth = time.Second
 	}
 	m := newModel(int64(cfg.BinWidth))
-	return &builder{cfg: cfg, model: m, counters: newCounters(m, int64(cfg.BinWidth)), flows: newFlowTable(cfg),
+	return &builder{cfg: cfg, model: m, counters: newCounters(m, int64(cfg.BinWidth)), flows: newFlowTable(cfg, &m.Dropped),
 		evidence: &evidence{m: m, dnsOpen: map[dnsKey]int{}, dhcpOpen: map[dhcpKey]int{}}}
 }
 
@@ -130,6 +144,7 @@ func Build(paths []string, cfg Config) (*Model, error) {
 		return nil, errors.New("no capture file given")
 	}
 	b := newBuilder(cfg)
+	defer b.flows.done.release() // on an error, the records outside the heap
 	for _, p := range paths {
 		r, err := capfile.Open(p)
 		if err != nil {
@@ -152,6 +167,7 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	b := newBuilder(cfg)
+	defer b.flows.done.release()
 	if err := b.readFile(cr); err != nil {
 		return nil, err
 	}
@@ -159,7 +175,11 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 }
 
 // packet runs one decoded packet through the stages.
-func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
+func (b *builder) packet(rec *capfile.Record, p *decode.Packet) { b.packetWith(rec, p, nil) }
+
+// packetWith is packet with the packet's DNS message parsed already
+// (msg, nil when it was not).
+func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage) {
 	if !b.counters.observe(rec, p) {
 		return
 	}
@@ -169,12 +189,16 @@ func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
 	if k, ok := b.flows.keyOf(p); ok {
 		b.flows.observe(k, p, rec.Time, rec.WireLen, b.counters)
 	} else {
-		countHosts(b.counters.host(p.Src), b.counters.host(p.Dst), rec.WireLen)
+		src := b.counters.host(p.Src)
+		if p.HasMAC && src.MAC == ([6]byte{}) {
+			src.MAC = p.SrcMAC // the first frame the host sent
+		}
+		countHosts(src, b.counters.host(p.Dst), rec.WireLen)
 	}
 	if p.HasPorts {
 		b.counters.ports(p, rec.WireLen)
 	}
-	b.evidence.observe(p, rec.Time, b.flows.live)
+	b.evidence.observe(p, msg, rec.Time, b.flows.live)
 }
 
 func (b *builder) finish() (*Model, error) {
@@ -193,6 +217,7 @@ func (b *builder) finish() (*Model, error) {
 	t.closeAll()
 	m.Evicted, m.Fragments, m.FragOrphans = t.evicted, t.fragments, t.orphans
 	m.Bins = b.counters.bins.m
+	m.Dropped.HostPackets = b.counters.overflow.Packets
 	for k, n := range b.counters.nonIP {
 		c := counterOf(m.NonIP, k.Name())
 		c.Packets += n.Packets
@@ -203,7 +228,11 @@ func (b *builder) finish() (*Model, error) {
 		m.Skipped[p.Reason()] += n
 	}
 	m.NFlows = t.done.n
-	if t.done.spill == nil {
+	switch {
+	case t.done.spill == nil && b.cfg.CompactFlows:
+		m.Records = t.done.records()
+		return m, nil
+	case t.done.spill == nil:
 		m.Flows = t.done.sorted()
 		return m, nil
 	}

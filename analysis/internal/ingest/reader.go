@@ -2,7 +2,13 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -14,52 +20,103 @@ import (
 type batch struct {
 	recs  []capfile.Record
 	pkts  []decode.Packet
-	arena []byte // payloads the model reads (DNS), copied out of the reader's buffer
-	offs  []int  // where each packet's kept payload starts in arena (-1: none)
+	aside []aside      // why a record is set aside, if it is
+	dns   []dnsMessage // DNS messages parsed here, for the model (ok false: none)
+	arena []byte       // payloads the model reads (DNS), copied out of the reader's buffer
+	offs  []int        // where each packet's kept payload starts in arena (-1: none)
 }
+
+// aside says why a record is set aside: counted, and in nothing else.
+type aside uint8
+
+const (
+	kept     aside = iota
+	noTime         // no usable timestamp (capfile.Record.BadTime)
+	timeJump       // more than MaxTimeJump from both its neighbours
+)
 
 const batchSize = 1024
 
+// MaxTimeJump is how far a record's timestamp may lie from both the
+// record before it and the record after it: 7 days. A record further from
+// both (one garbled timestamp in a capture) is set aside and counted in
+// Dropped.TimeJumps, so one bad header cannot stretch the capture's
+// duration and its time bins over years. A pause in a capture moves away
+// from one neighbour only, and is kept.
+const MaxTimeJump = 7 * 24 * int64(time.Hour)
+
 // keepPayload reports whether the model needs a packet's payload bytes,
-// not just their number.
+// not just their number: DHCP's (DNS messages are parsed here).
 func keepPayload(p *decode.Packet) bool {
-	return p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53 || isDHCP(p)) && p.PayloadLen > 0
+	return p.HasPorts && p.Proto == flow.UDP && isDHCP(p) && p.PayloadLen > 0
 }
 
 // readFile reads and decodes on one goroutine and updates the model on
 // this one, so both cores work on a large capture.
 func (b *builder) readFile(r *capfile.Reader) error {
 	fi := FileInfo{Name: r.Name(), Format: r.Format()}
-	full := make(chan *batch, 4)
-	free := make(chan *batch, 8)
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 4)
 	for i := 0; i < cap(free); i++ {
-		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize), offs: make([]int, batchSize)}
+		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
+			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
 	}
 	var readErr error
+	var stop atomic.Bool // set when the model gives up (out of memory)
 	go func() {
 		defer close(full)
-		dec := decode.New()
-		for readErr == nil {
-			bt := <-free
-			readErr = fill(bt, r, dec)
-			if len(bt.recs) > 0 {
-				full <- bt
+		// A mapped file that shrinks under the reader faults on access;
+		// that becomes an error here, not a crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if p := recover(); p != nil {
+				readErr = readPanic(r.Name(), p)
 			}
-		}
+		}()
+		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: &stop}).run()
 	}()
+	var memErr error
 	for bt := range full {
+		if memErr != nil {
+			free <- bt // drain what the reader had read
+			continue
+		}
 		for i := range bt.recs {
 			rec := &bt.recs[i]
+			if rec.Cut {
+				b.model.Dropped.CutRecords++
+			}
+			switch bt.aside[i] {
+			case noTime:
+				b.model.Dropped.BadTime++
+				continue
+			case timeJump:
+				b.model.Dropped.TimeJumps++
+				continue
+			}
 			fi.Packets++
 			fi.Bytes += uint64(rec.WireLen)
-			b.packet(rec, &bt.pkts[i])
-			if b.cfg.Progress != nil && b.model.Packets&0xffff == 0 {
-				b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
+			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
+			if b.model.Packets&0xffff == 0 {
+				if b.cfg.Progress != nil {
+					b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
+				}
+				if memErr = b.memory.check(r.Name(), rec.Index); memErr != nil {
+					stop.Store(true)
+					break
+				}
 			}
 		}
 		free <- bt
 	}
+	if memErr != nil {
+		return memErr
+	}
 	if err := readErr; err != io.EOF {
+		var ie internalError
+		if errors.As(err, &ie) {
+			return err
+		}
 		var re *capfile.RecordError
 		if errors.As(err, &re) && re.Kept == 0 && b.model.Packets == 0 && !re.Truncated() {
 			return err
@@ -74,34 +131,139 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	return nil
 }
 
-// fill reads and decodes up to batchSize records into bt; it returns the
-// read error that stopped it (io.EOF at the end), or nil.
-func fill(bt *batch, r *capfile.Reader, dec *decode.Decoder) error {
-	bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
-	var err error
-	for len(bt.recs) < batchSize {
-		var data []byte
-		var rec capfile.Record
-		if data, rec, err = r.Next(); err != nil {
-			break
+// batcher reads and decodes records into batches on the reading
+// goroutine. Whether a record's time jumped depends on the record after
+// it, so each record is judged when the next one is read, and a batch
+// leaves once its last record is judged.
+type batcher struct {
+	r          *capfile.Reader
+	dec        *decode.Decoder
+	free, full chan *batch
+	stop       *atomic.Bool
+	cur, held  *batch // being filled; full, with its last record pending
+	names      interner
+	pending    *batch // the batch of the record not judged yet (nil: none)
+	pendingAt  int    // its index there
+	prev       int64  // time of the last record kept
+	hasPrev    bool
+}
+
+// run reads until the end of the file or an error, which it returns
+// (io.EOF at the end).
+func (t *batcher) run() error {
+	t.cur = t.take()
+	for {
+		data, rec, err := t.r.Next()
+		if err == nil && t.stop.Load() {
+			err = io.EOF
 		}
-		i := len(bt.recs)
-		bt.recs = append(bt.recs, rec)
-		p := &bt.pkts[i]
-		dec.Decode(data, rec.LinkType, p)
-		bt.offs[i] = -1
-		if keepPayload(p) {
-			bt.offs[i] = len(bt.arena)
-			bt.arena = append(bt.arena, p.Payload...)
+		if err != nil {
+			t.judge(0, false)
+			t.send()
+			return err
 		}
-		p.Payload = nil
+		if len(t.cur.recs) == batchSize {
+			t.held, t.cur = t.cur, t.take()
+		}
+		t.add(data, rec)
+		t.judge(rec.Time, !rec.BadTime)
+		t.pending, t.pendingAt = t.cur, len(t.cur.recs)-1
+		if t.held != nil {
+			t.finish(t.held)
+			t.full <- t.held
+			t.held = nil
+		}
 	}
+}
+
+func (t *batcher) take() *batch {
+	bt := <-t.free
+	bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
+	return bt
+}
+
+// add decodes a record into the current batch.
+func (t *batcher) add(data []byte, rec capfile.Record) {
+	bt := t.cur
+	i := len(bt.recs)
+	bt.recs = append(bt.recs, rec)
+	p := &bt.pkts[i]
+	bt.offs[i], bt.aside[i] = -1, kept
+	if rec.BadTime {
+		*p = decode.Packet{}
+		bt.aside[i] = noTime
+		return
+	}
+	t.dec.Decode(data, rec.LinkType, p)
+	bt.dns[i] = dnsMessage{}
+	if p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) {
+		bt.dns[i] = parseDNS(p.Payload, &t.names)
+	}
+	if keepPayload(p) {
+		bt.offs[i] = len(bt.arena)
+		bt.arena = append(bt.arena, p.Payload...)
+	}
+	p.Payload = nil
+}
+
+// judge decides whether the pending record is kept, now that the time of the record after it is known (next, when
+// hasNext): it is set aside when it lies more than MaxTimeJump from both
+// the last record kept and the next one.
+func (t *batcher) judge(next int64, hasNext bool) {
+	bt := t.pending
+	if bt == nil {
+		return
+	}
+	t.pending = nil
+	i := t.pendingAt
+	if bt.aside[i] != kept {
+		return
+	}
+	ts := bt.recs[i].Time
+	far := func(a, b int64) bool { return a-b > MaxTimeJump || b-a > MaxTimeJump }
+	if (t.hasPrev || hasNext) && (!t.hasPrev || far(ts, t.prev)) && (!hasNext || far(ts, next)) {
+		bt.aside[i] = timeJump
+		return
+	}
+	t.prev, t.hasPrev = ts, true
+}
+
+// send hands over what is left at the end.
+func (t *batcher) send() {
+	for _, bt := range []*batch{t.held, t.cur} {
+		if bt != nil && len(bt.recs) > 0 {
+			t.finish(bt)
+			t.full <- bt
+		} else if bt != nil {
+			t.free <- bt
+		}
+	}
+}
+
+// finish points the kept payloads into the batch's arena, which may have
+// moved as it grew.
+func (t *batcher) finish(bt *batch) {
 	for i := range bt.recs {
 		if o := bt.offs[i]; o >= 0 {
 			bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]
 		}
 	}
-	return err
+}
+
+// internalError is a panic of the reading goroutine that is not about the
+// file: a bug, reported as one line instead of a crash.
+type internalError struct{ msg string }
+
+func (e internalError) Error() string { return e.msg }
+
+// readPanic turns a panic while reading into an error: a memory fault on a
+// mapped file (it shrank, or its disk failed) is a problem with the file;
+// anything else is an internal error.
+func readPanic(name string, p any) error {
+	if err, ok := p.(runtime.Error); ok && strings.Contains(err.Error(), "fault") {
+		return fmt.Errorf("%s: the file changed or failed while it was read (%v)", name, err)
+	}
+	return internalError{fmt.Sprintf("%s: internal error while reading: %v", name, p)}
 }
 
 func layersLinkType(v uint16) layers.LinkType      { return layers.LinkType(v) }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"math"
 	"net/netip"
 	"time"
@@ -401,8 +402,11 @@ type idle struct {
 }
 
 // evict ends the tenth of the live flows that have been idle longest: the
-// entries are read in the order they lie in memory, and the n-th smallest
-// last-packet time is found by selection, not by sorting.
+// entries are read in the order they lie in memory, and the n-th longest
+// idle is found by selection, not by sorting. Flows idle equally long are
+// taken in key order, so that which ones end does not depend on where
+// their entries lie (a flow store reading a file on from an Edge must end
+// the flows one pass ends).
 func (t *flowTable) evict() {
 	t.idle = t.idle[:0]
 	for _, slab := range t.slabs {
@@ -413,25 +417,48 @@ func (t *flowTable) evict() {
 		}
 	}
 	n := max(1, len(t.idle)/10)
-	nthIdle(t.idle, n-1) // the n longest idle are now first
+	nthIdle(t.idle, n-1, t.keyCompare) // the n longest idle are now first
 	for _, x := range t.idle[:n] {
-		t.end(&t.slabs[x.id/slabSize][x.id%slabSize], flow.EndEvicted)
+		t.end(t.entry(x.id), flow.EndEvicted)
 		t.evicted++
 	}
 }
 
-// nthIdle reorders v so that v[k] holds the k-th smallest last time and
-// those before it are no larger (quickselect, expected linear time).
-func nthIdle(v []idle, k int) {
+func (t *flowTable) entry(id int32) *entry { return &t.slabs[id/slabSize][id%slabSize] }
+
+// keyCompare orders two entries by key: protocol, then the addresses and
+// ports.
+func (t *flowTable) keyCompare(a, b int32) int {
+	x, y := &t.entry(a).key, &t.entry(b).key
+	if x.Proto != y.Proto {
+		return cmp.Compare(x.Proto, y.Proto)
+	}
+	if c := x.A.Compare(y.A); c != 0 {
+		return c
+	}
+	if c := x.B.Compare(y.B); c != 0 {
+		return c
+	}
+	if x.PortA != y.PortA {
+		return cmp.Compare(x.PortA, y.PortA)
+	}
+	return cmp.Compare(x.PortB, y.PortB)
+}
+
+// nthIdle reorders v so that v[k] holds the k-th in order of last time,
+// ties broken by tie (on ids), and those before it come no later
+// (quickselect, expected linear time).
+func nthIdle(v []idle, k int, tie func(a, b int32) int) {
+	less := func(a, b idle) bool { return a.last < b.last || a.last == b.last && tie(a.id, b.id) < 0 }
 	lo, hi := 0, len(v)-1
 	for lo < hi {
-		p := v[lo+(hi-lo)/2].last
+		p := v[lo+(hi-lo)/2]
 		i, j := lo, hi
 		for i <= j {
-			for v[i].last < p {
+			for less(v[i], p) {
 				i++
 			}
-			for v[j].last > p {
+			for less(p, v[j]) {
 				j--
 			}
 			if i <= j {

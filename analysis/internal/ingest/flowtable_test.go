@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"net/netip"
 	"slices"
@@ -114,20 +115,21 @@ func TestEvictionEndsTheLongestIdle(t *testing.T) {
 	if !slices.Equal(gone, []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 		t.Errorf("evicted the flows last active at %v s", gone)
 	}
+	// ties go by id: the k-th is always the same one
 	v := []int64{5, 1, 9, 1, 7, 3, 3}
-	for k, want := range []int64{1, 1, 3, 3, 5, 7, 9} {
+	for k, want := range []idle{{1, 1}, {1, 3}, {3, 5}, {3, 6}, {5, 0}, {7, 4}, {9, 2}} {
 		x := make([]idle, len(v))
 		for i, l := range v {
 			x[i] = idle{l, int32(i)}
 		}
-		nthIdle(x, k)
+		nthIdle(x, k, func(a, b int32) int { return cmp.Compare(a, b) })
 		for i := range x[:k] {
-			if x[i].last > want {
-				t.Errorf("nthIdle(%d): %v before the %d-th", k, x[i].last, k)
+			if x[i].last > want.last || x[i].last == want.last && x[i].id > want.id {
+				t.Errorf("nthIdle(%d): %v before the %d-th", k, x[i], k)
 			}
 		}
-		if x[k].last != want {
-			t.Errorf("nthIdle(%d) = %d, want %d", k, x[k].last, want)
+		if x[k] != want {
+			t.Errorf("nthIdle(%d) = %v, want %v", k, x[k], want)
 		}
 	}
 }

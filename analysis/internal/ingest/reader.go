@@ -144,8 +144,7 @@ type batcher struct {
 	names      interner
 	pending    *batch // the batch of the record not judged yet (nil: none)
 	pendingAt  int    // its index there
-	prev       int64  // time of the last record kept
-	hasPrev    bool
+	jumps      jumpRule
 }
 
 // run reads until the end of the file or an error, which it returns
@@ -206,9 +205,8 @@ func (t *batcher) add(data []byte, rec capfile.Record) {
 	p.Payload = nil
 }
 
-// judge decides whether the pending record is kept, now that the time of the record after it is known (next, when
-// hasNext): it is set aside when it lies more than MaxTimeJump from both
-// the last record kept and the next one.
+// judge decides whether the pending record is kept, now that the time of
+// the record after it is known (next, when hasNext).
 func (t *batcher) judge(next int64, hasNext bool) {
 	bt := t.pending
 	if bt == nil {
@@ -219,13 +217,30 @@ func (t *batcher) judge(next int64, hasNext bool) {
 	if bt.aside[i] != kept {
 		return
 	}
-	ts := bt.recs[i].Time
-	far := func(a, b int64) bool { return a-b > MaxTimeJump || b-a > MaxTimeJump }
-	if (t.hasPrev || hasNext) && (!t.hasPrev || far(ts, t.prev)) && (!hasNext || far(ts, next)) {
+	if !t.jumps.keep(bt.recs[i].Time, next, hasNext) {
 		bt.aside[i] = timeJump
-		return
 	}
-	t.prev, t.hasPrev = ts, true
+}
+
+// jumpRule sets aside the records whose time jumped (see MaxTimeJump) in
+// one file's records, the same in the model's pass and in a second pass
+// (Series).
+type jumpRule struct {
+	prev    int64 // time of the last record kept
+	hasPrev bool
+}
+
+// keep reports whether a record at ts is kept, given the time of the record
+// after it (next, when hasNext: not at the end, and that record has a
+// time): it is set aside when it lies more than MaxTimeJump from both the
+// last record kept and the next one.
+func (j *jumpRule) keep(ts, next int64, hasNext bool) bool {
+	far := func(a, b int64) bool { return a-b > MaxTimeJump || b-a > MaxTimeJump }
+	if (j.hasPrev || hasNext) && (!j.hasPrev || far(ts, j.prev)) && (!hasNext || far(ts, next)) {
+		return false
+	}
+	j.prev, j.hasPrev = ts, true
+	return true
 }
 
 // send hands over what is left at the end.

@@ -54,52 +54,90 @@ func (f *PacketFilter) ends(a netip.Addr, ap uint16, b netip.Addr, bp uint16, po
 // Series reads the files of a model again, with the same reader and
 // decoder, and counts the packets each filter selects in n bins of width
 // ns, the first starting at origin ns (a packet before origin or past the
-// last bin is not counted): one series per filter, from one reading. It
-// fails when a file no longer holds the packets it held when the model was
-// built.
+// last bin is not counted): one series per filter, from one reading. The
+// records the model set aside (Dropped.BadTime, Dropped.TimeJumps) are
+// set aside here too. It fails when a file no longer holds the packets it
+// held when the model was built.
 func Series(files []FileInfo, origin, width int64, n int, filters []*PacketFilter) ([][]Counter, error) {
-	out := make([][]Counter, len(filters))
-	for i := range out {
-		out[i] = make([]Counter, n)
+	s := &seriesPass{origin: origin, width: width, n: int64(n), filters: filters, out: make([][]Counter, len(filters)),
+		dec: decode.New(), hits: make([]bool, len(filters))}
+	for i := range s.out {
+		s.out[i] = make([]Counter, n)
 	}
-	var p decode.Packet
-	dec := decode.New()
 	for _, fi := range files {
 		if fi.Name == "-" {
 			return nil, fmt.Errorf("standard input cannot be read a second time: save the capture to a file")
 		}
-		r, err := capfile.Open(fi.Name)
-		if err != nil {
+		if err := s.file(fi); err != nil {
 			return nil, err
 		}
-		var packets, bytes uint64
-		for {
-			data, rec, err := r.Next()
-			if err != nil {
-				if err != io.EOF && packets == 0 {
-					r.Close()
-					return nil, err
-				}
-				break
-			}
-			packets++
-			bytes += uint64(rec.WireLen)
-			if rec.Time < origin || (rec.Time-origin)/width >= int64(n) {
-				continue
-			}
-			bin := (rec.Time - origin) / width
-			dec.Decode(data, rec.LinkType, &p)
-			for i, f := range filters {
-				if f.Match(&p) {
-					out[i][bin].add(rec.WireLen)
-				}
-			}
+	}
+	return s.out, nil
+}
+
+// seriesPass is the state of Series.
+type seriesPass struct {
+	origin, width, n int64
+	filters          []*PacketFilter
+	out              [][]Counter
+	dec              *decode.Decoder
+	p                decode.Packet
+	hits             []bool // the filters the pending record passes
+}
+
+// pending is a record read whose time is judged (jumpRule) only once the
+// record after it is read.
+type pending struct {
+	ok   bool
+	time int64
+	wire int
+	bin  int64 // -1: in no bin
+}
+
+// file counts the packets of one file.
+func (s *seriesPass) file(fi FileInfo) error {
+	r, err := capfile.Open(fi.Name)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	var jumps jumpRule
+	var packets, bytes uint64
+	var last pending
+	settle := func(next int64, hasNext bool) {
+		if !last.ok || !jumps.keep(last.time, next, hasNext) {
+			return
 		}
-		r.Close()
-		if packets != fi.Packets || bytes != fi.Bytes {
-			return nil, fmt.Errorf("%s: %d packets, %d bytes now, %d packets, %d bytes when the capture was opened: the file changed; open it again",
-				fi.Name, packets, bytes, fi.Packets, fi.Bytes)
+		packets++
+		bytes += uint64(last.wire)
+		for i, hit := range s.hits {
+			if hit && last.bin >= 0 {
+				s.out[i][last.bin].add(last.wire)
+			}
 		}
 	}
-	return out, nil
+	for {
+		data, rec, err := r.Next()
+		if err != nil {
+			settle(0, false)
+			if err != io.EOF && packets == 0 {
+				return err
+			}
+			break
+		}
+		settle(rec.Time, !rec.BadTime)
+		last = pending{ok: !rec.BadTime, time: rec.Time, wire: rec.WireLen, bin: -1}
+		if last.ok && rec.Time >= s.origin && (rec.Time-s.origin)/s.width < s.n {
+			last.bin = (rec.Time - s.origin) / s.width
+			s.dec.Decode(data, rec.LinkType, &s.p)
+			for i, f := range s.filters {
+				s.hits[i] = f.Match(&s.p)
+			}
+		}
+	}
+	if packets != fi.Packets || bytes != fi.Bytes {
+		return fmt.Errorf("%s: %d packets, %d bytes now, %d packets, %d bytes when the capture was opened: the file changed; open it again",
+			fi.Name, packets, bytes, fi.Packets, fi.Bytes)
+	}
+	return nil
 }

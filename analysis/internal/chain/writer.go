@@ -200,23 +200,10 @@ func (w *writer) writeFlows(tag string, each func(func(*flow.Flow)) error) ([]st
 	return fw.Files, n, err
 }
 
-// modelFlows iterates over a segment's flows, in memory or spilled.
-func modelFlows(m *ingest.Model) func(func(*flow.Flow)) error {
-	return func(fn func(*flow.Flow)) error {
-		if sp := m.Spill(); sp != nil {
-			return sp.Each(fn)
-		}
-		for i := range m.Flows {
-			fn(&m.Flows[i])
-		}
-		return nil
-	}
-}
-
 // writeSource writes one segment's tables, named after its source.
 func (w *writer) writeSource(s *source, m *ingest.Model) ([]string, int, error) {
 	tag := s.Tag()
-	files, n, err := w.writeFlows(tag, modelFlows(m))
+	files, n, err := w.writeFlows(tag, m.EachFlow) // in memory, compact or spilled
 	if err != nil {
 		return nil, 0, err
 	}

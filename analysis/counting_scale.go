@@ -477,9 +477,13 @@ func (s *CountingScale) ArrayOvertakes() int {
 // then precision (see accuracy), of the array at each size and of
 // Count-Min and Space-Saving at the largest; and a proposal by the rule of
 // proposal.
-func (s *CountingScale) Sentence() string {
+func (s *CountingScale) Sentence() string { return strings.Join(s.Paragraphs(), " ") }
+
+// Paragraphs are Sentence in three paragraphs for a report: the streams
+// and memory, time and accuracy, and the proposal.
+func (s *CountingScale) Paragraphs() []string {
 	if s.Sizes() == 0 {
-		return "There are no host pairs whose flows could be resampled, so the counting methods were not measured at scale."
+		return []string{"There are no host pairs whose flows could be resampled, so the counting methods were not measured at scale."}
 	}
 	last := s.Sizes() - 1
 	m, arr := s.Row(last, methodMap), s.Row(last, methodArray)
@@ -490,7 +494,7 @@ func (s *CountingScale) Sentence() string {
 	memory := fmt.Sprintf("The exact map holds more memory than the 2^16 array's fixed %s %s (%s, %s bytes per pair, at %s).",
 		units.Plural(arr.MemoryBytes, "byte"), over, units.Bytes(m.MemoryBytes), units.Fixed(float64(m.MemoryBytes)/float64(m.Pairs), 0),
 		units.Plural(m.Pairs, "pair"))
-	return strings.Join([]string{s.streamSentence(), memory, s.timeSentence(), s.accuracySentence(), s.proposal()}, " ")
+	return []string{s.streamSentence() + " " + memory, s.timeSentence() + " " + s.accuracySentence(), s.proposal()}
 }
 
 // streamSentence says what was counted and how the flows were drawn.
@@ -513,12 +517,23 @@ func (s *CountingScale) streamSentence() string {
 		return head + fmt.Sprintf(". %s %s, so every pair of a stream has as many, the exact top-%d is a tie of all of them, and any list of %d pairs has precision 1.",
 			who, units.Plural(s.Threshold, "flow"), TopPairs, TopPairs)
 	}
-	index := units.Fixed(s.TailIndex, 2)
-	if s.FittedIndex > s.TailIndex {
-		index = fmt.Sprintf("%s fitted, capped at %s to keep a finite mean", units.Fixed(s.FittedIndex, 2), units.Fixed(maxTailIndex, 1))
+	// γ = 1/α, the tail index of the Pareto law: the mean is finite for
+	// γ < 1. Under 4 counts above the threshold an estimate means little
+	// (Hill's standard error is γ/√k), so the tail is said to be assumed.
+	var tail string
+	switch {
+	case s.TailPairs < 4:
+		tail = fmt.Sprintf("a Pareto tail assumed with tail index γ = 1/α = %s (with only %s above, too few to fit it: Hill's estimate %s)",
+			units.Fixed(s.TailIndex, 2), units.Plural(s.TailPairs, "pair"), units.Fixed(s.FittedIndex, 2))
+	case s.FittedIndex > s.TailIndex:
+		tail = fmt.Sprintf("a Pareto tail fitted to its %s above (tail index γ = 1/α: Hill's estimate %s, capped at %s so the mean stays finite)",
+			units.Plural(s.TailPairs, "pair"), units.Fixed(s.FittedIndex, 2), units.Fixed(maxTailIndex, 1))
+	default:
+		tail = fmt.Sprintf("a Pareto tail fitted to its %s above (tail index γ = 1/α = %s, Hill's estimate)",
+			units.Plural(s.TailPairs, "pair"), units.Fixed(s.TailIndex, 2))
 	}
-	return head + fmt.Sprintf(": counts of up to %s (%s of its pairs) are drawn from its own, larger ones from a Pareto tail fitted to its %s above (index %s, Hill's estimator), so that the top of a large stream is not hundreds of pairs tied at its largest count.",
-		units.Plural(s.Threshold, "flow"), units.Count(s.CapturePairs-s.TailPairs), units.Plural(s.TailPairs, "pair"), index)
+	return head + fmt.Sprintf(": counts of up to %s (%s of its pairs) are drawn from its own, larger ones from %s, so that the top of a large stream is not hundreds of pairs tied at its largest count.",
+		units.Plural(s.Threshold, "flow"), units.Count(s.CapturePairs-s.TailPairs), tail)
 }
 
 // timeSentence compares the array with the map at each size by Faster,

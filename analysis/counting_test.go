@@ -585,8 +585,9 @@ func TestCountingScaleStreams(t *testing.T) {
 		change func(*CountingScale)
 		want   string
 	}{
-		{"fitted", func(*CountingScale) {}, "streams of 1 000, 10 000 and 100 000 host pairs, 5 rounds each, whose flows per pair follow this capture's 37 pairs: counts of up to 4 flows (34 of its pairs) are drawn from its own, larger ones from a Pareto tail fitted to its 3 pairs above (index 0.85, Hill's estimator)"},
-		{"capped", func(s *CountingScale) { s.FittedIndex, s.TailIndex, s.TailPairs = 2.14, 0.9, 1 }, "a Pareto tail fitted to its 1 pair above (index 2.14 fitted, capped at 0.9 to keep a finite mean"},
+		{"assumed: too few above", func(*CountingScale) {}, "streams of 1 000, 10 000 and 100 000 host pairs, 5 rounds each, whose flows per pair follow this capture's 37 pairs: counts of up to 4 flows (34 of its pairs) are drawn from its own, larger ones from a Pareto tail assumed with tail index γ = 1/α = 0.85 (with only 3 pairs above, too few to fit it: Hill's estimate 0.85)"},
+		{"fitted", func(s *CountingScale) { s.TailPairs = 12 }, "a Pareto tail fitted to its 12 pairs above (tail index γ = 1/α = 0.85, Hill's estimate)"},
+		{"capped", func(s *CountingScale) { s.FittedIndex, s.TailIndex, s.TailPairs = 2.14, 0.9, 5 }, "a Pareto tail fitted to its 5 pairs above (tail index γ = 1/α: Hill's estimate 2.14, capped at 0.9 so the mean stays finite)"},
 		{"limited", func(s *CountingScale) { s.Limited = true }, "100 000 host pairs (at most 500 000 updates per stream), 5 rounds"},
 		{"a flow file", func(s *CountingScale) { s.noun = "flow file" }, "whose flows per pair follow this flow file's 37 pairs"},
 		{"a flow file's size", func(s *CountingScale) { s.noun = "flow file" }, "(this flow file has 37)"},

@@ -124,8 +124,9 @@ func (c *Capture) GeoIPNote() string {
 	if gap < 365*24*time.Hour {
 		return ""
 	}
-	return fmt.Sprintf("The country data is of %s and the capture of %s: address blocks change hands, so some countries may be wrong for the capture's time.",
-		d.Format("January 2006"), c.Start().Format("January 2006"))
+	n := c.words().noun
+	return fmt.Sprintf("The country data is of %s and the %s of %s: address blocks change hands, so some countries may be wrong for the %s's time.",
+		d.Format("January 2006"), n, c.Start().Format("January 2006"), n)
 }
 
 // country looks an address up in the capture's database.

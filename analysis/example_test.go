@@ -184,7 +184,7 @@ func ExamplePairs_CountingAtScale() {
 	//   1 000    2 561  Space-Saving top-k           1.389               8       0.38               3              57
 	//  10 000   31 689  exact hash map               0.000               0       1.00              16              13
 	//  10 000   31 689  2^16 slot array              0.016               9       0.79              16              13
-	//  10 000   31 689  Count-Min sketch             0.000               1       0.99              16              13
+	//  10 000   31 689  Count-Min sketch           0.00048               1       0.99              16              13
 	//  10 000   31 689  Space-Saving top-k           3.198             107       0.26              16              13
 	// 100 000  277 979  exact hash map               0.000               0       1.00             101               2
 	// 100 000  277 979  2^16 slot array              0.018              21       0.48             101               2

@@ -177,8 +177,13 @@ type RateSummary struct {
 	PeakPacketsPerS                            float64
 	PeakBitsAt, PeakPacketsAt                  time.Time // start of the peak bin
 	PeakBytes                                  uint64    // bytes of the peak bit-rate bin
-	start, end                                 time.Time
-	w                                          wording
+	// MostBytes and MostBytesAt are the bin holding the most bytes, as the
+	// volume figure draws the bins (a short last bin apart): T2.2's
+	// busiest bin, which a rate over a short last bin can differ from.
+	MostBytes   uint64
+	MostBytesAt time.Time
+	start, end  time.Time
+	w           wording
 }
 
 // RateRow is one statistic of RateSummary as a table row.
@@ -217,6 +222,11 @@ func (t Traffic) Rates(bin time.Duration) (RateSummary, error) {
 	}
 	r.MedianBitsPerS = statsOf(bits).Median
 	r.MedianPacketsPerS = statsOf(pkts).Median
+	for _, b := range t.rawBins(w) {
+		if b.Bytes > r.MostBytes {
+			r.MostBytes, r.MostBytesAt = b.Bytes, b.Start
+		}
+	}
 	return r, nil
 }
 
@@ -268,11 +278,11 @@ func (r RateSummary) VolumeSentence() string {
 		return fmt.Sprintf("The %s lasts %s, less than one %s bin: all its %s fall in one bin.", r.w.noun, units.Duration(d), units.Setting(r.Bin),
 			units.Bytes(r.MeanBitsPerS/8*d.Seconds()))
 	}
-	at := ", at " + units.Clock(r.PeakBitsAt)
+	at := ", at " + units.Clock(r.MostBytesAt)
 	if !r.w.dated {
 		at = ""
 	}
-	return fmt.Sprintf("The busiest %s bin starts %s after %s%s, with %s; the mean per bin over the %s is %s.%s",
-		units.Setting(r.Bin), units.Duration(r.PeakBitsAt.Sub(r.start)), r.w.origin, at, units.Bytes(r.PeakBytes),
-		r.w.noun, units.Bytes(r.MeanBitsPerS/8*r.Bin.Seconds()), r.spreadNote())
+	return fmt.Sprintf("The busiest %s bin starts %s after %s%s, with %s; over the whole %s, %s pass per %s on average.%s",
+		units.Setting(r.Bin), units.Duration(r.MostBytesAt.Sub(r.start)), r.w.origin, at, units.Bytes(r.MostBytes),
+		r.w.noun, units.Bytes(r.MeanBitsPerS/8*r.Bin.Seconds()), units.Setting(r.Bin), r.spreadNote())
 }

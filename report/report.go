@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -225,7 +226,10 @@ func (b *builder) figure(q *Question, name, caption string, d drawn) {
 	var tl *analysis.TooLittleData
 	switch {
 	case errors.As(err, &tl):
-		q.Answer = append(q.Answer, "No figure of the "+strings.ToLower(tl.Figure[:1])+tl.Figure[1:]+": "+tl.Reason+".")
+		say := "No figure of the " + strings.ToLower(tl.Figure[:1]) + tl.Figure[1:] + ": " + tl.Reason + "."
+		if !slices.Contains(q.Answer, say) { // the linear and the log figure of one thing say it once
+			q.Answer = append(q.Answer, say)
+		}
 		return
 	case err != nil:
 		if b.err == nil {

@@ -61,6 +61,14 @@ func (b *builder) inputOverview(label string, c *analysis.Capture) InputOverview
 	if fi := in.FlowFile; fi != nil && len(fi.Protocols) > 0 {
 		rows[len(rows)-2].Value += "; the file holds " + strings.Join(fi.Protocols, " and ") + " only"
 	}
+	if fi := in.FlowFile; fi != nil && fi.RoundedCounts > 0 && fi.ByteStep > 0 {
+		for i := range rows {
+			if rows[i].Key == "Bytes" {
+				rows[i].Value = fmt.Sprintf("about %s B (%s; %s printed rounded by the exporter, each within ±%s)", units.Count(s.Bytes),
+					words(c).bytes, units.Plural(fi.RoundedCounts, "count"), units.Bytes(fi.ByteStep/2))
+			}
+		}
+	}
 	b.inputNotes(label, in)
 	return InputOverview{Label: label, Rows: rows}
 }
@@ -168,7 +176,7 @@ func (b *builder) methods() {
 		{"Flow size", "wire bytes (frame lengths) and packets of both directions"},
 		{"Host", "an IP address of the outermost IP header; a packet counts once for each distinct address among its source and destination"},
 		{"Ports", "TCP and UDP kept apart; a packet counts once for each distinct port among its source and destination ports"},
-		{"Time bins", fmt.Sprintf("%s in the model, %s in the rate figures, starting at the first packet (as tshark's io,stat); a bin's rate is over the time it covers, so the peak is never below the mean",
+		{"Time bins", fmt.Sprintf("%s in the model, %s in the rate figures, starting at the first packet (as tshark's io,stat); a bin's rate is over the time it covers, so the peak is never below the mean; a last bin covering less than half a bin joins the one before it (tshark shows it apart)",
 			units.Setting(o.BinWidth), units.Setting(b.opt.Bin))},
 		{"Connection states", "Zeek's conn_state (S0 no answer, REJ rejected, SF normal, RSTO/RSTR reset by originator/responder, S1 open, SH/SHR half-open, OTH mid-stream)"},
 		{"Fastest connections", fmt.Sprintf("transfer throughput: payload bytes of the bulk direction × 8 over its transfer time (first to last payload segment, pauses over %s left out); TCP connections with a handshake seen and at least %s packets, %s of payload and %s of transfer",
@@ -182,8 +190,11 @@ func (b *builder) methods() {
 	if w := words(b.c); w.ff != nil {
 		b.flowFileMethods(w)
 	} else if w2 := words(b.c2); w2.ff != nil {
-		b.r.Methods = slices.Insert(b.r.Methods, 0, KV{"Task 2 flows", w2.flowFileMethod() + "; bytes: " + w2.long + "; ended by " + w2.ff.Timeouts +
-			"; TCP states " + stateMethod(w2.ff)})
+		for i := range b.r.Methods[:2] { // Flow, Idle timeouts: pcaplab's, for Task 3's capture
+			b.r.Methods[i].Key += " (Task 3)"
+		}
+		b.r.Methods = slices.Insert(b.r.Methods, 0, KV{"Task 2 flows", w2.flowFileMethod() + "; bytes: " + w2.long + "; timeouts: " + w2.ff.Timeouts +
+			"; TCP states: " + stateMethod(w2.ff)})
 	}
 }
 
@@ -201,7 +212,7 @@ func (b *builder) flowFileMethods(w wording) {
 	}
 	set("Flow", w.flowFileMethod())
 	set("Idle timeouts", fi.Timeouts)
-	set("Flow size", w.long+" and packets of both directions")
+	set("Flow size", "packets and bytes of both directions; bytes are "+w.long)
 	set("Host", "an IP address of a flow; a host's packets and bytes are the sums over its flows")
 	set("Ports", "TCP and UDP kept apart; a port's packets and bytes are the sums over its flows")
 	set("Time bins", fmt.Sprintf("%s, starting at the first flow's start; each flow's packets and bytes are spread evenly over its duration (a flow file has no packet times), so bins are estimates", units.Setting(b.opt.Bin)))
@@ -210,7 +221,11 @@ func (b *builder) flowFileMethods(w wording) {
 	if !fi.Payload {
 		moved = w.bytes
 	}
-	set("Fastest connections", moved+" of the bulk direction × 8 over the connection's lifetime (a flow file has no packet times); TCP connections with a handshake seen")
+	fastest := moved + " of the bulk direction × 8 over the connection's lifetime (a flow file has no packet times); TCP connections with a handshake seen"
+	if !fi.Fastest {
+		fastest = "cannot be ranked from this file (see T3.6)"
+	}
+	set("Fastest connections", fastest)
 	failed := "none can be told from this file"
 	if len(fi.FailureClasses) > 0 {
 		failed = "from flow states and counts only: " + strings.Join(fi.FailureClasses, ", ")

@@ -112,7 +112,7 @@ func (b *builder) t27() (*Question, error) {
 	q := newQuestion("T2.7")
 	p := b.c2.Pairs()
 	sc, own := p.CountingAtScale(), p.CountingMethods()
-	q.Answer = []string{sc.Sentence(), own.Sentence()}
+	q.Answer = append(sc.Paragraphs(), own.Sentence())
 	q.Tables = append(q.Tables,
 		b.table("counting-at-scale", "Counting methods on streams whose flows per pair follow this "+words(b.c2).noun+"'s (its own counts up to the 90th percentile, a fitted Pareto tail above): memory in bytes, time per update in ns (median, fastest and slowest of 5 rounds), errors and precision on the exact top-100 pairs (flows_at_100th: the least a listed pair needs to count as right)", rows(sc.Rows)),
 		b.table("counting-methods", "Counting methods on this "+words(b.c2).noun+"'s own flows: memory in bytes, accuracy on the exact top-100 pairs", rows(own)))

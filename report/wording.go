@@ -110,7 +110,7 @@ func stateMethod(fi *analysis.FlowFileInfo) string {
 	case "argus_state":
 		return "from Argus's state words (REQ: no answer, CON/FIN: established, RST: reset by either side)"
 	}
-	return "none: the file has no TCP flags"
+	return "not known: the file has no TCP flags"
 }
 
 // cannotHold says, for a protocol a flow file cannot contain by

@@ -261,6 +261,9 @@ func (t *Table) Cell(r, c int) string {
 		}
 		return units.Count(v)
 	case float64:
+		if tiny(v, col.Decimals) {
+			return twoDigits(v)
+		}
 		return units.Fixed(v, col.Decimals)
 	case bool:
 		if v {
@@ -273,6 +276,19 @@ func (t *Table) Cell(r, c int) string {
 	return fmt.Sprint(t.Rows[r][c])
 }
 
+// tiny reports whether a value that is not zero would print as zero with
+// the column's decimals (0.0106 packets/s in a one-decimal column): it is
+// then written with two significant digits instead.
+func tiny(v float64, decimals int) bool {
+	return v != 0 && math.Abs(v) < 0.5*math.Pow(10, -float64(decimals))
+}
+
+// twoDigits writes a small value with two significant digits in plain
+// decimals: 0.011, 0.000035.
+func twoDigits(v float64) string {
+	return strconv.FormatFloat(v, 'f', 1-int(math.Floor(math.Log10(math.Abs(v)))), 64)
+}
+
 // Raw writes one cell for machines: integers in full, floats with the
 // column's decimals and no grouping, text as it is.
 func (t *Table) Raw(r, c int) string {
@@ -282,6 +298,9 @@ func (t *Table) Raw(r, c int) string {
 	case float64:
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return ""
+		}
+		if tiny(v, t.Columns[c].Decimals) {
+			return twoDigits(v)
 		}
 		return strconv.FormatFloat(v, 'f', t.Columns[c].Decimals, 64)
 	case bool:

@@ -84,3 +84,20 @@ func TestCSVAndText(t *testing.T) {
 		t.Errorf("text:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// A value that is not zero never prints as zero: below the column's last
+// decimal it gets two significant digits.
+func TestTinyValues(t *testing.T) {
+	type row struct {
+		Rate float64 `table:"packets_per_s,1"`
+	}
+	tb := Of([]row{{0.010555}, {3.5e-5}, {0}, {2.25}})
+	for i, want := range []string{"0.011", "0.000035", "0.0", "2.2"} {
+		if got := tb.Cell(i, 0); got != want {
+			t.Errorf("row %d: cell %q, want %q", i, got, want)
+		}
+	}
+	if got := tb.Raw(1, 0); got != "0.000035" {
+		t.Errorf("raw %q", got)
+	}
+}

@@ -97,14 +97,30 @@ func prefixed(v float64, unit string) string {
 func Bytes[T Integer | ~float64](n T) string { return prefixed(float64(n), "B") }
 
 // BitRate writes a bit rate with an SI prefix: 976 bit/s, 109.3 kbit/s,
-// 1.46 Mbit/s.
-func BitRate(v float64) string { return prefixed(v, "bit/s") }
+// 1.46 Mbit/s; below 10 bit/s with two significant digits (0.097 bit/s), so
+// a rate that is not zero never reads as 0.
+func BitRate(v float64) string {
+	if v != 0 && math.Abs(v) < 10 {
+		return small(v) + " bit/s"
+	}
+	return prefixed(v, "bit/s")
+}
+
+// small writes a small non-zero value with two significant digits, in
+// plain decimals: 0.097, 0.0012, 3.5.
+func small(v float64) string {
+	return strconv.FormatFloat(v, 'f', max(1, 1-int(math.Floor(math.Log10(math.Abs(v))))), 64)
+}
 
 // PacketRate writes a packet rate: 15.6 packets/s (one decimal below
-// 1 000, whole packets above).
+// 1 000, whole packets above; two significant digits below 0.1, so a rate
+// that is not zero never reads as 0.0: 0.035 packets/s).
 func PacketRate(v float64) string {
-	if v >= 1000 {
+	switch {
+	case v >= 1000:
 		return Count(int64(math.Round(v))) + " packets/s"
+	case v != 0 && math.Abs(v) < 0.1:
+		return small(v) + " packets/s"
 	}
 	return Fixed(v, 1) + " packets/s"
 }

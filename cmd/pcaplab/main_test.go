@@ -189,3 +189,25 @@ func TestProgressLine(t *testing.T) {
 		t.Errorf("progress without a total %q", s)
 	}
 }
+
+// -o makes missing parent directories, and refuses, in one line, a path
+// under a file.
+func TestReportOutputDirectories(t *testing.T) {
+	dir := t.TempDir()
+	nested := filepath.Join(dir, "a", "b", "report")
+	if code, _, errOut := runCLI("report", "-quiet", "-o", nested, "../../testdata/sample.pcapng"); code != 0 {
+		t.Fatalf("nested -o: exit %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(nested, "report.html")); err != nil {
+		t.Error(err)
+	}
+	file := filepath.Join(dir, "f")
+	os.WriteFile(file, []byte("mine"), 0o644)
+	code, _, errOut := runCLI("report", "-quiet", "-o", filepath.Join(file, "x"), "../../testdata/sample.pcapng")
+	if code == 0 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "not a directory") {
+		t.Errorf("-o under a file: exit %d, %q", code, errOut)
+	}
+	if b, _ := os.ReadFile(file); string(b) != "mine" {
+		t.Error("the file under -o was changed")
+	}
+}

@@ -138,8 +138,8 @@ func (f *reportFlags) build(paths []string, geo *analysis.GeoIP, args []string, 
 }
 
 // writableDir checks that dir is, or can be made, a directory pcaplab may
-// write in: an existing directory, or a new one under an existing
-// directory that is writable.
+// write in: an existing directory, or a new one (with any missing parents)
+// under an existing directory that is writable.
 func writableDir(dir string) error {
 	st, err := os.Stat(dir)
 	switch {
@@ -150,11 +150,22 @@ func writableDir(dir string) error {
 	case !errors.Is(err, os.ErrNotExist):
 		return fmt.Errorf("-o %s: %v", dir, unwrapPathError(err))
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
-	if st, err := os.Stat(parent); err != nil || !st.IsDir() {
-		return fmt.Errorf("-o %s: %s is not a directory", dir, parent)
+	// The nearest existing ancestor must be a writable directory: the
+	// missing ones are made.
+	parent := filepath.Clean(dir)
+	for {
+		up := filepath.Dir(parent)
+		st, err := os.Stat(up)
+		switch {
+		case err == nil && st.IsDir():
+			return access(up)
+		case err == nil:
+			return fmt.Errorf("-o %s: %s is not a directory", dir, up)
+		case !errors.Is(err, os.ErrNotExist) || up == parent:
+			return fmt.Errorf("-o %s: %v", dir, unwrapPathError(err))
+		}
+		parent = up
 	}
-	return access(parent)
 }
 
 func access(dir string) error {

@@ -144,11 +144,19 @@ func checkOutput(t *testing.T, cmd, path string, hc hostileCase) {
 	defer f.Close()
 	if cmd == "summary" {
 		var s struct {
-			Packets uint64 `json:"packets"`
-			Flows   int    `json:"flows"`
+			Packets uint64                     `json:"packets"`
+			Flows   int                        `json:"flows"`
+			Dropped map[string]json.RawMessage `json:"dropped"`
 		}
 		if err := json.NewDecoder(f).Decode(&s); err != nil || s.Packets != hc.packets || s.Flows != hc.flows {
 			t.Errorf("summary: %d packets, %d flows (%v); want %d, %d", s.Packets, s.Flows, err, hc.packets, hc.flows)
+		}
+		want, _ := json.Marshal(Dropped(hc.dropped))
+		got, _ := json.Marshal(s.Dropped) // keys sorted
+		var w map[string]json.RawMessage
+		json.Unmarshal(want, &w)
+		if want, _ = json.Marshal(w); s.Dropped == nil || string(got) != string(want) {
+			t.Errorf("summary: dropped %s, want %s (only the counts that are not zero)", got, want)
 		}
 		return
 	}

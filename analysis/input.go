@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/flowfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
@@ -36,6 +37,77 @@ type Input struct {
 	NonIP map[string]uint64
 	// VLAN counts the frames with 802.1Q tags.
 	VLAN VLANTags
+	// Dropped counts the records set aside and what was not kept because
+	// of a bound; all zero for an ordinary capture.
+	Dropped Dropped
+}
+
+// Bounds on what one pass over the input keeps, whatever the input says
+// (they are not options): each is far above what a real capture of the
+// assignment's kind needs (a 1 GB capture of a busy desktop has some
+// 100 000 flows, 60 000 DNS lookups, a few thousand hosts and an hour of
+// 1-second bins), and together they keep the model within the README's
+// memory figure. What passes one is counted in Dropped.
+const (
+	MaxHosts      = ingest.MaxHosts      // distinct IP addresses counted (524 288)
+	MaxBins       = ingest.MaxBins       // time bins (1 048 576: 12 days of 1-second bins)
+	MaxDNS        = ingest.MaxDNS        // DNS transactions kept (500 000)
+	MaxICMPErrors = ingest.MaxICMPErrors // ICMP error messages kept (200 000)
+	MaxDHCP       = ingest.MaxDHCP       // DHCP transactions kept (100 000)
+	MaxFragments  = ingest.MaxFragments  // first fragments awaiting the rest of their datagram (65 536)
+	MaxNonIP      = ingest.MaxNonIP      // non-IP protocols counted (4 096)
+	MaxSpread     = ingest.MaxSpread     // time bins a flow of a flow file is spread over bin by bin (100 000)
+	MaxRecord     = capfile.MaxRecord    // bytes of one record read (262 144, libpcap's largest snap length)
+	// MaxTimeJump is how far a record's time may lie from both the record
+	// before it and the record after it in its file: 7 days.
+	MaxTimeJump = time.Duration(ingest.MaxTimeJump)
+)
+
+// Dropped counts what one pass set aside, or did not keep because of a
+// bound; every count is zero for an ordinary capture. `pcaplab summary
+// --json` prints it as "dropped", with only the counts that are not zero.
+type Dropped struct {
+	// BadTime counts records set aside for a timestamp outside 1970-01-01
+	// to 2262-04-11 (what int64 nanoseconds hold), or none (a pcapng simple
+	// packet block); for a flow file, flows whose start or end is outside
+	// that range or that end before they start. They count in nothing else:
+	// not in packets, bytes, flows or any file's packets.
+	BadTime uint64 `json:"bad_time,omitempty"`
+	// TimeJumps counts records set aside for a time more than MaxTimeJump
+	// from both the record before and the record after (one garbled
+	// timestamp would otherwise stretch the capture over years); they count
+	// in nothing else.
+	TimeJumps uint64 `json:"time_jumps,omitempty"`
+	// CutRecords counts records longer than MaxRecord bytes, of which only
+	// the first MaxRecord bytes were decoded; they count in full in bytes.
+	CutRecords uint64 `json:"cut_records,omitempty"`
+	// HostPackets counts packet-host pairs counted for no host because
+	// MaxHosts addresses were already counted (a packet counts once for
+	// each of its addresses); the packets count in packets, bytes and flows.
+	HostPackets uint64 `json:"host_packets,omitempty"`
+	// BinPackets counts packets (for a flow file, flows' shares) in no time
+	// bin because MaxBins bins already existed; they count in packets and
+	// bytes.
+	BinPackets uint64 `json:"bin_packets,omitempty"`
+	// DNS counts DNS queries and responses not kept because MaxDNS
+	// transactions were (a query not kept and, again, its response).
+	DNS uint64 `json:"dns_messages,omitempty"`
+	// ICMPErrors counts ICMP error messages not kept past MaxICMPErrors.
+	ICMPErrors uint64 `json:"icmp_errors,omitempty"`
+	// DHCP counts DHCP messages of new transactions not kept past MaxDHCP.
+	DHCP uint64 `json:"dhcp_messages,omitempty"`
+	// Fragments counts first IP fragments forgotten before the rest of
+	// their datagram came (the table of them is emptied when it holds
+	// MaxFragments, or more than 4 096 at a sweep); their later fragments
+	// are orphans (Input.FragmentOrphans), in no flow.
+	Fragments uint64 `json:"fragments,omitempty"`
+	// NonIP counts non-IP frames counted for no protocol because MaxNonIP
+	// protocols already were; they count in packets and bytes.
+	NonIP uint64 `json:"non_ip_frames,omitempty"`
+	// SpreadFlows counts flows of a flow file over more than MaxSpread time
+	// bins, spread over MaxSpread equal parts of their span (each part in
+	// the bin where it starts) instead of bin by bin.
+	SpreadFlows uint64 `json:"spread_flows,omitempty"`
 }
 
 // VLANTags counts the frames carrying 802.1Q (or 802.1ad) tags: with one
@@ -283,7 +355,8 @@ func flowFileFailures(fi *FlowFileInfo) (found, missing []string) {
 // Input describes the input of the capture.
 func (c *Capture) Input() Input {
 	in := Input{Warnings: c.warnings, Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
-		NonIP: map[string]uint64{}, VLAN: VLANTags{Single: c.m.VLAN.Single, Double: c.m.VLAN.Double, IDs: c.m.VLAN.IDs}}
+		NonIP: map[string]uint64{}, VLAN: VLANTags{Single: c.m.VLAN.Single, Double: c.m.VLAN.Double, IDs: c.m.VLAN.IDs},
+		Dropped: Dropped(c.m.Dropped)}
 	for k, v := range c.m.NonIP {
 		in.NonIP[k] = v.Packets
 	}

@@ -58,6 +58,7 @@ func TestMalformedCorpus(t *testing.T) {
 			if c.m.Dropped.BadTime != 1 || c.Duration() != 0 || c.Input().Files[0].Packets != 1 { // set aside, not wrapped
 				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
 			}
+			seriesCounts(t, c, 1)
 		}},
 		{file: "pcapng-block-length-damaged.pcapng", packets: 1,
 			warning: "packet 2: damaged file at byte 152: block claims 1073741824 bytes, 1073741616 more than the file holds (damaged block length) (kept 1 packets)"},
@@ -65,6 +66,7 @@ func TestMalformedCorpus(t *testing.T) {
 			if c.m.Dropped.TimeJumps != 1 || c.Duration().Seconds() != 3 { // ten years away from both neighbours: set aside
 				t.Errorf("dropped %+v, duration %v", c.m.Dropped, c.Duration())
 			}
+			seriesCounts(t, c, 4)
 		}},
 		{file: "flows-times-wrap.csv", packets: 2, check: func(t *testing.T, c *Capture) {
 			if c.m.Dropped.BadTime != 2 || c.Flows().Count() != 1 || c.Duration() != time.Millisecond {
@@ -108,5 +110,23 @@ func TestMalformedCorpus(t *testing.T) {
 				tc.check(t, c)
 			}
 		})
+	}
+}
+
+// seriesCounts checks that a second pass over the capture (Traffic.Series)
+// sets aside the records the model set aside: it counts the model's
+// packets, not the file's records.
+func seriesCounts(t *testing.T, c *Capture, packets uint64) {
+	t.Helper()
+	s, err := c.Traffic().Series(Filter{}, time.Second)
+	if err != nil {
+		t.Fatalf("series: %v", err)
+	}
+	var n uint64
+	for _, b := range s {
+		n += b.Packets
+	}
+	if n != packets || c.Packets() != packets || c.Input().Dropped != Dropped(c.m.Dropped) {
+		t.Errorf("series: %d packets in %d bins, model %d; input's dropped %+v", n, len(s), c.Packets(), c.Input().Dropped)
 	}
 }

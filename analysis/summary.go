@@ -33,7 +33,11 @@ type Summary struct {
 	NonIPFrames  map[string]uint64 `json:"non_ip_frames"`
 	VLANTags     *VLANTags         `json:"vlan_tags,omitempty"`
 	EvictedFlows uint64            `json:"evicted_flows"`
-	IdleTimeoutS map[string]any    `json:"idle_timeout_s"`
+	// Dropped counts what was set aside or not kept because of a bound
+	// (see Dropped for each count): only the counts that are not zero, {}
+	// for an ordinary capture.
+	Dropped      Dropped        `json:"dropped"`
+	IdleTimeoutS map[string]any `json:"idle_timeout_s"`
 	// FlowSource is set when the input was a flow file, not a capture.
 	FlowSource *FlowFileInfo `json:"flow_source,omitempty"`
 }
@@ -66,6 +70,7 @@ func (c *Capture) Summary() Summary {
 		Skipped:      in.Skipped,
 		NonIPFrames:  in.NonIP,
 		EvictedFlows: in.Evicted,
+		Dropped:      in.Dropped,
 		FlowSource:   in.FlowFile,
 		Failures:     c.Failures().Classes(),
 		TopTCPPorts:  rankPorts(m.TCPPorts, 10),

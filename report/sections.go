@@ -125,12 +125,55 @@ func (b *builder) inputNotes(label string, in analysis.Input) {
 	if in.Evicted > 0 {
 		b.note(label, fmt.Sprintf("%s live flows were ended early because more than the cap of live flows were open at once (analysis.MaxFlows); their later packets started new flows.", units.Count(in.Evicted)))
 	}
+	for _, n := range droppedNotes(in.Dropped, in.FlowFile != nil) {
+		b.note(label, n)
+	}
 	if fs := in.FlowFile; fs != nil {
 		b.note(label, fmt.Sprintf("The input is a flow file (%s), not a packet capture; its bytes are %s. Packet-level figures (hosts, ports, rates) are derived from the flows.", fs.Format, fs.Bytes))
 		for _, n := range fs.Notes {
 			b.note(label, n)
 		}
 	}
+}
+
+// droppedNotes says, one sentence per count that is not zero, what the
+// pass set aside or did not keep because of a bound (analysis.Dropped).
+func droppedNotes(d analysis.Dropped, flowFile bool) []string {
+	type note struct {
+		n    uint64
+		noun string // what is counted, singular
+		text string // after the count and noun; %s is was or were
+	}
+	count := units.Count[int]
+	notes := []note{
+		{d.BadTime, "record", "with a timestamp outside 1970–2262, or none, %s set aside (counted nowhere else)."},
+		{d.TimeJumps, "record", "more than " + fmt.Sprint(int(analysis.MaxTimeJump.Hours()/24)) + " days away from both the record before and the record after %s set aside as garbled (counted nowhere else)."},
+		{d.CutRecords, "record", "longer than " + count(analysis.MaxRecord) + " B %s decoded up to that length only (counted in full in bytes)."},
+		{d.HostPackets, "packet-address pair", "%s counted for no host: " + count(analysis.MaxHosts) + " addresses were counted already (the packets still count in packets, bytes and flows)."},
+		{d.BinPackets, "packet", "%s in no time bin: " + count(analysis.MaxBins) + " bins existed already (still counted in packets and bytes)."},
+		{d.DNS, "DNS message", "%s not kept: " + count(analysis.MaxDNS) + " DNS transactions were kept already, so DNS failures may be undercounted."},
+		{d.ICMPErrors, "ICMP error message", "%s not kept: " + count(analysis.MaxICMPErrors) + " were kept already, so ICMP failures may be undercounted."},
+		{d.DHCP, "DHCP message", "%s not kept: " + count(analysis.MaxDHCP) + " DHCP transactions were kept already, so DHCP failures may be undercounted."},
+		{d.Fragments, "first IP fragment", "%s forgotten before the rest of the datagram came (too many awaited at once); the later fragments are in no flow."},
+		{d.NonIP, "non-IP frame", "%s counted for no protocol: " + count(analysis.MaxNonIP) + " non-IP protocols were counted already (still counted in packets and bytes)."},
+		{d.SpreadFlows, "flow", "over more than " + count(analysis.MaxSpread) + " time bins %s spread over that many equal parts of the span, not bin by bin."},
+	}
+	if flowFile {
+		notes[0] = note{d.BadTime, "flow", "with a start or end outside 1970–2262, or an end before the start, %s set aside (counted nowhere else)."}
+		notes[4].noun = "flow share"
+	}
+	var out []string
+	for _, x := range notes {
+		if x.n == 0 {
+			continue
+		}
+		verb := "were"
+		if x.n == 1 {
+			verb = "was"
+		}
+		out = append(out, units.Plural(x.n, x.noun)+" "+fmt.Sprintf(x.text, verb))
+	}
+	return out
 }
 
 // vlanIDs lists VLAN IDs with their frames, most frames first (at most 8).

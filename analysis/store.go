@@ -239,6 +239,10 @@ func loadCounters(dir string, man *store.Manifest, m *ingest.Model) error {
 				m.VLAN.IDs = map[uint16]uint64{}
 			}
 			m.VLAN.IDs[uint16(r.Number)] += uint64(r.Packets)
+		case "dropped":
+			if n := m.Dropped.Counts()[r.Name]; n != nil {
+				*n += uint64(r.Packets)
+			}
 		}
 		return nil
 	})

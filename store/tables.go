@@ -51,8 +51,12 @@ type Port struct {
 
 // Counter is one named count of a capture file: kind ip_protocol (name:
 // TCP, UDP …; number: the protocol number), link_type, non_ip (ARP, LLDP
-// …), vlan (name: single or double tagged; vlan_id: number is the ID) or
-// skipped (name: the reason).
+// …), vlan (name: single or double tagged; vlan_id: number is the ID),
+// skipped (name: the reason) or dropped (name: the count of
+// analysis.Dropped, e.g. BadTime, in packets; only counts that are not
+// zero). A file's dropped counts are its own segment's: a bound on what
+// one pass keeps (hosts, bins, DNS …) applies to each file, not to the
+// store as a whole.
 type Counter struct {
 	Kind    string `parquet:"kind,dict"`
 	Name    string `parquet:"name,dict"`

@@ -371,6 +371,11 @@ func counters(m *ingest.Model) []store.Counter {
 	for id, n := range m.VLAN.IDs {
 		add("vlan_id", fmt.Sprint(id), int64(id), ingest.Counter{Packets: n})
 	}
+	for name, n := range m.Dropped.Counts() {
+		if *n > 0 {
+			add("dropped", name, 0, ingest.Counter{Packets: *n})
+		}
+	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Kind != b.Kind {

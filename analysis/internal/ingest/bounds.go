@@ -79,3 +79,11 @@ type Dropped struct {
 	// span more than MaxSpread time bins.
 	SpreadFlows uint64
 }
+
+// Counts gives each count by its field's name, for the flow store (a
+// counter row of kind dropped per count).
+func (d *Dropped) Counts() map[string]*uint64 {
+	return map[string]*uint64{"BadTime": &d.BadTime, "TimeJumps": &d.TimeJumps, "CutRecords": &d.CutRecords,
+		"HostPackets": &d.HostPackets, "BinPackets": &d.BinPackets, "DNS": &d.DNS, "ICMPErrors": &d.ICMPErrors,
+		"DHCP": &d.DHCP, "Fragments": &d.Fragments, "NonIP": &d.NonIP, "SpreadFlows": &d.SpreadFlows}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"net/netip"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -270,5 +271,21 @@ func TestOutOfMemoryIsAnError(t *testing.T) {
 	_, err := BuildReader("many.pcap", &b, Config{Timeouts: flow.AllTimeouts(0), SpillAfter: -1})
 	if err == nil || !strings.HasPrefix(err.Error(), "many.pcap: packet ") || !strings.Contains(err.Error(), "out of memory: the model takes") {
 		t.Fatalf("error %v", err)
+	}
+}
+
+// Counts names every count of Dropped, by its field's name.
+func TestDroppedCountsNameEveryField(t *testing.T) {
+	var d Dropped
+	v := reflect.ValueOf(&d).Elem()
+	counts := d.Counts()
+	if len(counts) != v.NumField() {
+		t.Errorf("%d counts named, Dropped has %d fields", len(counts), v.NumField())
+	}
+	for i := range v.NumField() {
+		p := counts[v.Type().Field(i).Name]
+		if p == nil || p != v.Field(i).Addr().Interface().(*uint64) {
+			t.Errorf("Counts()[%q] is not the field", v.Type().Field(i).Name)
+		}
 	}
 }

@@ -10,15 +10,22 @@
 // CAPTURE is a pcap or pcapng file, optionally gzip-compressed, or "-" for
 // standard input. Several files are read as one input. The exit status is 0
 // when something usable was read (warnings go to standard error), 1 when
-// nothing was, and 2 for a usage error.
+// nothing was (or on an internal error, reported in one line), and 2 for a
+// usage error. pcaplab uses at most three quarters of the machine's memory,
+// or what GOMEMLIMIT says: a capture that needs more stops with one line.
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +50,65 @@ Run 'pcaplab COMMAND -h' for the options.
 `
 
 func main() {
+	limitMemory()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// limitMemory sets the memory limit the engine checks: a pass about to
+// exhaust it stops with one line naming the file and packet, instead of
+// slowing to a crawl and dying with a stack dump. The user's GOMEMLIMIT
+// stands when set (Go applies it itself); otherwise the limit is three
+// quarters of MemTotal in /proc/meminfo, leaving a quarter to the system
+// and to the page cache through which captures are read. Without
+// /proc/meminfo (not Linux) there is none.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	if total, ok := memTotal(f); ok {
+		debug.SetMemoryLimit(total / 4 * 3)
+	}
+}
+
+// memTotal reads the machine's memory in bytes from /proc/meminfo's
+// "MemTotal: 24684084 kB" line.
+func memTotal(r io.Reader) (int64, bool) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == "MemTotal:" && f[2] == "kB" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10, err == nil && kb > 0 && kb < 1<<53
+		}
+	}
+	return 0, false
+}
+
+// internalError turns a panic (a bug of pcaplab, never a problem of the
+// input, which gives an error) into one line on stderr, exit status 1: the
+// panic and the function it happened in, for a bug report, without a stack
+// dump.
+func internalError(p any, stderr io.Writer) int {
+	where := ""
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)]) // above internalError and the deferred function
+	for {
+		fr, more := frames.Next()
+		if fr.Function != "" && !strings.HasPrefix(fr.Function, "runtime.") {
+			where = fmt.Sprintf(" (in %s, %s:%d)", fr.Function, filepath.Base(fr.File), fr.Line)
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	fmt.Fprintf(stderr, "pcaplab: internal error: %s%s\n", oneLine(fmt.Sprint(p)), where)
+	return 1
 }
 
 // usageError is a mistake in the command line: one line on standard
@@ -55,7 +120,12 @@ func (e usageError) Error() string { return e.msg }
 // errHelp is -h: the usage was printed, exit status 0.
 var errHelp = errors.New("help")
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			code = internalError(p, stderr)
+		}
+	}()
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		if len(args) == 0 {

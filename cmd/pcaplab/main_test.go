@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,9 @@ func TestSummaryJSONContract(t *testing.T) {
 	}
 	if _, ok := m["skipped"].(map[string]any); !ok {
 		t.Errorf("skipped missing: %v", m["skipped"])
+	}
+	if d, ok := m["dropped"].(map[string]any); !ok || len(d) != 0 { // nothing dropped: no count
+		t.Errorf("dropped: %v, want {}", m["dropped"])
 	}
 	if m["packets"].(float64) != 1659 {
 		t.Errorf("sample packets = %v, want 1659 (capinfos)", m["packets"])
@@ -209,5 +213,90 @@ func TestReportOutputDirectories(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(file); string(b) != "mine" {
 		t.Error("the file under -o was changed")
+	}
+}
+
+// dropped is summary --json's dropped object for a capture with records
+// set aside: the counts that are not zero, by name.
+func TestSummaryJSONDropped(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"time-jump.pcap", `{"time_jumps":1}`},
+		{"pcapng-time-past-2262.pcapng", `{"bad_time":1}`},
+		{"flows-times-wrap.csv", `{"bad_time":2}`},
+	} {
+		code, out, errOut := runCLI("summary", "--json", filepath.Join("..", "..", "testdata", "malformed", tc.file))
+		var s struct{ Dropped json.RawMessage }
+		var got bytes.Buffer
+		err := json.Unmarshal([]byte(out), &s)
+		if err == nil {
+			err = json.Compact(&got, s.Dropped)
+		}
+		if code != 0 || err != nil || got.String() != tc.want {
+			t.Errorf("%s: exit %d (%s, %v), dropped %s, want %s", tc.file, code, errOut, err, got.String(), tc.want)
+		}
+	}
+}
+
+// panicWriter stands for a bug: it panics when written to.
+type panicWriter struct{}
+
+func (panicWriter) Write([]byte) (int, error) { panic("the writer broke\nbadly") }
+
+// A panic is a bug of pcaplab: one line naming it and where it happened,
+// exit status 1, no stack dump.
+func TestPanicIsOneLine(t *testing.T) {
+	var e bytes.Buffer
+	code := run([]string{"summary", "--json", "../../testdata/sample.pcapng"}, panicWriter{}, &e)
+	got := e.String()
+	if code != 1 || strings.Count(got, "\n") != 1 ||
+		!strings.HasPrefix(got, "pcaplab: internal error: the writer broke badly (in github.com/pcaplab/pcaplab/cmd/pcaplab.panicWriter.Write, main_test.go:") {
+		t.Errorf("exit %d, standard error %q", code, got)
+	}
+}
+
+// MemTotal is read in kB, as /proc/meminfo writes it.
+func TestMemTotal(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want int64
+		ok   bool
+	}{
+		{"MemTotal:       24684084 kB\nMemFree:         1000 kB\n", 24684084 << 10, true},
+		{"MemFree:         1000 kB\nMemTotal: 2048 kB\n", 2 << 20, true},
+		{"MemTotal: 2048 MB\n", 0, false},
+		{"MemTotal: lots kB\n", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := memTotal(strings.NewReader(tc.text))
+		if got != tc.want && tc.ok || ok != tc.ok {
+			t.Errorf("memTotal(%q) = %d, %v; want %d, %v", tc.text, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// Without GOMEMLIMIT the limit is three quarters of MemTotal; with it,
+// limitMemory leaves the limit Go took from it.
+func TestLimitMemory(t *testing.T) {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		t.Skip("no /proc/meminfo")
+	}
+	total, ok := memTotal(f)
+	f.Close()
+	if !ok {
+		t.Fatal("no MemTotal in /proc/meminfo")
+	}
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	t.Setenv("GOMEMLIMIT", "")
+	limitMemory()
+	if got := debug.SetMemoryLimit(-1); got != total/4*3 {
+		t.Errorf("limit %d MiB, want %d MiB (3/4 of %d MiB)", got>>20, total/4*3>>20, total>>20)
+	}
+	debug.SetMemoryLimit(1 << 30)
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	limitMemory()
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("with GOMEMLIMIT: limit %d MiB, want 1024 MiB", got>>20)
 	}
 }

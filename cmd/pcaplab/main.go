@@ -11,8 +11,9 @@
 // standard input. Several files are read as one input. The exit status is 0
 // when something usable was read (warnings go to standard error), 1 when
 // nothing was (or on an internal error, reported in one line), and 2 for a
-// usage error. pcaplab uses at most three quarters of the machine's memory,
-// or what GOMEMLIMIT says: a capture that needs more stops with one line.
+// usage error. Go's memory limit is three quarters of the machine's memory,
+// or what GOMEMLIMIT says: a capture whose model would pass it stops with
+// one line.
 package main
 
 import (

@@ -90,10 +90,23 @@ func (t Traffic) overTime(name string, bin time.Duration, merge bool, y func(Rat
 	}
 	last := bins[len(bins)-1]
 	xys[len(bins)] = plotter.XY{X: (last.Offset + last.Length).Seconds(), Y: y(last)} // the step ends where the capture does
-	p := t.c.newPlot(name, fmt.Sprintf("time since %s (s), %s bins", t.c.words().origin, units.Setting(time.Duration(w))), "")
+	p := t.c.newPlot(name, "", "")
+	t.c.timeAxis(p, time.Duration(w))
 	p.Add(line(xys, blue, true))
-	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, math.Max(top*1.08, 1) // the highest bin is not clipped
+	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, 1
+	if top > 0 {
+		p.Y.Max = top * 1.08 // the highest bin is not clipped, however small: 0.04 packets/s is not drawn flat on 0 to 1
+	}
 	return p, bins, nil
+}
+
+// timeAxis makes p's x axis the time since the first packet, in seconds,
+// labelled in the unit that suits the capture's length (ms, s, min, h or
+// days; see timeUnitOf) with round ticks in that unit.
+func (c *Capture) timeAxis(p *plot.Plot, bin time.Duration) {
+	u := timeUnitOf(c.Duration().Seconds())
+	p.X.Label.Text = fmt.Sprintf("time since %s (%s), %s bins", c.words().origin, u.name, units.Setting(bin))
+	p.X.Tick.Marker = timeTicks{u}
 }
 
 // rawBins are the bins as counted, the last one not merged (for volumes:
@@ -134,7 +147,7 @@ func (t Traffic) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
 	p.Y.Label.Text = label
 	p.Y.Tick.Marker = siTicks{unit: "bit/s"}
 	if packets {
-		p.Y.Tick.Marker = countTicks{}
+		p.Y.Tick.Marker = decimalTicks{}
 	}
 	return p, nil
 }
@@ -160,6 +173,7 @@ func (v Flows) SizePlot() (*plot.Plot, error) {
 	p := v.c.newPlot("Flow-size distribution", "flow size (log scale)", "fraction of flows")
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{unit: "B"}
+	p.X.Min, p.X.Max = logRange(cdf[0].X, cdf[len(cdf)-1].X)
 	l1, l2 := line(cdf, blue, true), line(ccdf, orange, true)
 	l2.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 	p.Add(l1, l2)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"image"
 	"net/netip"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/pcaplab/pcaplab/internal/synth"
 	"github.com/pcaplab/pcaplab/units"
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 var (
@@ -114,4 +117,82 @@ func TestSizePlotOfFewFlows(t *testing.T) {
 	if p.X.Min != 20e3 || p.X.Max != 200e3 {
 		t.Errorf("x axis %g to %g B, want 20 to 200 kB", p.X.Min, p.X.Max)
 	}
+}
+
+// The exact-vs-slot legend is a white box with a grey frame: no grid line
+// crosses it (no row inside it has ink over a third of its width), and its
+// two entries are apart (3 pt of white rows between their texts).
+func TestExactVsSlotLegendBox(t *testing.T) {
+	_, c := openWorld(t)
+	slotOf := map[Pair]uint16{}
+	for i, p := range c.Pairs().TopByFlows(-1) {
+		slotOf[p.Pair()] = uint16(i)
+	}
+	p, err := c.Pairs().ExactVsSlotPlot(c.Pairs().SlotArray(func(p Pair) uint16 { return slotOf[p] }, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The legend's box as the figure lays it out (its texts are those
+	// TestExactVsSlotPlotSaysOverCount checks).
+	lb := &legendBox{entries: []legendEntry{{text: "exact flows of the pair (hash map)"},
+		{text: "added by other pairs in the slot: 0 flows for all 7 pairs"}}}
+	png, err := RenderPNG(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pngDecode(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := p.DataCanvas(draw.New(vgimg.NewWith(vgimg.UseWH(FigureWidth, FigureHeight), vgimg.UseDPI(FigureDPI))))
+	box, _ := lb.rect(dc, p)
+	px := func(v float64) int { return int(v * FigureDPI / 72) }
+	h := img.Bounds().Dy()
+	r := image.Rect(px(box.Min.X.Points()), h-px(box.Max.Y.Points()), px(box.Max.X.Points()), h-px(box.Min.Y.Points()))
+	if !ink(img, r.Min.X+r.Dx()/2, r.Min.Y) || !ink(img, r.Min.X, r.Min.Y+r.Dy()/2) {
+		t.Errorf("no frame around the legend at %v", r)
+	}
+	inner := r.Inset(4)
+	var rows []bool // which rows inside the box hold ink
+	for y := inner.Min.Y; y < inner.Max.Y; y++ {
+		n, run, longest := 0, 0, 0
+		for x := inner.Min.X; x < inner.Max.X; x++ {
+			if ink(img, x, y) {
+				n, run = n+1, run+1
+				longest = max(longest, run)
+			} else {
+				run = 0
+			}
+		}
+		if longest > inner.Dx()/3 {
+			t.Errorf("row %d inside the legend has %d pixels of ink in a row: a line runs through it", y, longest)
+		}
+		rows = append(rows, n > 0)
+	}
+	// Two runs of inked rows (the entries) with at least 8 white rows
+	// (3 pt) between them.
+	runs, gap, widest, prev := 0, 0, 0, false
+	for _, on := range rows {
+		if on && !prev && runs > 0 {
+			widest = max(widest, gap)
+		}
+		if on && !prev {
+			runs++
+		}
+		if on {
+			gap = 0
+		} else {
+			gap++
+		}
+		prev = on
+	}
+	if runs != 2 || widest < 8 {
+		t.Errorf("the legend's inside has %d runs of text rows, %d white rows between them; want 2 and ≥ 8", runs, widest)
+	}
+}
+
+// ink says whether the pixel at x, y is not white.
+func ink(img image.Image, x, y int) bool {
+	r, g, b, _ := img.At(x, y).RGBA()
+	return r>>8 < 235 || g>>8 < 235 || b>>8 < 235
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/templates"
 )
 
@@ -492,5 +493,69 @@ func TestWbr(t *testing.T) {
 		if got := string(wbr(c.in)); got != c.want {
 			t.Errorf("wbr(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// buildCapture builds the report of a capture as buildSample does.
+func buildCapture(t *testing.T, path string) *Report {
+	t.Helper()
+	c, err := analysis.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(c, Options{Now: fixedNow, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A table with no rows (linux-sll.pcap has no failed communication) is its
+// caption and "(none)" in both formats, no header; its CSV is written
+// with the header.
+func TestEmptyTableSaysNone(t *testing.T) {
+	r := buildCapture(t, "../testdata/captures/linux-sll.pcap")
+	dir := t.TempDir()
+	if err := r.Write(dir, Output{}); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty []*Table
+	for _, s := range r.Sections {
+		for _, q := range s.Questions {
+			for _, tb := range q.Tables {
+				if len(tb.Rows) == 0 {
+					empty = append(empty, tb)
+				}
+			}
+		}
+	}
+	for _, tb := range empty {
+		csv := "(tables/" + tb.Name + ".csv)"
+		wantHTML := htmltemplate.HTMLEscapeString(tb.Caption) + ` <span class="csv">` + csv + "</span></figcaption>\n" + `<p class="none">(none)</p>` + "\n</figure>"
+		if !strings.Contains(string(html), wantHTML) {
+			t.Errorf("%s: the HTML lacks %q", tb.Name, wantHTML)
+		}
+		wantMD := "*Table: " + MarkdownEscape(tb.Caption) + "* (`tables/" + tb.Name + ".csv`)\n\n(none)\n"
+		if !strings.Contains(string(md), wantMD) {
+			t.Errorf("%s: the Markdown lacks %q", tb.Name, wantMD)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "tables", tb.Name+".csv"))
+		if want := strings.Join(tb.Columns, ",") + "\n"; err != nil || string(data) != want {
+			t.Errorf("%s: CSV %q (%v), want the header %q", tb.Name, data, err, want)
+		}
+	}
+	if len(empty) == 0 {
+		t.Fatal("linux-sll.pcap's report has no empty table to check")
+	}
+	if strings.Contains(string(html), "<tbody>\n</tbody>") {
+		t.Error("the HTML still holds a table without rows")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Figure sizes: 16 × 9 cm fits an A4 page with margins; PNGs are drawn at
@@ -90,10 +91,23 @@ func (t Traffic) overTime(name string, bin time.Duration, merge bool, y func(Rat
 	}
 	last := bins[len(bins)-1]
 	xys[len(bins)] = plotter.XY{X: (last.Offset + last.Length).Seconds(), Y: y(last)} // the step ends where the capture does
-	p := t.c.newPlot(name, fmt.Sprintf("time since %s (s), %s bins", t.c.words().origin, units.Setting(time.Duration(w))), "")
+	p := t.c.newPlot(name, "", "")
+	t.c.timeAxis(p, time.Duration(w))
 	p.Add(line(xys, blue, true))
-	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, math.Max(top*1.08, 1) // the highest bin is not clipped
+	p.X.Min, p.Y.Min, p.Y.Max = 0, 0, 1
+	if top > 0 {
+		p.Y.Max = top * 1.08 // the highest bin is not clipped, however small: 0.04 packets/s is not drawn flat on 0 to 1
+	}
 	return p, bins, nil
+}
+
+// timeAxis makes p's x axis the time since the first packet, in seconds,
+// labelled in the unit that suits the capture's length (ms, s, min, h or
+// days; see timeUnitOf) with round ticks in that unit.
+func (c *Capture) timeAxis(p *plot.Plot, bin time.Duration) {
+	u := timeUnitOf(c.Duration().Seconds())
+	p.X.Label.Text = fmt.Sprintf("time since %s (%s), %s bins", c.words().origin, u.name, units.Setting(bin))
+	p.X.Tick.Marker = timeTicks{u}
 }
 
 // rawBins are the bins as counted, the last one not merged (for volumes:
@@ -134,7 +148,7 @@ func (t Traffic) RatePlot(bin time.Duration, packets bool) (*plot.Plot, error) {
 	p.Y.Label.Text = label
 	p.Y.Tick.Marker = siTicks{unit: "bit/s"}
 	if packets {
-		p.Y.Tick.Marker = countTicks{}
+		p.Y.Tick.Marker = decimalTicks{}
 	}
 	return p, nil
 }
@@ -160,13 +174,12 @@ func (v Flows) SizePlot() (*plot.Plot, error) {
 	p := v.c.newPlot("Flow-size distribution", "flow size (log scale)", "fraction of flows")
 	p.X.Scale = plot.LogScale{}
 	p.X.Tick.Marker = logTicks{unit: "B"}
+	p.X.Min, p.X.Max = logRange(cdf[0].X, cdf[len(cdf)-1].X)
 	l1, l2 := line(cdf, blue, true), line(ccdf, orange, true)
 	l2.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
-	p.Add(l1, l2)
-	p.Legend.Add("CDF: P(size ≤ x)", l1)
-	p.Legend.Add("CCDF: P(size > x)", l2)
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Y.Min, p.Y.Max = 0, 1.3 // room for the legend above the curves
+	p.Add(l1, l2, &legendBox{left: true, entries: []legendEntry{
+		{"CDF: P(size ≤ x)", l1}, {"CCDF: P(size > x)", l2}}})
+	p.Y.Min, p.Y.Max = 0, 1.35 // room for the legend above the curves
 	p.Y.Tick.Marker = fractionTicks{}
 	return p, nil
 }
@@ -270,15 +283,77 @@ func (p Pairs) ExactVsSlotPlot(s *SlotArray) (*plot.Plot, error) {
 		bars[i] = b
 	}
 	bars[1].StackOn(bars[0])
-	pl.Add(bars[0], bars[1])
-	pl.Legend.Add("exact flows of the pair (hash map)", bars[0])
-	pl.Legend.Add(label, bars[1])
-	pl.Legend.Top, pl.Legend.XOffs, pl.Legend.YOffs = true, -vg.Points(8), -vg.Points(4) // clear of the frame
+	pl.Add(bars[0], bars[1], &legendBox{entries: []legendEntry{
+		{"exact flows of the pair (hash map)", bars[0]}, {label, bars[1]}}})
 	pl.X.Min, pl.X.Max = 0.5, float64(n)+0.5
-	pl.Y.Min, pl.Y.Max = 0, top*1.3 // room for the legend's two lines above the tallest bar
+	pl.Y.Min, pl.Y.Max = 0, top*1.35 // room for the legend's box above the tallest bar
 	pl.X.Tick.Marker = countTicks{}
 	pl.Y.Tick.Marker = countTicks{}
 	return pl, nil
+}
+
+// legendBox is a figure's legend drawn as data, after the curves and bars:
+// in a white box with a grey frame, so no grid line runs through its
+// text, with its entries 5 pt apart. It sits in the top right (or left)
+// corner of the data area, 6 pt from the frame; the figure leaves room
+// for it above its data: its y axis goes 35 % beyond the highest value,
+// which leaves the top 26 % of the data area (about 200 pt high) free,
+// and two entries with their padding and inset take 39 pt, 19 %.
+type legendBox struct {
+	entries []legendEntry
+	left    bool
+}
+
+type legendEntry struct {
+	text  string
+	thumb plot.Thumbnailer
+}
+
+// Plot draws the legend in the text style of p's own legend, which stays
+// empty; it is a plot.Plotter so that it is drawn over the grid and the
+// data.
+func (l *legendBox) Plot(c draw.Canvas, p *plot.Plot) {
+	box, row := l.rect(c, p)
+	c.SetColor(color.White)
+	c.Fill(box.Path())
+	c.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 150}, Width: vg.Points(0.6)},
+		[]vg.Point{box.Min, {X: box.Max.X, Y: box.Min.Y}, box.Max, {X: box.Min.X, Y: box.Max.Y}, box.Min})
+	sty := p.Legend.TextStyle
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	for i, e := range l.entries {
+		top := box.Max.Y - legendPad - vg.Length(i)*(row+legendGap)
+		icon := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: box.Min.X + legendPad, Y: top - row}, Max: vg.Point{X: box.Min.X + legendPad + legendThumb, Y: top}}}
+		e.thumb.Thumbnail(&icon)
+		c.FillText(sty, vg.Point{X: icon.Max.X + legendPad, Y: top - row/2}, e.text)
+	}
+}
+
+// The spaces of a legendBox.
+const (
+	legendPad   = vg.Length(4)  // inside the frame, and between a thumbnail and its text
+	legendThumb = vg.Length(20) // a thumbnail's width
+	legendGap   = vg.Length(5)  // between two entries: half a line, clearly apart
+	legendInset = vg.Length(6)  // between the data area's frame and the box
+)
+
+// rect is the legend's box in the data area c, inset from its top corner,
+// and the height of an entry.
+func (l *legendBox) rect(c draw.Canvas, p *plot.Plot) (box vg.Rectangle, row vg.Length) {
+	sty := p.Legend.TextStyle
+	row = sty.Height("Xg")
+	var w vg.Length
+	for _, e := range l.entries {
+		w = max(w, sty.Width(e.text))
+	}
+	n := vg.Length(len(l.entries))
+	size := vg.Point{X: 3*legendPad + legendThumb + w, Y: 2*legendPad + n*row + (n-1)*legendGap}
+	box.Max = vg.Point{X: c.Max.X - legendInset, Y: c.Max.Y - legendInset}
+	if l.left {
+		box.Max.X = c.Min.X + legendInset + size.X
+	}
+	box.Min = box.Max.Sub(size)
+	return box, row
 }
 
 // ApplicationsPlot is a horizontal bar chart of flows by application

@@ -402,7 +402,7 @@ func (t TopHosts) Sentence() string {
 			}
 			out = append(out, fmt.Sprintf("The capturing machine's address %s %s with %s and %s.", r.Host, place,
 				units.Bytes(r.Bytes), units.Plural(r.Packets, "packet")))
-		} else if len(remote) < 3 {
+		} else if len(remote) < 3 && !r.Host.IsLoopback() { // a loopback address is the machine talking to itself
 			remote = append(remote, fmt.Sprintf("%s (%s)", r.Host, t.amount(r)))
 		}
 	}

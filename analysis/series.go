@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"math"
 	"net/netip"
 	"strings"
 	"time"
@@ -169,7 +170,14 @@ func (t Traffic) SeriesPlot(bin time.Duration, packets bool, filters ...Filter) 
 	if packets {
 		title, unit = "Packet rate over time", "packet rate (packets/s)"
 	}
-	p := t.c.newPlot(title, fmt.Sprintf("time since the first packet (s), %s bins", bin), unit)
+	p := t.c.newPlot(title, "", unit)
+	t.c.timeAxis(p, bin)
+	p.Y.Tick.Marker = siTicks{unit: "bit/s"}
+	if packets {
+		p.Y.Tick.Marker = decimalTicks{}
+	}
+	legend := &legendBox{}
+	top := 0.0
 	for i, bins := range all {
 		xys := make(plotter.XYs, len(bins))
 		for j, b := range bins {
@@ -177,13 +185,16 @@ func (t Traffic) SeriesPlot(bin time.Duration, packets bool, filters ...Filter) 
 			if packets {
 				xys[j].Y = b.PacketsPerS
 			}
+			top = max(top, xys[j].Y)
 		}
 		l := line(xys, seriesColors[i%len(seriesColors)], true)
 		p.Add(l)
-		p.Legend.Add(filters[i].String(), l)
+		legend.entries = append(legend.entries, legendEntry{filters[i].String(), l})
 	}
-	p.Legend.Top = true
-	p.Y.Min = 0
+	p.Add(legend)
+	// room for the legend's box above the highest value: its entries take
+	// about 10 % of the data area each, with their padding
+	p.Y.Min, p.Y.Max = 0, math.Max(top, 1e-9)*(1.2+0.12*float64(len(filters)))
 	return p, nil
 }
 

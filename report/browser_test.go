@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/templates"
 )
 
@@ -494,3 +495,174 @@ func TestWbr(t *testing.T) {
 		}
 	}
 }
+
+// buildCapture builds the report of a capture as buildSample does.
+func buildCapture(t *testing.T, path string) *Report {
+	t.Helper()
+	c, err := analysis.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Build(c, Options{Now: fixedNow, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A table with no rows (linux-sll.pcap has no failed communication) is its
+// caption and "(none)" in both formats, no header; its CSV is written
+// with the header.
+func TestEmptyTableSaysNone(t *testing.T) {
+	r := buildCapture(t, "../testdata/captures/linux-sll.pcap")
+	dir := t.TempDir()
+	if err := r.Write(dir, Output{}); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty []*Table
+	for _, s := range r.Sections {
+		for _, q := range s.Questions {
+			for _, tb := range q.Tables {
+				if len(tb.Rows) == 0 {
+					empty = append(empty, tb)
+				}
+			}
+		}
+	}
+	for _, tb := range empty {
+		csv := "(tables/" + tb.Name + ".csv)"
+		wantHTML := htmltemplate.HTMLEscapeString(tb.Caption) + ` <span class="csv">` + csv + "</span></figcaption>\n" + `<p class="none">(none)</p>` + "\n</figure>"
+		if !strings.Contains(string(html), wantHTML) {
+			t.Errorf("%s: the HTML lacks %q", tb.Name, wantHTML)
+		}
+		wantMD := "*Table: " + MarkdownEscape(tb.Caption) + "* (`tables/" + tb.Name + ".csv`)\n\n(none)\n"
+		if !strings.Contains(string(md), wantMD) {
+			t.Errorf("%s: the Markdown lacks %q", tb.Name, wantMD)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "tables", tb.Name+".csv"))
+		if want := strings.Join(tb.Columns, ",") + "\n"; err != nil || string(data) != want {
+			t.Errorf("%s: CSV %q (%v), want the header %q", tb.Name, data, err, want)
+		}
+	}
+	if len(empty) == 0 {
+		t.Fatal("linux-sll.pcap's report has no empty table to check")
+	}
+	if strings.Contains(string(html), "<tbody>\n</tbody>") {
+		t.Error("the HTML still holds a table without rows")
+	}
+}
+
+// measureScript, added to a copy of report.html, lays the page out at the
+// print text width and records, per table, how far its right edge is from
+// the text's, and the text cells that break over lines.
+const measureScript = `<script>
+window.addEventListener('load', () => {
+  const text = document.body.getBoundingClientRect().right;
+  const out = [];
+  document.querySelectorAll('figure.table').forEach(f => {
+    const t = f.querySelector('table');
+    if (!t) return;
+    const m = {csv: f.querySelector('figcaption .csv').textContent, over: t.getBoundingClientRect().right - text, broken: []};
+    t.querySelectorAll('td').forEach(td => {
+      const r = document.createRange();
+      r.selectNodeContents(td);
+      const tops = new Set([...r.getClientRects()].map(x => Math.round(x.top)));
+      if (tops.size > 1) m.broken.push(td.textContent);
+    });
+    out.push(m);
+  });
+  const pre = document.createElement('pre');
+  pre.id = 'measure';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>`
+
+// tableLayout is a table measured by measureScript.
+type tableLayout struct {
+	CSV    string   `json:"csv"`    // "(tables/NAME.csv)"
+	Over   float64  `json:"over"`   // px the table's right edge is right of the text's
+	Broken []string `json:"broken"` // text of cells on more than one line
+}
+
+// measureTables lays page out in Chromium as printed (the print rules
+// applied on screen, the body 18 cm wide as the A4 text) and measures its
+// tables.
+func measureTables(t *testing.T, bin string, page []byte) []tableLayout {
+	t.Helper()
+	s := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`).ReplaceAllString(string(page), "")
+	s = strings.Replace(s, "@media print {", "@media all {", 1)
+	s = strings.Replace(s, "</style>", "body { width: 180mm; }\n</style>"+measureScript, 1)
+	dir := t.TempDir()
+	p := filepath.Join(dir, "measure.html")
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir="+filepath.Join(dir, "profile"),
+		"--virtual-time-budget=5000", "--dump-dom", "file://"+p).Output()
+	if err != nil {
+		t.Fatalf("chromium --dump-dom: %v", err)
+	}
+	m := regexp.MustCompile(`(?s)<pre id="measure">(.*?)</pre>`).FindSubmatch(out)
+	if m == nil {
+		t.Fatal("the measuring script did not run")
+	}
+	var tables []tableLayout
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &tables); err != nil {
+		t.Fatal(err)
+	}
+	return tables
+}
+
+// TestTablesFitInBrowser lays out the tables of the sample's report and of
+// teams-desktop.pcap's and win10-browse-quic.pcapng's (where ../shared is)
+// as printed: none is wider than the text, its right border included (a
+// table exactly as wide lost it at the page margin), and no text cell of
+// at most 24 characters (12 in a table of more than 9 columns) breaks
+// over lines: a class id like dns_nxdomain, a MAC address or a DNS name
+// stays whole while the long detail beside it wraps.
+func TestTablesFitInBrowser(t *testing.T) {
+	bin := chromium(t)
+	reports := map[string]*Report{"sample": buildSample(t, Options{})}
+	for _, name := range []string{"teams-desktop.pcap", "win10-browse-quic.pcapng"} {
+		if p := filepath.Join("../../shared/captures", name); fileExists(p) {
+			reports[name] = buildCapture(t, p)
+		}
+	}
+	for name, r := range reports {
+		page, err := r.RenderHTML("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables := measureTables(t, bin, page)
+		if len(tables) < 10 {
+			t.Fatalf("%s: %d tables measured", name, len(tables))
+		}
+		for _, tb := range tables {
+			if tb.Over > -0.5 {
+				t.Errorf("%s: table %s ends %.1f px right of the text, its border cut off", name, tb.CSV, tb.Over)
+			}
+			wide := false
+			for _, x := range r.Tables {
+				if tb.CSV == "(tables/"+x.Name+".csv)" {
+					wide = len(x.Columns) > 9
+				}
+			}
+			for _, c := range tb.Broken {
+				if n := len(c); n <= 12 || (n <= 24 && !wide) {
+					t.Errorf("%s: table %s breaks the short cell %q", name, tb.CSV, c)
+				}
+			}
+		}
+	}
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -443,7 +443,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"empty", write("empty.pcap", nil), "empty.pcap: empty file", "", 0},
 		{"text", write("notes.txt", []byte("hello, this is not a capture\n")), "notes.txt: not a pcap or pcapng file", "", 0},
-		{"header only", write("hdr.pcap", full.Bytes()[:24]), "hdr.pcap: no packets in capture", "", 0},
+		{"header only: a valid capture of no packets, zeros with a warning", write("hdr.pcap", full.Bytes()[:24]), "", "hdr.pcap: no packets in capture", 0},
 		{"short header", write("short.pcap", full.Bytes()[:10]), "short.pcap: bad pcap file header", "", 0},
 		{"truncated last record", write("cut.pcap", full.Bytes()[:full.Len()-5]), "",
 			"cut.pcap: packet " + itoa(n) + ": record truncated at end of file (kept " + itoa(n-1) + " packets)", uint64(n - 1)},

@@ -142,12 +142,25 @@ func Build(c *analysis.Capture, opt Options) (*Report, error) {
 	if err := b.task3(); err != nil {
 		return nil, err
 	}
-	for _, s := range b.r.Sections[1:] {
+	for i, s := range b.r.Sections[1:] {
 		for _, q := range s.Questions {
 			q.Remarks = answers.ByID[q.ID]
 		}
+		if in := []*analysis.Capture{c2, c}[i]; in.Packets() == 0 {
+			b.empty(s, in)
+		}
 	}
 	return b.r, b.err
+}
+
+// empty answers every question of a task on a valid input that holds no
+// packets in one sentence, instead of fifteen about zeros; its tables are
+// still written as CSV (headers only).
+func (b *builder) empty(s Section, in *analysis.Capture) {
+	say := fmt.Sprintf("The %s holds no packets, so there is nothing to measure.", words(in).noun)
+	for _, q := range s.Questions {
+		q.Answer, q.Tables, q.Figures = []string{say}, nil, nil
+	}
 }
 
 // autoBin is 1 s, or a coarser round width for long captures, so a figure

@@ -44,7 +44,10 @@ func (b *builder) inputOverview(label string, c *analysis.Capture) InputOverview
 		rows = append(rows, KV{"Link types", strings.Join(uniq(links), ", ")})
 	}
 	first, last := units.Timestamp(c.Start()), units.Timestamp(c.End())
-	if !c.Dated() {
+	switch {
+	case c.Packets() == 0:
+		first, last = "none", "none"
+	case !c.Dated():
 		first, last = "0 s (the file's times have no date)", units.Duration(c.End().Sub(c.Start()))+" later"
 		if in.FlowFile == nil {
 			first = "0 s (timestamps start in " + c.Start().Format("2006") + ": rebased, so the capture's date is not known)"

@@ -300,3 +300,21 @@ func TestLimitMemory(t *testing.T) {
 		t.Errorf("with GOMEMLIMIT: limit %d MiB, want 1024 MiB", got>>20)
 	}
 }
+
+// A valid capture with no packets gives zeros, exit 0 and one warning
+// line (capinfos reports it the same way), and a report that says so.
+func TestEmptyCapture(t *testing.T) {
+	p := "../../testdata/malformed/header-only.pcap"
+	code, out, errOut := runCLI("summary", p)
+	if code != 0 || !strings.Contains(out, "packets   0") || strings.TrimSpace(errOut) != "pcaplab: warning: "+p+": no packets in capture" {
+		t.Errorf("summary: exit %d, stderr %q:\n%s", code, errOut, out)
+	}
+	dir := t.TempDir()
+	if code, _, errOut := runCLI("report", "-quiet", "-o", dir, p); code != 0 {
+		t.Fatalf("report: exit %d: %s", code, errOut)
+	}
+	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
+	if n := strings.Count(string(md), "The capture holds no packets, so there is nothing to measure."); n != 16 {
+		t.Errorf("%d questions say the capture is empty, want 16 (T2.0–T3.8)", n)
+	}
+}

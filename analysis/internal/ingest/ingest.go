@@ -6,10 +6,8 @@ package ingest
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -204,14 +202,16 @@ func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMess
 func (b *builder) finish() (*Model, error) {
 	m := b.model
 	if m.Packets == 0 {
-		names := make([]string, len(m.Files))
-		for i, f := range m.Files {
-			names[i] = f.Name
+		for _, f := range m.Files {
 			if f.Warning != "" {
 				return nil, errors.New(f.Warning)
 			}
 		}
-		return nil, fmt.Errorf("%s: no packets in capture", strings.Join(names, ", "))
+		// A valid capture with no packets is an answer, zeros, as capinfos
+		// and tshark give it, with a warning: not an error.
+		for i := range m.Files {
+			m.Files[i].Warning = m.Files[i].Name + ": no packets in capture"
+		}
 	}
 	t := b.flows
 	t.closeAll()

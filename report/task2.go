@@ -8,8 +8,13 @@ import (
 
 // task2 answers Task 2: the flow data.
 func (b *builder) task2() error {
-	sec := Section{ID: "task2", Title: "Task 2 — Flow data"}
-	for _, q := range []func() (*Question, error){b.t20, b.t21, b.t22, b.t23, b.t24, b.t25, b.t26, b.t27} {
+	return b.section("task2", "Task 2 — Flow data", b.t20, b.t21, b.t22, b.t23, b.t24, b.t25, b.t26, b.t27)
+}
+
+// section answers a task's questions in order and adds the task.
+func (b *builder) section(id, title string, questions ...func() (*Question, error)) error {
+	sec := Section{ID: id, Title: title}
+	for _, q := range questions {
 		qq, err := q()
 		if err != nil {
 			return err

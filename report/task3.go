@@ -11,16 +11,7 @@ import (
 
 // task3 answers Task 3: the packet capture.
 func (b *builder) task3() error {
-	sec := Section{ID: "task3", Title: "Task 3 — The packet capture"}
-	for _, q := range []func() (*Question, error){b.t31, b.t32, b.t33, b.t34, b.t35, b.t36, b.t37, b.t38} {
-		qq, err := q()
-		if err != nil {
-			return err
-		}
-		sec.Questions = append(sec.Questions, qq)
-	}
-	b.r.Sections = append(b.r.Sections, sec)
-	return nil
+	return b.section("task3", "Task 3 — The packet capture", b.t31, b.t32, b.t33, b.t34, b.t35, b.t36, b.t37, b.t38)
 }
 
 func (b *builder) t31() (*Question, error) {

@@ -125,7 +125,9 @@ type FileInfo struct {
 	LinkTypes []string `json:"link_types"`
 	Packets   uint64   `json:"packets"`
 	Bytes     uint64   `json:"bytes"`
-	Warning   string   `json:"warning,omitempty"` // set when the file could not be read to its end
+	Warning   string   `json:"warning,omitempty"`  // set when the file could not be read to its end
+	First     int64    `json:"first_ns,omitempty"` // its earliest packet (ns since 1970; 0: none, or a flow file)
+	Last      int64    `json:"last_ns,omitempty"`  // its latest packet
 }
 
 // FlowFileInfo describes a flow-file input: what was read, and what its
@@ -354,7 +356,7 @@ func flowFileFailures(fi *FlowFileInfo) (found, missing []string) {
 
 // Input describes the input of the capture.
 func (c *Capture) Input() Input {
-	in := Input{Warnings: c.warnings, Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
+	in := Input{Warnings: append(slices.Clone(c.warnings), overlaps(c.m.Files)...), Skipped: c.m.Skipped, Evicted: c.m.Evicted, Fragments: c.m.Fragments, FragmentOrphans: c.m.FragOrphans,
 		NonIP: map[string]uint64{}, VLAN: VLANTags{Single: c.m.VLAN.Single, Double: c.m.VLAN.Double, IDs: c.m.VLAN.IDs},
 		Dropped: Dropped(c.m.Dropped)}
 	for k, v := range c.m.NonIP {

@@ -6,8 +6,11 @@ import (
 	"io"
 	"os"
 	"sort"
+	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 // orderInputs prepares several capture files to be read as one input: a
@@ -101,4 +104,21 @@ func firstPacketTime(p string) (int64, bool) {
 	defer r.Close()
 	_, rec, err := r.Next()
 	return rec.Time, err == nil
+}
+
+// overlaps warns of files whose time spans overlap (files are read in the
+// order of their first packet): rotated captures of one link never do, so
+// an overlap means the same traffic twice (two captures of one link,
+// counted twice) or two links (two interfaces, which is fine).
+func overlaps(files []ingest.FileInfo) []string {
+	var out []string
+	for i := 1; i < len(files); i++ {
+		a, b := files[i-1], files[i]
+		if a.Packets == 0 || b.Packets == 0 || b.First >= a.Last {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s and %s overlap in time by %s: if they captured the same link, its packets are counted twice; if two links, that is expected",
+			a.Name, b.Name, units.Duration(time.Duration(min(a.Last, b.Last)-b.First))))
+	}
+	return out
 }

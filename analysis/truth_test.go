@@ -422,6 +422,16 @@ func TestInputOrderAndDuplicates(t *testing.T) {
 	if twice.Packets() != 6 || len(twice.Input().Warnings) != 1 || !strings.Contains(twice.Input().Warnings[0], "identical") {
 		t.Errorf("a file given twice: %d packets, warnings %v", twice.Packets(), twice.Input().Warnings)
 	}
+	// Two files over the same 2 s (two interfaces, or one link twice) are
+	// read, with a warning naming both and the overlap.
+	c := half(ms(1500), 41000)
+	both, err := OpenFiles([]string{a, c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := both.Input().Warnings; len(w) != 1 || !strings.Contains(w[0], "overlap in time by 505.000 ms") || both.Packets() != 12 {
+		t.Errorf("overlapping files: %d packets, warnings %v", both.Packets(), w)
+	}
 }
 
 // A NAT64 address (64:ff9b::/96) is an IPv4 server behind the network's

@@ -50,6 +50,10 @@ type FileInfo struct {
 	Packets   uint64
 	Bytes     uint64
 	Warning   string // set when the file could not be read to its end
+	// First and Last are its earliest and latest packet times (ns), 0
+	// when it has no packet: several files whose spans overlap may hold
+	// the same traffic twice.
+	First, Last int64
 }
 
 // Model is the result of one pass.

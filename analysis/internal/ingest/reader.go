@@ -94,6 +94,10 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				b.model.Dropped.TimeJumps++
 				continue
 			}
+			if fi.Packets == 0 || rec.Time < fi.First {
+				fi.First = rec.Time
+			}
+			fi.Last = max(fi.Last, rec.Time)
 			fi.Packets++
 			fi.Bytes += uint64(rec.WireLen)
 			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])

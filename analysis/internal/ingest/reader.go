@@ -94,12 +94,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				b.model.Dropped.TimeJumps++
 				continue
 			}
-			if fi.Packets == 0 || rec.Time < fi.First {
-				fi.First = rec.Time
-			}
-			fi.Last = max(fi.Last, rec.Time)
-			fi.Packets++
-			fi.Bytes += uint64(rec.WireLen)
+			fi.add(rec)
 			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
 			if b.model.Packets&0xffff == 0 {
 				if b.cfg.Progress != nil {
@@ -287,3 +282,13 @@ func readPanic(name string, p any) error {
 
 func layersLinkType(v uint16) layers.LinkType      { return layers.LinkType(v) }
 func layersEtherType(v uint16) layers.EthernetType { return layers.EthernetType(v) }
+
+// add counts a record in its file's totals and time span.
+func (fi *FileInfo) add(rec *capfile.Record) {
+	if fi.Packets == 0 || rec.Time < fi.First {
+		fi.First = rec.Time
+	}
+	fi.Last = max(fi.Last, rec.Time)
+	fi.Packets++
+	fi.Bytes += uint64(rec.WireLen)
+}

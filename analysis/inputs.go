@@ -1,9 +1,7 @@
 package analysis
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"time"
@@ -32,7 +30,8 @@ func orderInputs(paths []string) ([]string, []string) {
 	files := make([]file, len(kept))
 	for i, p := range kept {
 		files[i].path = p
-		files[i].first, files[i].ok = firstPacketTime(p)
+		first, err := capfile.FirstTime(p)
+		files[i].first, files[i].ok = first, err == nil
 	}
 	sorted := sort.SliceIsSorted(files, func(i, j int) bool { return files[i].ok && files[j].ok && files[i].first < files[j].first })
 	sort.SliceStable(files, func(i, j int) bool { return files[i].ok && files[j].ok && files[i].first < files[j].first })
@@ -62,8 +61,11 @@ func dropDuplicates(paths []string, warnings *[]string) []string {
 			if len(idx) < 2 {
 				break
 			}
-			h, ok := fileHash(paths[i])
-			if j, dup := seen[h]; dup && ok {
+			_, h, err := capfile.Hash(paths[i])
+			if err != nil {
+				continue // unreadable: the read that follows says why
+			}
+			if j, dup := seen[h]; dup {
 				drop[i] = true
 				*warnings = append(*warnings, fmt.Sprintf("%s is identical to %s (same size and SHA-256): read once", paths[i], paths[j]))
 				continue
@@ -78,32 +80,6 @@ func dropDuplicates(paths []string, warnings *[]string) []string {
 		}
 	}
 	return out
-}
-
-func fileHash(p string) ([32]byte, bool) {
-	var sum [32]byte
-	f, err := os.Open(p)
-	if err != nil {
-		return sum, false
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return sum, false
-	}
-	copy(sum[:], h.Sum(nil))
-	return sum, true
-}
-
-// firstPacketTime is the time of a capture file's first record.
-func firstPacketTime(p string) (int64, bool) {
-	r, err := capfile.Open(p)
-	if err != nil {
-		return 0, false
-	}
-	defer r.Close()
-	_, rec, err := r.Next()
-	return rec.Time, err == nil
 }
 
 // overlaps warns of files whose time spans overlap (files are read in the

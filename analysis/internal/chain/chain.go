@@ -105,7 +105,7 @@ func expand(inputs []string) (files, ignored []string, err error) {
 			if !e.Type().IsRegular() || e.Name()[0] == '.' {
 				continue
 			}
-			if _, err := firstPacket(p); err != nil {
+			if _, err := capfile.FirstTime(p); err != nil {
 				ignored = append(ignored, err.Error())
 				continue
 			}
@@ -118,33 +118,10 @@ func expand(inputs []string) (files, ignored []string, err error) {
 	return files, ignored, nil
 }
 
-// firstPacket is the time of a capture's first packet record.
-func firstPacket(path string) (int64, error) {
-	r, err := capfile.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	_, rec, err := r.Next()
-	if err != nil {
-		return 0, fmt.Errorf("%s: no packet: %v", path, err)
-	}
-	return rec.Time, nil
-}
-
-// fileHash is a file's size and SHA-256.
+// fileHash is a file's size and SHA-256 in hex, as the manifest keeps it.
 func fileHash(path string) (int64, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, bufio.NewReaderSize(f, 1<<20))
-	if err != nil {
-		return 0, "", fmt.Errorf("%s: %v", path, err)
-	}
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	n, sum, err := capfile.Hash(path)
+	return n, hex.EncodeToString(sum[:]), err
 }
 
 // fingerprint is a cheap stand-in for a file's SHA-256: its size and a
@@ -245,7 +222,7 @@ func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error)
 			rep.Skipped = append(rep.Skipped, p)
 			continue
 		}
-		first, err := firstPacket(p)
+		first, err := capfile.FirstTime(p)
 		if err != nil {
 			return nil, 0, err
 		}

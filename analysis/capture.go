@@ -188,21 +188,17 @@ func (c *Capture) Duration() time.Duration { return time.Duration(c.m.Last - c.m
 // Options.SpillAfter); the answers computed since then are incomplete.
 func (c *Capture) Err() error { return c.err }
 
-// eachFlow calls fn for every flow, from memory or from the spill file.
+// eachFlow calls fn for every flow in start order, from memory or from
+// the spill file (a store: in its order). The flow may be reused for the
+// next call.
 func (c *Capture) eachFlow(fn func(*flow.Flow)) {
-	if c.m.Spill() == nil {
-		for i := range c.m.Flows {
-			fn(&c.m.Flows[i])
-		}
-		return
-	}
 	if c.loaded != nil {
 		for i := range c.loaded {
 			fn(&c.loaded[i])
 		}
 		return
 	}
-	if err := c.m.Spill().Each(fn); err != nil && c.err == nil {
+	if err := c.m.EachFlow(fn); err != nil && c.err == nil {
 		c.err = err
 	}
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -123,11 +124,7 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 			}
 		}
 	}
-	type cand struct {
-		f    flow.Flow
-		rate float64
-	}
-	var l []cand
+	var top []candidate // the n best so far, best first
 	v.c.eachFlow(func(f *flow.Flow) {
 		if f.Proto != flow.TCP {
 			return
@@ -149,28 +146,48 @@ func (v Flows) Fastest(n int, opts FastestOptions) Fastest {
 		case transfer < o.MinDuration:
 			x.ShortTransfer++
 		default:
-			l = append(l, cand{*f, float64(payload) * 8 / transfer.Seconds()})
+			x.Ranked++
+			top = keepTop(top, n, candidate{f: *f, rate: float64(payload) * 8 / transfer.Seconds(), payload: payload})
 		}
 	})
-	x.Ranked = len(l)
-	sort.SliceStable(l, func(i, j int) bool {
-		a, b := &l[i].f, &l[j].f
-		_, pa, _ := x.bulk(a)
-		_, pb, _ := x.bulk(b)
-		switch {
-		case l[i].rate != l[j].rate:
-			return l[i].rate > l[j].rate
-		case pa != pb:
-			return pa > pb
-		}
-		return a.First < b.First
-	})
-	for i := 0; i < len(l) && i < n; i++ {
-		x.Rows = append(x.Rows, x.row(i+1, &l[i].f, l[i].rate))
+	for i := range top {
+		x.Rows = append(x.Rows, x.row(i+1, &top[i].f, top[i].rate))
 	}
 	return x
 }
 
+// candidate is a connection that may rank: its rate and bulk payload.
+type candidate struct {
+	f       flow.Flow
+	rate    float64
+	payload uint64
+}
+
+// before says whether a ranks above b: higher rate, then more payload, then
+// earlier start; a later candidate never goes before an equal one.
+func (a *candidate) before(b *candidate) bool {
+	switch {
+	case a.rate != b.rate:
+		return a.rate > b.rate
+	case a.payload != b.payload:
+		return a.payload > b.payload
+	}
+	return a.f.First < b.f.First
+}
+
+// keepTop puts c into the n best (top, best first) when it belongs there,
+// so ranking holds n connections, not every one.
+func keepTop(top []candidate, n int, c candidate) []candidate {
+	i := sort.Search(len(top), func(i int) bool { return c.before(&top[i]) })
+	if i >= n {
+		return top
+	}
+	top = slices.Insert(top, i, c)
+	if len(top) > n {
+		top = top[:n]
+	}
+	return top
+}
 func (x Fastest) row(rank int, f *flow.Flow, rate float64) FastRow {
 	dir, payload, transfer := x.bulk(f)
 	r := FastRow{Rank: rank, Orig: f.Orig, OrigPort: f.OrigPort, Resp: f.Resp, RespPort: f.RespPort, Server: f.ServerName,

@@ -27,18 +27,20 @@ func (c *Capture) Flows() Flows { return Flows{c} }
 // Count is the number of flows (without reading flows spilled to disk).
 func (v Flows) Count() int { return v.c.m.NFlows }
 
-// All iterates over every flow, in start order when they are in memory
-// (on a capture spilled to disk, in the order they finished). The flows
-// are shared: do not modify them.
+// All iterates over every flow, in start order (from a flow store, in the
+// store's order: by start time within each hour), one at a time: memory
+// does not grow with the flows. A flow is valid until the next one: copy
+// what you keep.
 func (v Flows) All() iter.Seq[*flow.Flow] { return v.c.flowSeq() }
 
 // Slice returns every flow, ordered by start time and 5-tuple. The slice is
-// shared: do not modify it. On a capture whose flows were spilled to disk
-// (more than Options.SpillAfter flows) the first call reads them all into
-// memory.
+// shared: do not modify it. The first call puts every flow in memory as a
+// flow.Flow (about 250 bytes each, where the model keeps 130-byte records
+// or, past Options.SpillAfter flows, a file): All and the other views
+// stream them instead.
 func (v Flows) Slice() []flow.Flow {
 	c := v.c
-	if c.m.Spill() == nil {
+	if c.m.Flows != nil {
 		return c.m.Flows
 	}
 	c.loadOnce.Do(func() {
@@ -115,8 +117,8 @@ func (v Flows) WriteCSV(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, f := range v.Slice() {
-		r := flow.Record{Flow: f, Labels: v.c.Label(&f)}
+	for f := range v.All() {
+		r := flow.Record{Flow: *f, Labels: v.c.Label(f)}
 		if err := cw.Write(&r); err != nil {
 			return err
 		}

@@ -104,5 +104,5 @@ func resolve(opts []Option) Options {
 
 func (o Options) config() ingest.Config {
 	return ingest.Config{Timeouts: o.Timeouts, BinWidth: o.BinWidth, TransferGap: o.TransferGap, MaxFlows: o.MaxFlows,
-		SpillAfter: o.SpillAfter, Progress: o.Progress}
+		SpillAfter: o.SpillAfter, Progress: o.Progress, CompactFlows: true}
 }

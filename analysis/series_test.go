@@ -100,7 +100,8 @@ func seriesFilters(c *Capture) []Filter {
 		var big *flow.Flow
 		for f := range c.Flows().All() {
 			if f.Proto == proto && (big == nil || f.Bytes() > big.Bytes()) {
-				big = f
+				g := *f // f is reused for the next flow
+				big = &g
 			}
 		}
 		if big != nil {

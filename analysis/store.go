@@ -74,7 +74,8 @@ func (labeler) ICMP(e *ingest.ICMPError) (failure, signal string) {
 // into memory (their size grows with addresses and time, not with flows);
 // the flows are read from the Parquet files anew by every question that
 // needs them, so memory stays flat in the number of flows, as for a
-// capture whose flows were spilled to disk (Flows().Slice reads them all).
+// capture whose flows were spilled to disk (Flows().Slice reads them all),
+// in start order.
 // As there, only the DNS transactions that failed are kept. The options
 // are the store's.
 func OpenStore(dir string) (*Capture, error) {
@@ -103,12 +104,9 @@ func OpenStore(dir string) (*Capture, error) {
 		return nil, err
 	}
 	m.FlowSource(int(n), func(fn func(*flow.Flow)) error {
-		return store.Each(dir, man, "flows", func(r *store.Flow) error {
-			rec, err := r.Record()
-			if err == nil {
-				fn(&rec.Flow)
-			}
-			return err
+		return store.EachFlow(dir, man, func(r *flow.Record) error {
+			fn(&r.Flow)
+			return nil
 		})
 	})
 	return &Capture{m: m, opt: o}, nil

@@ -1,9 +1,11 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -105,19 +107,19 @@ func (o *outDir) readManifest() []string {
 // temporary directory inside dir, then renamed over its old version, the
 // HTML last; then the manifest; then the files only the old report had are
 // removed.
-func (o *outDir) install(files map[string][]byte, extra func(tmp string) (map[string][]byte, error)) error {
+func (o *outDir) install(files map[string]content, extra func(tmp string) (map[string][]byte, error)) error {
 	tmp, err := os.MkdirTemp(o.path, tmpPrefix)
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	names := make([]string, 0, len(files))
-	for name, data := range files {
+	for name, write := range files {
 		if !ownName(name) {
 			return fmt.Errorf("internal error: the report may not write %q", name)
 		}
-		if err := writeFile(filepath.Join(tmp, name), data); err != nil {
-			return err
+		if err := writeContent(filepath.Join(tmp, name), write); err != nil {
+			return fmt.Errorf("%s: %v", name, err)
 		}
 		names = append(names, name)
 	}
@@ -205,4 +207,36 @@ func writeFile(p string, data []byte) error {
 		return err
 	}
 	return os.WriteFile(p, data, 0o644)
+}
+
+// content writes a file's content: a file is written as it is made, so
+// the flow table of ten million flows never lies in memory whole.
+type content func(io.Writer) error
+
+// bytesContent is content already in memory.
+func bytesContent(b []byte) content {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
+}
+
+// writeContent writes a file through a buffer.
+func writeContent(p string, write content) error {
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(p)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 256<<10)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

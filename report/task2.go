@@ -96,6 +96,11 @@ func (b *builder) t25() (*Question, error) {
 	return q, nil
 }
 
+// mergedOnPage is how many rows of merged pairs the page shows: the shared
+// captures merge at most 2 pairs (gnutella), while 100 000 flows of the
+// generator among 250 × 2 000 hosts fill 24 586 rows.
+const mergedOnPage = 40
+
 func (b *builder) t26() (*Question, error) {
 	p := b.c2.Pairs()
 	q := newQuestion("T2.6")
@@ -104,8 +109,15 @@ func (b *builder) t26() (*Question, error) {
 	b.figure(q, "slot-flows-linear", "Flows per slot, linear y", fig(p.SlotPlot(sa, 100, false)))
 	b.figure(q, "slot-flows-log", "Flows per slot, log y", fig(p.SlotPlot(sa, 100, true)))
 	b.figure(q, "exact-vs-slot", "Exact flows of the top pairs (blue) and what their slot adds from other pairs (orange)", fig(p.ExactVsSlotPlot(sa)))
-	if m := sa.MergedRows(); len(m) > 0 {
-		q.Tables = append(q.Tables, b.table("merged-pairs", "Host pairs merged in one slot: each slot's count and its pairs' exact flows", rows(m)))
+	if m := rows(sa.MergedRows()); len(m.Rows) > 0 {
+		caption := "Host pairs merged in one slot: each slot's count and its pairs' exact flows"
+		if len(m.Rows) > mergedOnPage { // a big capture merges most slots: hundreds of thousands of rows
+			caption += fmt.Sprintf(" (the first %d of %s rows, fullest slots first; all in tables/merged-pairs-all.csv)",
+				mergedOnPage, units.Count(len(m.Rows)))
+			b.csvOnly("merged-pairs-all", m)
+			m = m.Head(mergedOnPage)
+		}
+		q.Tables = append(q.Tables, b.table("merged-pairs", caption, m))
 	}
 	cmp := rows(sa.Comparison())
 	q.Tables = append(q.Tables, b.table("slot-comparison", "Exact top pairs and what their slot says", cmp.Head(10)))

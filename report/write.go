@@ -114,20 +114,16 @@ func (r *Report) Write(dir string, o Output) error {
 	if err != nil {
 		return err
 	}
-	files := map[string][]byte{"report.html": html, "report.md": md}
+	files := map[string]content{"report.html": bytesContent(html), "report.md": bytesContent(md)}
 	for _, f := range r.Figures {
-		files["figures/"+f.Name+".png"] = f.PNG
+		files["figures/"+f.Name+".png"] = bytesContent(f.PNG)
 	}
 	for _, tb := range r.Tables {
-		var b bytes.Buffer
 		write := tb.csv
 		if write == nil {
 			write = tb.data.WriteCSV
 		}
-		if err := write(&b); err != nil {
-			return fmt.Errorf("table %s: %v", tb.Name, err)
-		}
-		files["tables/"+tb.Name+".csv"] = b.Bytes()
+		files["tables/"+tb.Name+".csv"] = write
 	}
 	od, err := openOutDir(dir)
 	if err != nil {

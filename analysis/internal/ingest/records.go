@@ -1,9 +1,6 @@
 package ingest
 
 import (
-	"bytes"
-	"cmp"
-	"net/netip"
 	"runtime"
 	"slices"
 
@@ -42,41 +39,15 @@ func (r *FlowRecords) Each(fn func(*flow.Flow)) {
 // the same time, packets out of time order) by a stable sort of an index
 // of the sort keys, not of the records.
 func (d *finished) records() *FlowRecords {
-	type key struct {
-		first      int64
-		proto      flow.Proto
-		orig, resp [17]byte // bit length first, as netip.Addr.Compare orders
-		oport      uint16
-		rport      uint16
-		pos        int64
-	}
-	keys := make([]key, 0, d.n)
-	var f flow.Flow
-	names := interner{}
+	keys := make([]sortKey, 0, d.n)
 	for seq := range d.at {
 		if r := d.record(seq); r != nil {
-			decodeFlow(r, &f, &names)
-			keys = append(keys, key{f.First, f.Proto, addrKey(f.Orig), addrKey(f.Resp), f.OrigPort, f.RespPort, d.at[seq] - 1})
+			k := keyOf(r)
+			k.pos = d.at[seq] - 1
+			keys = append(keys, k)
 		}
 	}
-	slices.SortStableFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.first, b.first); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.proto, b.proto); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.orig[:], b.orig[:]); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.resp[:], b.resp[:]); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.oport, b.oport); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.rport, b.rport)
-	})
+	slices.SortStableFunc(keys, compareKeys)
 	r := &FlowRecords{Chunks: d.recs, mapped: d.mapped, Order: make([]int64, len(keys))}
 	for i, k := range keys {
 		r.Order[i] = k.pos
@@ -99,17 +70,6 @@ func (c chunks) free() {
 	for i := range c.b {
 		freeChunk(c.b[i], c.mapped[i])
 	}
-}
-
-// addrKey orders addresses as netip.Addr.Compare does: by bit length
-// (invalid, IPv4, IPv6), then by value (zones do not occur in packets).
-func addrKey(a netip.Addr) (k [17]byte) {
-	k[0] = byte(a.BitLen() / 32) // 0, 1 (IPv4) or 4 (IPv6)
-	v := a.As16()
-	if a.IsValid() {
-		copy(k[1:], v[:])
-	}
-	return k
 }
 
 // EachFlow calls fn for every finished flow, wherever the model keeps them:

@@ -1,16 +1,11 @@
 package ingest
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"io"
 	"net/netip"
-	"os"
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/pcaplab/pcaplab/flow"
@@ -179,74 +174,6 @@ func sortByIndex(fl []flow.Flow) {
 // SortFlows orders flows by start, then protocol, addresses and ports.
 func SortFlows(fl []flow.Flow) {
 	sort.Slice(fl, func(i, j int) bool { return flow.Less(&fl[i], &fl[j]) })
-}
-
-// FlowSpill holds finished flows in an unlinked temporary file, so a huge
-// capture's flow records do not stay in memory. The file disappears when
-// the process ends. The records are those kept in memory (appendFlow).
-type FlowSpill struct {
-	mu sync.Mutex
-	f  *os.File
-	w  *bufio.Writer
-	n  int
-	// each, when set, gives the flows instead of the file (a flow store).
-	each func(func(*flow.Flow)) error
-}
-
-func newSpill() (*FlowSpill, error) {
-	f, err := os.CreateTemp("", "pcaplab-flows-*")
-	if err != nil {
-		return nil, fmt.Errorf("spilling flows to a temporary file: %v", err)
-	}
-	os.Remove(f.Name()) // unlinked: gone with the process, readable through f
-	return &FlowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
-}
-
-func (s *FlowSpill) write(rec []byte) error {
-	s.n++
-	_, err := s.w.Write(rec)
-	return err
-}
-
-func (s *FlowSpill) add(f *flow.Flow) error { return s.write(appendFlow(nil, f)) }
-
-func (s *FlowSpill) flush() error { return s.w.Flush() }
-
-// Len is the number of flows in the file.
-func (s *FlowSpill) Len() int { return s.n }
-
-// Each calls fn for every flow, in the order they were written: the first
-// Config.SpillAfter in start order, the rest in the order they finished.
-// The flow fn gets is reused for the next one: copy what it keeps.
-func (s *FlowSpill) Each(fn func(*flow.Flow)) error {
-	if s.each != nil {
-		return s.each(fn)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	r := bufio.NewReaderSize(s.f, 1<<20)
-	var f flow.Flow
-	names := interner{}
-	for i := 0; i < s.n; i++ {
-		head, err := r.Peek(2)
-		if err != nil {
-			return fmt.Errorf("reading spilled flow %d of %d: %v", i+1, s.n, err)
-		}
-		n := int(binary.LittleEndian.Uint16(head))
-		rec, err := r.Peek(n)
-		if err == nil {
-			err = decodeFlow(rec, &f, &names)
-		}
-		if err != nil {
-			return fmt.Errorf("reading spilled flow %d of %d: %v", i+1, s.n, err)
-		}
-		r.Discard(n)
-		fn(&f)
-	}
-	return nil
 }
 
 // A record is: its length (2 bytes), the protocol, the two addresses'

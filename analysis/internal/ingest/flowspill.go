@@ -1,0 +1,264 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/pcaplab/pcaplab/flow"
+)
+
+// FlowSpill holds finished flows in an unlinked temporary file, so a huge
+// capture's flow records do not stay in memory. The file disappears when
+// the process ends. The records (appendFlow) are written in sorted runs:
+// they are gathered up to runBytes, sorted by start (flow.Less) and
+// written; Each merges the runs, so the flows come back in start order
+// while memory holds one run being gathered and a read buffer per run.
+type FlowSpill struct {
+	mu   sync.Mutex
+	f    *os.File
+	w    *bufio.Writer
+	n    int
+	size int64      // bytes written to f
+	run  []byte     // records of the run being gathered
+	runs []spillRun // runs written
+	keys []sortKey  // scratch for sorting a run
+	// each, when set, gives the flows instead of the file (a flow store).
+	each func(func(*flow.Flow)) error
+}
+
+// spillRun is a run of sorted records in the file: n records from off,
+// size bytes long.
+type spillRun struct {
+	off, size int64
+	n         int
+}
+
+// runBytes is the size of a run: 8 MiB, some 64 000 flows sorted at a
+// time. A million flows make 16 runs, merged through 16 × 64 KiB of read
+// buffers; ten million, 160 runs and 10 MiB.
+const runBytes = 8 << 20
+
+// mergeBuffer is each run's read buffer while merging.
+const mergeBuffer = 64 << 10
+
+func newSpill() (*FlowSpill, error) {
+	f, err := os.CreateTemp("", "pcaplab-flows-*")
+	if err != nil {
+		return nil, fmt.Errorf("spilling flows to a temporary file: %v", err)
+	}
+	os.Remove(f.Name()) // unlinked: gone with the process, readable through f
+	return &FlowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+}
+
+func (s *FlowSpill) write(rec []byte) error {
+	s.n++
+	s.run = append(s.run, rec...)
+	if len(s.run) >= runBytes {
+		return s.endRun()
+	}
+	return nil
+}
+
+func (s *FlowSpill) add(f *flow.Flow) error { return s.write(appendFlow(nil, f)) }
+
+// endRun sorts the records gathered (stably: equal keys keep the order
+// they finished in) and writes them as a run.
+func (s *FlowSpill) endRun() error {
+	if len(s.run) == 0 {
+		return nil
+	}
+	s.keys = s.keys[:0]
+	for p := 0; p < len(s.run); p += recordLen(s.run[p:]) {
+		k := keyOf(s.run[p:])
+		k.pos = int64(p)
+		s.keys = append(s.keys, k)
+	}
+	slices.SortStableFunc(s.keys, compareKeys)
+	r := spillRun{off: s.size, n: len(s.keys)}
+	for _, k := range s.keys {
+		rec := s.run[k.pos:]
+		rec = rec[:recordLen(rec)]
+		if _, err := s.w.Write(rec); err != nil {
+			return err
+		}
+		r.size += int64(len(rec))
+	}
+	s.size += r.size
+	s.runs = append(s.runs, r)
+	s.run = s.run[:0]
+	return nil
+}
+
+// flush writes the last run and the buffer: the file is then complete.
+func (s *FlowSpill) flush() error {
+	if err := s.endRun(); err != nil {
+		return err
+	}
+	s.run, s.keys = nil, nil
+	return s.w.Flush()
+}
+
+// Len is the number of flows in the file.
+func (s *FlowSpill) Len() int { return s.n }
+
+// Each calls fn for every flow in start order (flow.Less; a flow store
+// gives its own order). The flow fn gets is reused for the next one: copy
+// what it keeps.
+func (s *FlowSpill) Each(fn func(*flow.Flow)) error {
+	if s.each != nil {
+		return s.each(fn)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := &runMerge{}
+	for i, r := range s.runs {
+		in := &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.f, r.off, r.size), mergeBuffer), left: r.n, run: i}
+		if err := in.next(); err != nil {
+			return err
+		}
+		if in.rec != nil {
+			m.h = append(m.h, in)
+		}
+	}
+	heap.Init(m)
+	var f flow.Flow
+	names := interner{}
+	for i := 0; len(m.h) > 0; i++ {
+		in := m.h[0]
+		if err := decodeFlow(in.rec, &f, &names); err != nil {
+			return fmt.Errorf("reading spilled flow %d of %d: %v", i+1, s.n, err)
+		}
+		fn(&f)
+		if err := in.next(); err != nil {
+			return fmt.Errorf("reading spilled flow %d of %d: %v", i+2, s.n, err)
+		}
+		if in.rec == nil {
+			heap.Pop(m)
+		} else {
+			heap.Fix(m, 0)
+		}
+	}
+	return nil
+}
+
+// runReader reads one run's records: rec is the current one (nil at the
+// run's end), valid until next.
+type runReader struct {
+	r    *bufio.Reader
+	rec  []byte
+	key  sortKey
+	left int
+	run  int
+}
+
+func (in *runReader) next() error {
+	if in.rec != nil {
+		in.r.Discard(len(in.rec))
+		in.rec = nil
+	}
+	if in.left == 0 {
+		return nil
+	}
+	in.left--
+	head, err := in.r.Peek(2)
+	if err != nil {
+		return err
+	}
+	rec, err := in.r.Peek(int(binary.LittleEndian.Uint16(head)))
+	if err != nil {
+		return err
+	}
+	if len(rec) < recordHead {
+		return errBadRecord
+	}
+	in.rec, in.key = rec, keyOf(rec)
+	return nil
+}
+
+// runMerge is a heap of run readers by their current record's key, then
+// run (records with equal keys keep the order they were written in).
+type runMerge struct{ h []*runReader }
+
+func (m *runMerge) Len() int { return len(m.h) }
+func (m *runMerge) Less(i, j int) bool {
+	if c := compareKeys(m.h[i].key, m.h[j].key); c != 0 {
+		return c < 0
+	}
+	return m.h[i].run < m.h[j].run
+}
+func (m *runMerge) Swap(i, j int) { m.h[i], m.h[j] = m.h[j], m.h[i] }
+func (m *runMerge) Push(x any)    { m.h = append(m.h, x.(*runReader)) }
+func (m *runMerge) Pop() any {
+	x := m.h[len(m.h)-1]
+	m.h = m.h[:len(m.h)-1]
+	return x
+}
+
+// sortKey is what flow.Less orders flows by, read from a record, and the
+// record's position.
+type sortKey struct {
+	first      int64
+	proto      flow.Proto
+	orig, resp [17]byte // bit length first, as netip.Addr.Compare orders
+	oport      uint16
+	rport      uint16
+	pos        int64
+}
+
+// keyOf reads a record's sort key (a record checked by recordLen).
+func keyOf(rec []byte) sortKey {
+	le := binary.LittleEndian
+	k := sortKey{proto: flow.Proto(rec[2]), oport: le.Uint16(rec[11:]), rport: le.Uint16(rec[13:])}
+	rest := rec[recordHead:]
+	rest = recordAddrKey(rest, rec[3]&3, &k.orig)
+	rest = recordAddrKey(rest, rec[3]>>2&3, &k.resp)
+	if len(rest) >= 8 {
+		k.first = int64(le.Uint64(rest))
+	}
+	return k
+}
+
+// recordAddrKey puts a record's address of the given kind in k as
+// netip.Addr.Compare orders addresses (bit length, then the 16-byte form)
+// and returns the bytes after it.
+func recordAddrKey(b []byte, kind byte, k *[17]byte) []byte {
+	switch {
+	case kind == addr4 && len(b) >= 4:
+		k[0] = 1
+		k[11], k[12] = 0xff, 0xff
+		copy(k[13:], b[:4])
+		return b[4:]
+	case kind == addr16 && len(b) >= 16:
+		k[0] = 4
+		copy(k[1:], b[:16])
+		return b[16:]
+	}
+	return b
+}
+
+func compareKeys(a, b sortKey) int {
+	if c := cmp.Compare(a.first, b.first); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.proto, b.proto); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(a.orig[:], b.orig[:]); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(a.resp[:], b.resp[:]); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.oport, b.oport); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.rport, b.rport)
+}

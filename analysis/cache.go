@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 )
@@ -19,9 +21,10 @@ import (
 const modelVersion = "pcaplab-model-9"
 
 // cacheFormat changes whenever the way the model is written to the cache
-// changes (see cachecodec.go; codec-2: absolute file names); it is part of
+// changes (see cachecodec.go; codec-2: absolute file names; codec-4: flows
+// as compact records, a spilled model's in a file beside); it is part of
 // the key and of the file.
-const cacheFormat = "codec-3"
+const cacheFormat = "codec-4"
 
 // cacheKey hashes the model's version, every option that changes the
 // model (the whole Options struct but for Cache and Progress, which do not)
@@ -68,6 +71,11 @@ type cachedModel struct {
 	Version string
 	Model   *ingest.Model // without Flows, DNS, TCPPorts and UDPPorts
 	Big     []byte        // those four, encoded
+	// FlowsSize, when not 0, is the size of the file beside (KEY.flows)
+	// that holds the flows of a model whose flows were spilled, as
+	// 130-byte records in start order (ingest.Model.WriteFlows): they are
+	// read from there, one at a time, as from the spill file.
+	FlowsSize int64
 }
 
 func cacheVersion() string { return modelVersion + " " + cacheFormat }
@@ -86,6 +94,9 @@ func loadCached(key string) *ingest.Model {
 		return nil
 	}
 	m := cm.Model
+	if cm.FlowsSize > 0 && !loadFlowsFile(p, cm.FlowsSize, m) {
+		return nil
+	}
 	d := &decoder{b: cm.Big, strings: map[string]string{}}
 	m.Flows = decodeFlows(d)
 	m.DNS = decodeDNS(d)
@@ -117,13 +128,19 @@ func storeCached(key string, m *ingest.Model) {
 			small.Files[i].Name = abs
 		}
 	}
+	var flowsSize int64
+	if m.Spill() != nil {
+		if flowsSize, err = storeFlowsFile(p, m); err != nil {
+			return
+		}
+	}
 	e := &encoder{}
 	encodeFlows(e, m.Flows)
 	encodeDNS(e, m.DNS)
 	encodePorts(e, m.TCPPorts)
 	encodePorts(e, m.UDPPorts)
 	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(cachedModel{Version: cacheVersion(), Model: &small, Big: e.b}); err != nil {
+	if err := gob.NewEncoder(&buf).Encode(cachedModel{Version: cacheVersion(), Model: &small, Big: e.b, FlowsSize: flowsSize}); err != nil {
 		return
 	}
 	tmp := p + ".tmp"
@@ -131,4 +148,56 @@ func storeCached(key string, m *ingest.Model) {
 		return
 	}
 	os.Rename(tmp, p)
+}
+
+// flowsPath is the file beside the cache file p that holds a spilled
+// model's flows.
+func flowsPath(p string) string { return strings.TrimSuffix(p, ".gob") + ".flows" }
+
+// storeFlowsFile writes a spilled model's flows beside the cache file p
+// and returns its size.
+func storeFlowsFile(p string, m *ingest.Model) (int64, error) {
+	fp := flowsPath(p)
+	tmp := fp + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = m.WriteFlows(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if st, serr := f.Stat(); err == nil && serr == nil {
+		size = st.Size()
+	} else if err == nil {
+		err = serr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && size > 0 {
+		err = os.Rename(tmp, fp)
+	}
+	if err != nil || size == 0 {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("caching flows: %v", err)
+	}
+	return size, nil
+}
+
+// loadFlowsFile makes m read its flows from the file beside the cache file
+// p, when it is there with the size the cache file recorded.
+func loadFlowsFile(p string, size int64, m *ingest.Model) bool {
+	f, err := os.Open(flowsPath(p))
+	if err != nil {
+		return false
+	}
+	if st, err := f.Stat(); err != nil || st.Size() != size {
+		f.Close()
+		return false
+	}
+	m.ReadFlowsFrom(f, size)
+	return true
 }

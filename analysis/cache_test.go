@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
@@ -249,5 +250,50 @@ func TestCachedModelNamesFilesAbsolutely(t *testing.T) {
 	got, err := cached.Traffic().Series(Filter{}, 10*time.Second)
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("series from the cached model in another folder: %v\n%v\nwant %v", err, got, want)
+	}
+}
+
+// A model whose flows were spilled is cached too: its flows in a file
+// beside, read back in start order, every answer equal; a flows file of
+// another size sends Open back to the capture.
+func TestCachedOpenSpilled(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	const sample = "../testdata/sample.pcapng"
+	built, err := Open(sample, Cached(), SpillAfter(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if built.m.Spill() == nil {
+		t.Fatal("the sample's flows were not spilled")
+	}
+	dir, _ := os.UserCacheDir()
+	flows, _ := filepath.Glob(filepath.Join(dir, "pcaplab", "*.flows"))
+	if len(flows) != 1 {
+		t.Fatalf("flows files: %v", flows)
+	}
+	cached, err := Open(sample, Cached(), SpillAfter(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inMemory, _ := Open(sample)
+	var got, want bytes.Buffer
+	cached.Flows().WriteCSV(&got)
+	inMemory.Flows().WriteCSV(&want)
+	if cached.m.Spill() == nil || got.String() != want.String() || !reflect.DeepEqual(cached.Flows().Sizes(), inMemory.Flows().Sizes()) ||
+		!reflect.DeepEqual(cached.Failures().Summary(), built.Failures().Summary()) {
+		t.Fatal("the cached spilled model differs")
+	}
+	if err := os.WriteFile(flows[0], []byte("short"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(sample, Cached(), SpillAfter(10))
+	if err != nil || again.Flows().Count() != inMemory.Flows().Count() {
+		t.Fatalf("with a damaged flows file: %v", err)
+	}
+	var back bytes.Buffer
+	again.Flows().WriteCSV(&back)
+	if back.String() != want.String() {
+		t.Error("a damaged flows file was used")
 	}
 }

@@ -81,7 +81,7 @@ func OpenFiles(paths []string, opts ...Option) (*Capture, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cacheable && m.Spill() == nil {
+	if cacheable {
 		storeCached(key, m)
 	}
 	return &Capture{m: m, opt: o, warnings: warnings}, nil

@@ -210,10 +210,16 @@
 // per non-empty time bin and the finished flow records; packets are never
 // kept. Live flows leave the flow table when their timeout passes (and, past
 // MaxFlows live flows, the longest-idle tenth end early), so the table holds
-// the concurrent flows only. Past SpillAfter finished flows (200 000) the
-// records go to an unlinked temporary file that the metrics stream, and only
-// failed DNS transactions are kept: memory then stays flat however long the
-// capture.
+// the concurrent flows only. Finished flows are 130-byte records outside
+// Go's heap; past SpillAfter of them (100 000, 13 MB) they go to an unlinked
+// temporary file in sorted runs of 4 MiB, merged when read, and only failed
+// DNS transactions are kept: memory then stays flat however long the
+// capture. Every question streams the flows in start order (Flows.All);
+// only Flows.Slice, Records, Table and Frame put them all in memory.
+// Medians of flow sizes are exact at any size: sizes are counted by
+// distinct value, so they cost memory per distinct size, not per flow. What
+// grows with the capture is per host and per host pair: T2.4–T2.7 count
+// every pair exactly (about 150 bytes a pair at their peak).
 //
 // # Time order
 //

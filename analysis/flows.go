@@ -175,11 +175,12 @@ type SizeRow struct {
 	Max     float64 `table:"max,0"`
 }
 
-// Sizes computes FlowSizes.
+// Sizes computes FlowSizes. The medians are exact at any number of flows:
+// the sizes are counted by distinct value (see histogram), so memory grows
+// with the distinct sizes, not with the flows.
 func (v Flows) Sizes() FlowSizes {
 	s := FlowSizes{Flows: v.Count(), w: v.c.words()}
-	bytes := make([]float64, 0, s.Flows)
-	pkts := make([]float64, 0, s.Flows)
+	bytes, pkts := histogram{}, histogram{}
 	v.c.eachFlow(func(f *flow.Flow) {
 		switch f.Proto {
 		case flow.TCP:
@@ -191,11 +192,55 @@ func (v Flows) Sizes() FlowSizes {
 		default:
 			s.Other++
 		}
-		bytes = append(bytes, float64(f.Bytes()))
-		pkts = append(pkts, float64(f.Packets()))
+		bytes[f.Bytes()]++
+		pkts[f.Packets()]++
 	})
-	s.Bytes, s.Packets = statsOf(bytes), statsOf(pkts)
+	s.Bytes, s.Packets = bytes.stats(), pkts.stats()
 	return s
+}
+
+// histogram counts values by distinct value: a million flows of 168 to
+// 33 311 bytes are at most 33 144 entries (0.5 MB), where a list of their
+// sizes held 8 MB.
+type histogram map[uint64]uint64
+
+// values returns the distinct values in ascending order.
+func (h histogram) values() []uint64 {
+	out := make([]uint64, 0, len(h))
+	for v := range h {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// stats computes Stats exactly as statsOf would over the values.
+func (h histogram) stats() Stats {
+	vals := h.values()
+	if len(vals) == 0 {
+		return Stats{}
+	}
+	var n, sum uint64
+	for _, v := range vals {
+		n += h[v]
+		sum += v * h[v]
+	}
+	// The median is the value at rank n/2 (0-based), or the mean of those at
+	// n/2−1 and n/2 for an even n.
+	at := func(rank uint64) float64 {
+		for _, v := range vals {
+			if rank < h[v] {
+				return float64(v)
+			}
+			rank -= h[v]
+		}
+		return 0 // not reached: rank < n
+	}
+	med := at(n / 2)
+	if n%2 == 0 {
+		med = (at(n/2-1) + med) / 2
+	}
+	return Stats{Min: float64(vals[0]), Median: med, Mean: float64(sum) / float64(n), Max: float64(vals[len(vals)-1])}
 }
 
 // Rows are the sizes as a table: bytes, then packets.
@@ -247,18 +292,17 @@ type SizeDistribution []SizeBin
 // SizeDistribution is the data behind T2.2's flow-size CDF and CCDF: one
 // row per distinct flow size in bytes.
 func (v Flows) SizeDistribution() SizeDistribution {
-	sizes := make([]uint64, 0, v.Count())
-	v.c.eachFlow(func(f *flow.Flow) { sizes = append(sizes, f.Bytes()) })
-	slices.Sort(sizes)
+	h := histogram{}
+	v.c.eachFlow(func(f *flow.Flow) { h[f.Bytes()]++ })
 	var out SizeDistribution
-	n := float64(len(sizes))
-	for i := 0; i < len(sizes); {
-		j := i
-		for j < len(sizes) && sizes[j] == sizes[i] {
-			j++
-		}
-		out = append(out, SizeBin{Bytes: sizes[i], Flows: j - i, CDF: float64(j) / n, CCDF: 1 - float64(j)/n})
-		i = j
+	var n, below uint64
+	for _, c := range h {
+		n += c
+	}
+	for _, size := range h.values() {
+		below += h[size]
+		cdf := float64(below) / float64(n)
+		out = append(out, SizeBin{Bytes: size, Flows: int(h[size]), CDF: cdf, CCDF: 1 - cdf})
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
@@ -580,3 +581,20 @@ func TestFiguresDrawForEveryInput(t *testing.T) {
 }
 
 func pngDecode(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) }
+
+// A histogram's Stats equal statsOf's over the same values: odd and even
+// counts, repeated values, one value, none.
+func TestHistogramStatsEqualSorting(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 2, 3, 10, 1001, 5000} {
+		h, vals := histogram{}, []float64{}
+		for range n {
+			v := uint64(rng.IntN(50)) * uint64(1+rng.IntN(3000))
+			h[v]++
+			vals = append(vals, float64(v))
+		}
+		if got, want := h.stats(), statsOf(vals); got != want {
+			t.Errorf("%d values: %+v, want %+v", n, got, want)
+		}
+	}
+}

@@ -47,7 +47,7 @@ const (
 
 // DefaultOptions are the documented defaults: flow.DefaultTimeouts, 1 s
 // bins, a 1 s transfer gap, at most 1 000 000 live flows, spill past
-// 200 000 finished flows.
+// 100 000 finished flows.
 func DefaultOptions() Options {
 	return Options{Timeouts: flow.DefaultTimeouts, BinWidth: DefaultBinWidth, TransferGap: DefaultTransferGap,
 		MaxFlows: DefaultMaxFlows, SpillAfter: DefaultSpillAfter}

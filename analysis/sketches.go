@@ -3,8 +3,10 @@ package analysis
 import (
 	"encoding/binary"
 	"fmt"
+	"iter"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -53,16 +55,19 @@ type SlotArray struct {
 	Expected      float64           // expected occupied slots for Pairs random pairs: m(1−(1−1/m)^n)
 	Shared        int               // slots holding more than one pair
 	PairsInShared int               // pairs in those slots
-	merged        []mergedSlot      // the shared slots, fullest first
-	slotOf        map[Pair]uint16   // second pass: each pair's slot
+	index         SlotIndex
+	pairsIn       [SlotCount]uint32 // host pairs per slot
+	pairs         []pairStats       // every pair, by address (the Capture's)
+	merged        []mergedPair      // the pairs of shared slots: fullest slot first, then by exact flows
 	exactTop      []pairStats       // exact top-100 by flows
 }
 
-// mergedSlot is a slot holding more than one pair, its pairs by exact
-// flows (ties: by address).
-type mergedSlot struct {
-	slot  uint16
-	pairs []pairStats
+// mergedPair is a pair (an index into pairs) of a slot holding more than
+// one pair: 8 bytes a pair, where a big capture merges hundreds of
+// thousands.
+type mergedPair struct {
+	slot uint16
+	i    int32
 }
 
 // SlotArray answers T2.6: it counts the flows in the 2^16-slot array with
@@ -72,38 +77,50 @@ func (p Pairs) SlotArray(index SlotIndex, name string) *SlotArray {
 	if index == nil {
 		index, name = FNV1aSlot, "FNV-1a 32-bit over both addresses, folded to 16 bits"
 	}
-	s := &SlotArray{Index: name, slotOf: map[Pair]uint16{}}
+	s := &SlotArray{Index: name, index: index}
 	p.c.eachFlow(func(f *flow.Flow) {
 		s.Counts[index(MakePair(f.Orig, f.Resp))]++
 	})
-	pairs := p.all()
-	s.Pairs = len(pairs)
-	bySlot := map[uint16][]pairStats{}
-	for _, p := range pairs {
-		k := index(p.Pair)
-		s.slotOf[p.Pair] = k
-		bySlot[k] = append(bySlot[k], p)
+	s.pairs = p.all()
+	s.Pairs = len(s.pairs)
+	for _, p := range s.pairs {
+		s.pairsIn[index(p.Pair)]++
 	}
-	s.Occupied = len(bySlot)
+	for _, n := range s.pairsIn {
+		if n > 0 {
+			s.Occupied++
+		}
+		if n > 1 {
+			s.Shared++
+			s.PairsInShared += int(n)
+		}
+	}
 	m := float64(SlotCount)
 	s.Expected = m * (1 - math.Pow(1-1/m, float64(s.Pairs)))
-	for k, l := range bySlot {
-		if len(l) > 1 {
-			s.Shared++
-			s.PairsInShared += len(l)
-			s.merged = append(s.merged, mergedSlot{k, rankPairs(l, false, -1)})
+	s.merged = make([]mergedPair, 0, s.PairsInShared)
+	for i, p := range s.pairs {
+		if k := index(p.Pair); s.pairsIn[k] > 1 {
+			s.merged = append(s.merged, mergedPair{k, int32(i)})
 		}
 	}
 	// Fullest slot first; equal counts by slot number, so that the order
-	// does not depend on the map's.
-	sort.Slice(s.merged, func(i, j int) bool {
-		a, b := s.merged[i].slot, s.merged[j].slot
-		if s.Counts[a] != s.Counts[b] {
-			return s.Counts[a] > s.Counts[b]
+	// does not depend on the map's; within a slot as rankPairs orders
+	// (flows, then bytes, then address: the pairs' own order).
+	sort.SliceStable(s.merged, func(i, j int) bool {
+		a, b := s.merged[i], s.merged[j]
+		if a.slot != b.slot {
+			if s.Counts[a.slot] != s.Counts[b.slot] {
+				return s.Counts[a.slot] > s.Counts[b.slot]
+			}
+			return a.slot < b.slot
 		}
-		return a < b
+		pa, pb := &s.pairs[a.i], &s.pairs[b.i]
+		if pa.Flows != pb.Flows {
+			return pa.Flows > pb.Flows
+		}
+		return pa.Bytes > pb.Bytes
 	})
-	s.exactTop = rankPairs(pairs, false, 100)
+	s.exactTop = rankPairs(s.pairs, false, 100)
 	return s
 }
 
@@ -125,16 +142,19 @@ type MergedRow struct {
 // the fullest slot first (equal counts: the lower slot number), within a
 // slot the pair with the most flows first (ties: more bytes, then by
 // address, as rankPairs).
-func (s *SlotArray) MergedRows() []MergedRow {
-	out := make([]MergedRow, 0, s.PairsInShared)
-	for _, m := range s.merged {
-		n := s.Counts[m.slot]
-		for _, p := range m.pairs {
-			out = append(out, MergedRow{Slot: m.slot, SlotFlows: n, SlotPairs: len(m.pairs), A: p.A, B: p.B,
-				ExactFlows: p.Flows, OverCount: uint64(n) - p.Flows})
+func (s *SlotArray) MergedRows() []MergedRow { return slices.Collect(s.Merged()) }
+
+// Merged is MergedRows one row at a time, without making the list.
+func (s *SlotArray) Merged() iter.Seq[MergedRow] {
+	return func(yield func(MergedRow) bool) {
+		for _, m := range s.merged {
+			n, p := s.Counts[m.slot], &s.pairs[m.i]
+			if !yield(MergedRow{Slot: m.slot, SlotFlows: n, SlotPairs: int(s.pairsIn[m.slot]), A: p.A, B: p.B,
+				ExactFlows: p.Flows, OverCount: uint64(n) - p.Flows}) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // SlotRow is one slot of the array: its flows and how many host pairs
@@ -148,10 +168,6 @@ type SlotRow struct {
 
 // TopSlots is the data behind T2.6's figure: the n fullest slots.
 func (s *SlotArray) TopSlots(n int) []SlotRow {
-	pairsIn := map[uint16]int{}
-	for _, k := range s.slotOf {
-		pairsIn[k]++
-	}
 	slots := make([]int, 0, s.Occupied)
 	for i, v := range s.Counts {
 		if v > 0 {
@@ -164,7 +180,7 @@ func (s *SlotArray) TopSlots(n int) []SlotRow {
 		if i == n {
 			break
 		}
-		out = append(out, SlotRow{Rank: i + 1, Slot: uint16(k), Flows: s.Counts[k], Pairs: pairsIn[uint16(k)]})
+		out = append(out, SlotRow{Rank: i + 1, Slot: uint16(k), Flows: s.Counts[k], Pairs: int(s.pairsIn[k])})
 	}
 	return out
 }
@@ -185,7 +201,7 @@ type ComparisonRow struct {
 func (s *SlotArray) Comparison() []ComparisonRow {
 	out := make([]ComparisonRow, len(s.exactTop))
 	for i, p := range s.exactTop {
-		k := s.slotOf[p.Pair]
+		k := s.index(p.Pair)
 		out[i] = ComparisonRow{Rank: i + 1, A: p.A, B: p.B, ExactFlows: p.Flows, Slot: k, SlotFlows: s.Counts[k], OverCount: uint64(s.Counts[k]) - p.Flows}
 	}
 	return out
@@ -195,7 +211,7 @@ func (s *SlotArray) Comparison() []ComparisonRow {
 // over-counts, and the largest over-count.
 func (s *SlotArray) OverCounted() (n int, max uint64) {
 	for _, p := range s.exactTop {
-		if d := uint64(s.Counts[s.slotOf[p.Pair]]) - p.Flows; d > 0 {
+		if d := uint64(s.Counts[s.index(p.Pair)]) - p.Flows; d > 0 {
 			n++
 			if d > max {
 				max = d
@@ -239,12 +255,14 @@ func (s *SlotArray) mergedSentence() string {
 		return "no slot holds more than one pair"
 	}
 	var slots []string
-	for _, m := range s.merged[:min(len(s.merged), mergedNamed)] {
+	for i := 0; i < len(s.merged) && len(slots) < mergedNamed; {
+		k := s.merged[i].slot
 		var of []string
-		for _, p := range m.pairs {
+		for ; i < len(s.merged) && s.merged[i].slot == k; i++ {
+			p := &s.pairs[s.merged[i].i]
 			of = append(of, fmt.Sprintf("%s of %s", units.Count(p.Flows), p.Pair))
 		}
-		slots = append(slots, fmt.Sprintf("slot %d counts %s (%s)", m.slot, units.Plural(s.Counts[m.slot], "flow"), andList(of)))
+		slots = append(slots, fmt.Sprintf("slot %d counts %s (%s)", k, units.Plural(s.Counts[k], "flow"), andList(of)))
 	}
 	head := fmt.Sprintf("%s hold more than one pair, merging %s", units.Plural(s.Shared, "slot"), units.Plural(s.PairsInShared, "pair"))
 	if s.Shared == 1 {

@@ -66,7 +66,8 @@ func TestMergedSentenceLimit(t *testing.T) {
 	s := &SlotArray{}
 	for k := range 8 {
 		a, b := synthPair(uint32(2*k)), synthPair(uint32(2*k+1))
-		s.merged = append(s.merged, mergedSlot{uint16(k), []pairStats{{Pair: a, Flows: 2}, {Pair: b, Flows: 1}}})
+		s.pairs = append(s.pairs, pairStats{Pair: a, Flows: 2}, pairStats{Pair: b, Flows: 1})
+		s.merged = append(s.merged, mergedPair{uint16(k), int32(2 * k)}, mergedPair{uint16(k), int32(2*k + 1)})
 		s.Counts[k] = 3
 		s.Shared++
 		s.PairsInShared += 2
@@ -76,7 +77,7 @@ func TestMergedSentenceLimit(t *testing.T) {
 		!strings.HasSuffix(got, "; and 3 more slots") || strings.Count(got, "slot ") != 5 {
 		t.Errorf("8 shared slots: %q", got)
 	}
-	s.merged, s.Shared, s.PairsInShared = s.merged[:1], 1, 2
+	s.merged, s.Shared, s.PairsInShared = s.merged[:2], 1, 2
 	if got := s.mergedSentence(); got != "1 slot holds more than one pair, merging 2 pairs: slot 0 counts 3 flows (2 of 10.0.0.0 ↔ 198.18.0.0 and 1 of 10.0.0.1 ↔ 198.18.0.1)" {
 		t.Errorf("1 shared slot: %q", got)
 	}

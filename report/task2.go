@@ -2,7 +2,11 @@ package report
 
 import (
 	"fmt"
+	"io"
+	"iter"
+	"slices"
 
+	"github.com/pcaplab/pcaplab/table"
 	"github.com/pcaplab/pcaplab/units"
 )
 
@@ -101,6 +105,24 @@ func (b *builder) t25() (*Question, error) {
 // generator among 250 × 2 000 hosts fill 24 586 rows.
 const mergedOnPage = 40
 
+// iterHead yields the first n values of seq.
+func iterHead[T any](seq iter.Seq[T], n int) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		if n <= 0 {
+			return
+		}
+		i := 0
+		for v := range seq {
+			if !yield(v) {
+				return
+			}
+			if i++; i == n {
+				return
+			}
+		}
+	}
+}
+
 func (b *builder) t26() (*Question, error) {
 	p := b.c2.Pairs()
 	q := newQuestion("T2.6")
@@ -109,15 +131,17 @@ func (b *builder) t26() (*Question, error) {
 	b.figure(q, "slot-flows-linear", "Flows per slot, linear y", fig(p.SlotPlot(sa, 100, false)))
 	b.figure(q, "slot-flows-log", "Flows per slot, log y", fig(p.SlotPlot(sa, 100, true)))
 	b.figure(q, "exact-vs-slot", "Exact flows of the top pairs (blue) and what their slot adds from other pairs (orange)", fig(p.ExactVsSlotPlot(sa)))
-	if m := rows(sa.MergedRows()); len(m.Rows) > 0 {
+	if sa.PairsInShared > 0 {
 		caption := "Host pairs merged in one slot: each slot's count and its pairs' exact flows"
-		if len(m.Rows) > mergedOnPage { // a big capture merges most slots: hundreds of thousands of rows
+		if sa.PairsInShared > mergedOnPage { // a big capture merges most slots: hundreds of thousands of rows
 			caption += fmt.Sprintf(" (the first %d of %s rows, fullest slots first; all in tables/merged-pairs-all.csv)",
-				mergedOnPage, units.Count(len(m.Rows)))
-			b.csvOnly("merged-pairs-all", m)
-			m = m.Head(mergedOnPage)
+				mergedOnPage, units.Count(sa.PairsInShared))
+			b.r.Tables = append(b.r.Tables, &Table{Name: "merged-pairs-all", csv: func(w io.Writer) error {
+				return table.WriteCSVOf(w, sa.Merged())
+			}})
 		}
-		q.Tables = append(q.Tables, b.table("merged-pairs", caption, m))
+		head := slices.Collect(iterHead(sa.Merged(), mergedOnPage))
+		q.Tables = append(q.Tables, b.table("merged-pairs", caption, rows(head)))
 	}
 	cmp := rows(sa.Comparison())
 	q.Tables = append(q.Tables, b.table("slot-comparison", "Exact top pairs and what their slot says", cmp.Head(10)))

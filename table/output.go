@@ -3,6 +3,7 @@ package table
 import (
 	"encoding/csv"
 	"io"
+	"iter"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -14,12 +15,23 @@ import (
 // since names in a capture are chosen by whoever sent the packets.
 func (t *Table) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	head := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		head[i] = c.Name
-	}
-	if err := cw.Write(head); err != nil {
+	if err := t.writeCSV(cw, true); err != nil {
 		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeCSV writes the rows, after the header row when head is true.
+func (t *Table) writeCSV(cw *csv.Writer, head bool) error {
+	if head {
+		names := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			names[i] = c.Name
+		}
+		if err := cw.Write(names); err != nil {
+			return err
+		}
 	}
 	rec := make([]string, len(t.Columns))
 	for r := range t.Rows {
@@ -32,6 +44,32 @@ func (t *Table) WriteCSV(w io.Writer) error {
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// WriteCSVOf writes typed rows as Of(rows).WriteCSV would, a thousand at a
+// time, so that a long sequence is never a whole table in memory (a table
+// holds each cell as an interface value: 300 000 rows of seven columns
+// took 60 MB).
+func WriteCSVOf[T any](w io.Writer, rows iter.Seq[T]) error {
+	cw := csv.NewWriter(w)
+	chunk := make([]T, 0, 1000)
+	head := true
+	flush := func() error {
+		err := Of(chunk).writeCSV(cw, head)
+		head, chunk = false, chunk[:0]
+		return err
+	}
+	for r := range rows {
+		if chunk = append(chunk, r); len(chunk) == cap(chunk) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()

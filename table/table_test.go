@@ -3,6 +3,8 @@ package table
 import (
 	"bytes"
 	"net/netip"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +101,27 @@ func TestTinyValues(t *testing.T) {
 	}
 	if got := tb.Raw(1, 0); got != "0.000035" {
 		t.Errorf("raw %q", got)
+	}
+}
+
+// WriteCSVOf writes what Of(rows).WriteCSV writes, for no rows, fewer than
+// a chunk, and several chunks and a part.
+func TestWriteCSVOf(t *testing.T) {
+	for _, n := range []int{0, 3, 2500} {
+		var rs []row
+		for i := range n {
+			rs = append(rs, row{Rank: i, Host: netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), Bytes: uint64(i) << 20,
+				Rate: float64(i) / 3, Name: "=n" + strconv.Itoa(i)})
+		}
+		var want, got bytes.Buffer
+		if err := Of(rs).WriteCSV(&want); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteCSVOf(&got, slices.Values(rs)); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() || strings.Count(got.String(), "\n") != n+1 {
+			t.Errorf("%d rows: %d lines, want %d equal to WriteCSV", n, strings.Count(got.String(), "\n"), n+1)
+		}
 	}
 }

@@ -27,7 +27,8 @@ type FlowSpill struct {
 	w    *bufio.Writer
 	n    int
 	size int64      // bytes written to f
-	run  []byte     // records of the run being gathered
+	run  []byte     // records of the run being gathered (outside the heap: see newChunk)
+	ran  bool       // whether run lies outside the heap
 	runs []spillRun // runs written
 	keys []sortKey  // scratch for sorting a run
 	// each, when set, gives the flows instead of the file (a flow store).
@@ -42,12 +43,12 @@ type spillRun struct {
 }
 
 // runBytes is the size of a run: 8 MiB, some 64 000 flows sorted at a
-// time. A million flows make 16 runs, merged through 16 × 64 KiB of read
-// buffers; ten million, 160 runs and 10 MiB.
-const runBytes = 8 << 20
+// time. A million flows make 16 runs, merged through 16 × 32 KiB of read
+// buffers; ten million, 160 runs and 5 MiB.
+const runBytes = 4 << 20
 
 // mergeBuffer is each run's read buffer while merging.
-const mergeBuffer = 64 << 10
+const mergeBuffer = 32 << 10
 
 func newSpill() (*FlowSpill, error) {
 	f, err := os.CreateTemp("", "pcaplab-flows-*")
@@ -55,12 +56,24 @@ func newSpill() (*FlowSpill, error) {
 		return nil, fmt.Errorf("spilling flows to a temporary file: %v", err)
 	}
 	os.Remove(f.Name()) // unlinked: gone with the process, readable through f
-	return &FlowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	// The run buffer and its keys are made at their full size once: grown
+	// by append, their old copies were garbage that let the heap reach
+	// 104 MB on a million flows.
+	run, mapped := newChunk(runBytes + maxRecord)
+	return &FlowSpill{f: f, w: bufio.NewWriterSize(f, 1<<20), run: run, ran: mapped,
+		keys: make([]sortKey, 0, (runBytes+maxRecord)/minRecord)}, nil
 }
+
+// minRecord and maxRecord bound a record's size (appendFlow): two IPv4
+// addresses and empty strings; a length that fits its 2 bytes.
+const (
+	minRecord = recordHead + 2*4 + recordNums + 3
+	maxRecord = 1 << 16
+)
 
 func (s *FlowSpill) write(rec []byte) error {
 	s.n++
-	s.run = append(s.run, rec...)
+	s.run = append(s.run, rec...) // within its capacity: never moved
 	if len(s.run) >= runBytes {
 		return s.endRun()
 	}
@@ -101,6 +114,9 @@ func (s *FlowSpill) endRun() error {
 func (s *FlowSpill) flush() error {
 	if err := s.endRun(); err != nil {
 		return err
+	}
+	if s.run != nil {
+		freeChunk(s.run, s.ran)
 	}
 	s.run, s.keys = nil, nil
 	return s.w.Flush()
@@ -261,4 +277,30 @@ func compareKeys(a, b sortKey) int {
 		return c
 	}
 	return cmp.Compare(a.rport, b.rport)
+}
+
+// WriteFlows writes the model's flows as records (appendFlow) in start
+// order: the file a cache keeps for a model whose flows were spilled.
+// ReadFlowsFrom reads it back.
+func (m *Model) WriteFlows(w io.Writer) error {
+	var buf []byte
+	var werr error
+	err := m.EachFlow(func(f *flow.Flow) {
+		if werr == nil {
+			buf = appendFlow(buf[:0], f)
+			_, werr = w.Write(buf)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return werr
+}
+
+// ReadFlowsFrom makes the model's flows come from f, a file of WriteFlows
+// holding m.NFlows flows in size bytes, read one run from start to end as
+// a spill file is: the model reads as a spilled one.
+func (m *Model) ReadFlowsFrom(f *os.File, size int64) {
+	m.spill = &FlowSpill{f: f, n: m.NFlows, size: size, runs: []spillRun{{off: 0, size: size, n: m.NFlows}}}
+	m.Flows, m.Records = nil, nil
 }

@@ -68,7 +68,8 @@ type Model struct {
 	// Flows, read one at a time (Records.Each, or EachFlow for any model).
 	Records *FlowRecords
 	// spill holds the finished flows instead of Flows on huge captures (in
-	// the order they finished; see Spill); NFlows counts them either way.
+	// sorted runs, read in start order; see Spill); NFlows counts them
+	// either way.
 	// Unexported, so a cached model (gob) never includes it.
 	spill  *FlowSpill
 	NFlows int

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/internal/synth"
+	"github.com/pcaplab/pcaplab/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden report")
@@ -255,5 +257,56 @@ func TestWriteReplacesAtomically(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "report.md")); string(b) != "Traffic analysis of sample.pcapng: 3 tasks" {
 		t.Errorf("custom template gave %q", b)
+	}
+}
+
+// Past mergedOnPage merged pairs, T2.6's table shows the fullest slots'
+// first rows and says how many there are, and merged-pairs-all.csv holds
+// every one.
+func TestMergedPairsCutOnPage(t *testing.T) {
+	var c synth.Capture
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3000 { // 3 000 pairs: about 3 000² / 2^17 ≈ 70 share a slot
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}), 40000)
+		dst := netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)}), 9999)
+		c.UDP(t0.Add(time.Duration(i)*time.Millisecond), src, dst, []byte("x"))
+	}
+	p := filepath.Join(t.TempDir(), "pairs.pcap")
+	if err := c.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	ca, err := analysis.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := ca.Pairs().SlotArray(nil, "").PairsInShared
+	if n <= mergedOnPage {
+		t.Fatalf("only %d merged pairs: the test needs more than %d", n, mergedOnPage)
+	}
+	r, err := Build(ca, Options{Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page *Table
+	for _, tb := range r.Tables {
+		if tb.Name == "merged-pairs" {
+			page = tb
+		}
+	}
+	want := fmt.Sprintf("(the first %d of %s rows, fullest slots first; all in tables/merged-pairs-all.csv)", mergedOnPage, units.Count(n))
+	if page == nil || len(page.Rows) != mergedOnPage || !strings.Contains(page.Caption, want) {
+		t.Fatalf("merged-pairs table: %v", page)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if err := r.Write(out, Output{}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := os.ReadFile(filepath.Join(out, "tables", "merged-pairs-all.csv"))
+	if err != nil || bytes.Count(all, []byte("\n")) != n+1 {
+		t.Fatalf("merged-pairs-all.csv: %d lines, want %d (%v)", bytes.Count(all, []byte("\n")), n+1, err)
+	}
+	head, _ := os.ReadFile(filepath.Join(out, "tables", "merged-pairs.csv"))
+	if !bytes.HasPrefix(all, head) {
+		t.Error("merged-pairs.csv is not the head of merged-pairs-all.csv")
 	}
 }

@@ -59,7 +59,8 @@ func main() {
 // exhaust it stops with one line naming the file and packet, instead of
 // slowing to a crawl and dying with a stack dump. The user's GOMEMLIMIT
 // stands when set (Go applies it itself); otherwise the limit is three
-// quarters of MemTotal in /proc/meminfo, leaving a quarter to the system
+// quarters of MemTotal in /proc/meminfo or of the control group's limit
+// (see cgroupLimit) when that is lower, leaving a quarter to the system
 // and to the page cache through which captures are read. Without
 // /proc/meminfo (not Linux) there is none.
 func limitMemory() {
@@ -71,9 +72,14 @@ func limitMemory() {
 		return
 	}
 	defer f.Close()
-	if total, ok := memTotal(f); ok {
-		debug.SetMemoryLimit(total / 4 * 3)
+	total, ok := memTotal(f)
+	if !ok {
+		return
 	}
+	if group, ok := cgroupLimit(); ok && group < total {
+		total = group
+	}
+	debug.SetMemoryLimit(total / 4 * 3)
 }
 
 // memTotal reads the machine's memory in bytes from /proc/meminfo's

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,6 +287,9 @@ func TestLimitMemory(t *testing.T) {
 	if !ok {
 		t.Fatal("no MemTotal in /proc/meminfo")
 	}
+	if group, ok := cgroupLimit(); ok && group < total {
+		total = group
+	}
 	before := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(before)
 	t.Setenv("GOMEMLIMIT", "")
@@ -316,5 +320,25 @@ func TestEmptyCapture(t *testing.T) {
 	md, _ := os.ReadFile(filepath.Join(dir, "report.md"))
 	if n := strings.Count(string(md), "The capture holds no packets, so there is nothing to measure."); n != 16 {
 		t.Errorf("%d questions say the capture is empty, want 16 (T2.0–T3.8)", n)
+	}
+}
+
+// The control group's limit files are found for cgroup v1 and v2, and
+// "max" or v1's near-2^63 mean no limit.
+func TestCgroupLimitFiles(t *testing.T) {
+	got := cgroupFiles(strings.NewReader("12:pids:/x\n4:memory:/process_api/de0f\n3:cpu,cpuacct:/\n0::/user.slice/u.service\n"))
+	want := []string{"/sys/fs/cgroup/memory/process_api/de0f/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+		"/sys/fs/cgroup/user.slice/u.service/memory.max", "/sys/fs/cgroup/memory.max"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cgroupFiles = %q, want %q", got, want)
+	}
+	for _, tc := range []struct {
+		text string
+		want int64
+		ok   bool
+	}{{"2147483648\n", 2 << 30, true}, {"max\n", 0, false}, {"9223372036854771712\n", 0, false}, {"0\n", 0, false}, {"", 0, false}} {
+		if n, ok := parseLimit(tc.text); n != tc.want && tc.ok || ok != tc.ok {
+			t.Errorf("parseLimit(%q) = %d, %v; want %d, %v", tc.text, n, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -61,7 +61,7 @@ type evidence struct {
 	names    interner // question names, when not parsed by the reader
 }
 
-func (v *evidence) observe(p *decode.Packet, msg *dnsMessage, ts int64, live map[flow.Key]*entry) {
+func (v *evidence) observe(p *decode.Packet, msg *dnsMessage, ts int64, live *flowTable) {
 	if p.HasPorts && p.Proto == flow.UDP {
 		switch {
 		case p.SrcPort == 53 || p.DstPort == 53:
@@ -212,11 +212,12 @@ func (in *interner) intern(b []byte) string {
 }
 
 // icmpError keeps an ICMP error and marks the flow whose packet it quotes.
-func (v *evidence) icmpError(p *decode.Packet, ts int64, live map[flow.Key]*entry) {
+func (v *evidence) icmpError(p *decode.Packet, ts int64, live *flowTable) {
 	q := p.Quoted
 	ev := ICMPError{Time: ts, From: p.Src, To: p.Dst, V6: p.Net == decode.NetIPv6, Type: p.ICMPType, Code: p.ICMPCode, Quoted: q}
 	if q.HasPorts || (q.Proto != flow.TCP && q.Proto != flow.UDP) {
-		if e := live[flow.MakeKey(q.Proto, q.Src, q.Dst, q.SrcPort, q.DstPort)]; e != nil {
+		k := flow.MakeKey(q.Proto, q.Src, q.Dst, q.SrcPort, q.DstPort)
+		if e := live.find(&k, live.hash(&k)); e != nil {
 			ev.Matched, ev.Answered = true, e.RespPackets > 0
 			if q.Src != e.Orig || q.HasPorts && q.SrcPort != e.OrigPort {
 				ev.QuotedDir = flow.FromResp

@@ -177,19 +177,28 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 }
 
 // packet runs one decoded packet through the stages.
-func (b *builder) packet(rec *capfile.Record, p *decode.Packet) { b.packetWith(rec, p, nil) }
+func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
+	var ref flowRef
+	packetRef(p, b.flows.live.seed, &ref)
+	b.packetWith(rec, p, nil, &ref)
+}
 
 // packetWith is packet with the packet's DNS message parsed already
-// (msg, nil when it was not).
-func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage) {
+// (msg, nil when it was not) and its flowRef worked out.
+func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage, ref *flowRef) {
 	if !b.counters.observe(rec, p) {
 		return
 	}
 	if b.flows.sweep(b.counters.now) && b.flows.done.spill != nil {
 		b.evidence.compactDNS()
 	}
-	if k, ok := b.flows.keyOf(p); ok {
-		b.flows.observe(k, p, rec.Time, rec.WireLen, b.counters)
+	k, h, ok := &ref.key, ref.hash, ref.kind == refKey
+	if ref.kind == refFragment {
+		fk, fok := b.flows.keyOf(p)
+		k, h, ok = &fk, b.flows.hash(&fk), fok
+	}
+	if ok {
+		b.flows.observe(k, h, p, rec.Time, rec.WireLen, b.counters)
 	} else {
 		src := b.counters.host(p.Src)
 		if p.HasMAC && src.MAC == ([6]byte{}) {
@@ -200,7 +209,7 @@ func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMess
 	if p.HasPorts {
 		b.counters.ports(p, rec.WireLen)
 	}
-	b.evidence.observe(p, msg, rec.Time, b.flows.live)
+	b.evidence.observe(p, msg, rec.Time, b.flows)
 }
 
 func (b *builder) finish() (*Model, error) {

@@ -213,10 +213,7 @@ func (b *builder) takeLive() *Edge {
 // an Edge. Its filing in the wheel becomes stale and its entry free.
 func (t *flowTable) take(e *entry) {
 	t.unindex(e)
-	e.filings++
-	e.hostO, e.hostR = nil, nil
-	e.live = false
-	t.free = append(t.free, e.id)
+	t.release(e)
 	if t.last == e {
 		t.last = nil
 	}

@@ -305,8 +305,8 @@ func (t *flowTable) lookup(k *flow.Key, h uint64, p *decode.Packet, ts int64, c 
 	return e
 }
 
-// newEntry returns a zeroed live entry, reusing an ended one when there is
-// one.
+// newEntry returns a zeroed live entry, reusing an ended one (zeroed by
+// release) when there is one.
 func (t *flowTable) newEntry() *entry {
 	n := len(t.free)
 	if n == 0 {
@@ -321,8 +321,18 @@ func (t *flowTable) newEntry() *entry {
 	id := t.free[n-1]
 	t.free = t.free[:n-1]
 	e := &t.slabs[id/slabSize][id%slabSize]
-	*e = entry{filings: e.filings, id: id, live: true}
+	e.id, e.live = id, true
 	return e
+}
+
+// release frees an entry that is no longer live for reuse. It is zeroed
+// here, while the flow's end has its 440 bytes in the processor's caches,
+// rather than when a new flow takes it: zeroing it then, from memory, took
+// 0.02 s of the model goroutine's 0.17 s on 100 000 flows. Its filings
+// count goes on (any filing in the wheel is now stale).
+func (t *flowTable) release(e *entry) {
+	*e = entry{filings: e.filings + 1, id: e.id}
+	t.free = append(t.free, e.id)
 }
 
 func direction(e *entry, p *decode.Packet) flow.Dir {
@@ -389,10 +399,7 @@ func (t *flowTable) end(e *entry, why flow.EndReason) {
 		e.State = flow.OtherState(e.OrigPackets, e.RespPackets)
 	}
 	t.done.keep(&e.Flow, e.seq)
-	e.filings++ // any filing in the wheel is now stale
-	e.hostO, e.hostR = nil, nil
-	e.live = false
-	t.free = append(t.free, e.id)
+	t.release(e)
 }
 
 // sweepInterval is how often idle flows are looked for. Expiry itself is

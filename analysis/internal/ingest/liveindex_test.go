@@ -52,8 +52,7 @@ func TestLiveIndexAgreesWithMap(t *testing.T) {
 					want[k] = e
 				case rng.IntN(2) == 0:
 					ft.unindex(e)
-					e.live = false
-					ft.free = append(ft.free, e.id)
+					ft.release(e)
 					delete(want, k)
 				}
 				if ft.live.n != len(want) {

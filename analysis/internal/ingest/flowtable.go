@@ -98,8 +98,10 @@ func newFlowTable(cfg Config, dropped *Dropped) *flowTable {
 }
 
 // flowRef is which flow an IP packet belongs to, as far as the packet
-// alone tells: worked out on the reading goroutine (packetRef), where it
-// costs the model's goroutine nothing.
+// alone tells (packetRef). It is worked out on the model's goroutine: on
+// the reading one, which reads and decodes, it made that goroutine the
+// slower of the two (0.21 s against 0.15 s on 100 000 flows; 0.19 s
+// against 0.17 s here).
 type flowRef struct {
 	key  flow.Key
 	hash uint64 // keyHash of key

@@ -127,6 +127,7 @@ type builder struct {
 	evidence   *evidence
 	readBefore int64 // bytes of the files already read, for progress
 	memory     memoryCheck
+	ref        flowRef // the packet's, reused
 }
 
 func newBuilder(cfg Config) *builder {
@@ -177,21 +178,19 @@ func BuildReader(name string, r io.Reader, cfg Config) (*Model, error) {
 }
 
 // packet runs one decoded packet through the stages.
-func (b *builder) packet(rec *capfile.Record, p *decode.Packet) {
-	var ref flowRef
-	packetRef(p, b.flows.live.seed, &ref)
-	b.packetWith(rec, p, nil, &ref)
-}
+func (b *builder) packet(rec *capfile.Record, p *decode.Packet) { b.packetWith(rec, p, nil) }
 
 // packetWith is packet with the packet's DNS message parsed already
-// (msg, nil when it was not) and its flowRef worked out.
-func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage, ref *flowRef) {
+// (msg, nil when it was not).
+func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMessage) {
 	if !b.counters.observe(rec, p) {
 		return
 	}
 	if b.flows.sweep(b.counters.now) && b.flows.done.spill != nil {
 		b.evidence.compactDNS()
 	}
+	ref := &b.ref
+	packetRef(p, b.flows.live.seed, ref)
 	k, h, ok := &ref.key, ref.hash, ref.kind == refKey
 	if ref.kind == refFragment {
 		fk, fok := b.flows.keyOf(p)

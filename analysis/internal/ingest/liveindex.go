@@ -11,9 +11,8 @@ import (
 
 // liveIndex finds the live flows by key: open addressing with linear
 // probing over a power-of-two array of 8-byte slots, at most half full.
-// A packet's key and its hash are computed on the reading goroutine
-// (packetRef), so the model's goroutine neither hashes nor compares a
-// 56-byte key but for the entry whose hash matches. It replaced a Go map
+// A packet's key is hashed once (packetRef) and only the entry whose hash
+// matches has its 56-byte key compared. It replaced a Go map
 // (map[flow.Key]*entry), whose lookups, inserts and deletes took 0.08 s of
 // the model goroutine's 0.2 s on a capture of 100 000 flows (1.3 M
 // packets); a slot holds no pointer, so the index costs the collector

@@ -22,7 +22,6 @@ type batch struct {
 	pkts  []decode.Packet
 	aside []aside      // why a record is set aside, if it is
 	dns   []dnsMessage // DNS messages parsed here, for the model (ok false: none)
-	refs  []flowRef    // each packet's flow, as far as the packet tells
 	arena []byte       // payloads the model reads (DNS), copied out of the reader's buffer
 	offs  []int        // where each packet's kept payload starts in arena (-1: none)
 }
@@ -60,8 +59,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	free := make(chan *batch, 4)
 	for i := 0; i < cap(free); i++ {
 		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
-			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize),
-			refs: make([]flowRef, batchSize)}
+			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
 	}
 	var readErr error
 	var stop atomic.Bool // set when the model gives up (out of memory)
@@ -75,7 +73,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				readErr = readPanic(r.Name(), p)
 			}
 		}()
-		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: &stop, seed: b.flows.live.seed}).run()
+		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: &stop}).run()
 	}()
 	var memErr error
 	for bt := range full {
@@ -97,7 +95,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 				continue
 			}
 			fi.add(rec)
-			b.packetWith(rec, &bt.pkts[i], &bt.dns[i], &bt.refs[i])
+			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
 			if b.model.Packets&0xffff == 0 {
 				if b.cfg.Progress != nil {
 					b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
@@ -146,7 +144,6 @@ type batcher struct {
 	pending    *batch // the batch of the record not judged yet (nil: none)
 	pendingAt  int    // its index there
 	jumps      jumpRule
-	seed       uint64 // of the flow table's keyHash
 }
 
 // run reads until the end of the file or an error, which it returns
@@ -196,7 +193,6 @@ func (t *batcher) add(data []byte, rec capfile.Record) {
 		return
 	}
 	t.dec.Decode(data, rec.LinkType, p)
-	packetRef(p, t.seed, &bt.refs[i])
 	bt.dns[i] = dnsMessage{}
 	if p.HasPorts && p.Proto == flow.UDP && (p.SrcPort == 53 || p.DstPort == 53) {
 		bt.dns[i] = parseDNS(p.Payload, &t.names)

@@ -127,7 +127,6 @@ type builder struct {
 	evidence   *evidence
 	readBefore int64 // bytes of the files already read, for progress
 	memory     memoryCheck
-	ref        flowRef // the packet's, reused
 }
 
 func newBuilder(cfg Config) *builder {
@@ -189,8 +188,8 @@ func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMess
 	if b.flows.sweep(b.counters.now) && b.flows.done.spill != nil {
 		b.evidence.compactDNS()
 	}
-	ref := &b.ref
-	packetRef(p, b.flows.live.seed, ref)
+	var ref flowRef // on the stack: no write barriers for its addresses' pointers
+	packetRef(p, b.flows.live.seed, &ref)
 	k, h, ok := &ref.key, ref.hash, ref.kind == refKey
 	if ref.kind == refFragment {
 		fk, fok := b.flows.keyOf(p)

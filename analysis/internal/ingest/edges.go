@@ -167,7 +167,8 @@ func (t *flowTable) restoreFlow(l *LiveFlow, c *counters) {
 	if e.Resp != e.Orig {
 		e.hostR = c.host(e.Resp)
 	}
-	t.live[e.key] = e
+	e.hash = t.hash(&e.key)
+	t.index(e)
 	// closed: a connection only ever closes, and its closing files it
 	// again at once, so it was filed closed exactly when it is closed.
 	e.filings++
@@ -182,8 +183,8 @@ func (t *flowTable) restoreFlow(l *LiveFlow, c *counters) {
 func (b *builder) takeLive() *Edge {
 	t := b.flows
 	out := &Edge{Now: b.counters.now, Swept: t.swept, Anchor: b.model.BinOrigin}
-	for k, e := range t.live {
-		l := LiveFlow{Flow: e.Flow, Key: k, Conn: e.conn.Snapshot(), Filed: e.filed}
+	for e := range t.liveFlows() {
+		l := LiveFlow{Flow: e.Flow, Key: e.key, Conn: e.conn.Snapshot(), Filed: e.filed}
 		for d, x := range e.xfer {
 			l.Transfer[d] = [3]int64{x.first, x.last, x.paused}
 		}
@@ -211,11 +212,8 @@ func (b *builder) takeLive() *Edge {
 // take removes a live flow from the table without ending it: it went to
 // an Edge. Its filing in the wheel becomes stale and its entry free.
 func (t *flowTable) take(e *entry) {
-	delete(t.live, e.key)
-	e.filings++
-	e.hostO, e.hostR = nil, nil
-	e.live = false
-	t.free = append(t.free, e.id)
+	t.unindex(e)
+	t.release(e)
 	if t.last == e {
 		t.last = nil
 	}

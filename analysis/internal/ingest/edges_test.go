@@ -107,9 +107,9 @@ func TestEdgeGoesOnAsOnePass(t *testing.T) {
 		b := newBuilder(cfg)
 		b.restore(&in)
 		wantFiled, gotFiled := filings(ref.flows), filings(b.flows)
-		if len(b.flows.live) != len(ref.flows.live) || b.flows.swept != ref.flows.swept || len(gotFiled) != len(wantFiled) {
-			t.Fatalf("cut at %d: %d live flows, %d filed, swept %d; one pass %d, %d, %d", cut, len(b.flows.live), len(gotFiled),
-				b.flows.swept, len(ref.flows.live), len(wantFiled), ref.flows.swept)
+		if b.flows.live.n != ref.flows.live.n || b.flows.swept != ref.flows.swept || len(gotFiled) != len(wantFiled) {
+			t.Fatalf("cut at %d: %d live flows, %d filed, swept %d; one pass %d, %d, %d", cut, b.flows.live.n, len(gotFiled),
+				b.flows.swept, ref.flows.live.n, len(wantFiled), ref.flows.swept)
 		}
 		for k, d := range wantFiled {
 			if gotFiled[k] != d {

@@ -58,7 +58,7 @@ func TestSweepEndsExactlyTheExpiredFlows(t *testing.T) {
 		sweeping := i > 0 && now-ft.swept >= ft.sweepEvery
 		want := 0
 		if sweeping {
-			for _, e := range ft.live {
+			for e := range ft.liveFlows() {
 				if ft.expired(e, now) {
 					want++
 				}
@@ -79,7 +79,7 @@ func TestSweepEndsExactlyTheExpiredFlows(t *testing.T) {
 		if ended < want || ended > want+1 {
 			t.Fatalf("packet %d: sweep ended %d flows, %d were idle past their timeout", i, ended, want)
 		}
-		for _, e := range ft.live {
+		for e := range ft.liveFlows() {
 			if ft.expired(e, now) {
 				t.Fatalf("packet %d: a live flow idle past its timeout after the sweep: %+v", i, e.Flow)
 			}
@@ -106,8 +106,8 @@ func TestEvictionEndsTheLongestIdle(t *testing.T) {
 		Dst: netip.AddrFrom4([4]byte{10, 0, 0, 2}), SrcPort: 1, DstPort: 53}
 	rec := capfile.Record{Index: 101, Time: int64(1e18) + 200e9, CapLen: 60, WireLen: 60}
 	b.packet(&rec, &p)
-	if b.flows.evicted != 10 || len(b.flows.live) != 91 {
-		t.Fatalf("%d evicted, %d live", b.flows.evicted, len(b.flows.live))
+	if b.flows.evicted != 10 || b.flows.live.n != 91 {
+		t.Fatalf("%d evicted, %d live", b.flows.evicted, b.flows.live.n)
 	}
 	var gone []int64
 	b.flows.done.each(func(f *flow.Flow) { gone = append(gone, (f.Last-1e18)/1e9) })

@@ -189,8 +189,15 @@ func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMess
 	if b.flows.sweep(b.counters.now) && b.flows.done.spill != nil {
 		b.evidence.compactDNS()
 	}
-	if k, ok := b.flows.keyOf(p); ok {
-		b.flows.observe(k, p, rec.Time, rec.WireLen, b.counters)
+	var ref flowRef // on the stack: no write barriers for its addresses' pointers
+	packetRef(p, b.flows.live.seed, &ref)
+	k, h, ok := &ref.key, ref.hash, ref.kind == refKey
+	if ref.kind == refFragment {
+		fk, fok := b.flows.keyOf(p)
+		k, h, ok = &fk, b.flows.hash(&fk), fok
+	}
+	if ok {
+		b.flows.observe(k, h, p, rec.Time, rec.WireLen, b.counters)
 	} else {
 		src := b.counters.host(p.Src)
 		if p.HasMAC && src.MAC == ([6]byte{}) {
@@ -201,7 +208,7 @@ func (b *builder) packetWith(rec *capfile.Record, p *decode.Packet, msg *dnsMess
 	if p.HasPorts {
 		b.counters.ports(p, rec.WireLen)
 	}
-	b.evidence.observe(p, msg, rec.Time, b.flows.live)
+	b.evidence.observe(p, msg, rec.Time, b.flows)
 }
 
 func (b *builder) finish() (*Model, error) {

@@ -151,21 +151,26 @@ type batcher struct {
 func (t *batcher) run() error {
 	t.cur = t.take()
 	for {
-		data, rec, err := t.r.Next()
+		if len(t.cur.recs) == batchSize {
+			t.held, t.cur = t.cur, t.take()
+		}
+		bt := t.cur
+		i := len(bt.recs)
+		bt.recs = bt.recs[:i+1]
+		rec := &bt.recs[i]
+		data, err := t.r.NextInto(rec)
 		if err == nil && t.stop.Load() {
 			err = io.EOF
 		}
 		if err != nil {
+			bt.recs = bt.recs[:i]
 			t.judge(0, false)
 			t.send()
 			return err
 		}
-		if len(t.cur.recs) == batchSize {
-			t.held, t.cur = t.cur, t.take()
-		}
-		t.add(data, rec)
+		t.add(data, i)
 		t.judge(rec.Time, !rec.BadTime)
-		t.pending, t.pendingAt = t.cur, len(t.cur.recs)-1
+		t.pending, t.pendingAt = bt, i
 		if t.held != nil {
 			t.finish(t.held)
 			t.full <- t.held
@@ -180,11 +185,10 @@ func (t *batcher) take() *batch {
 	return bt
 }
 
-// add decodes a record into the current batch.
-func (t *batcher) add(data []byte, rec capfile.Record) {
+// add decodes record i of the current batch, whose bytes are data.
+func (t *batcher) add(data []byte, i int) {
 	bt := t.cur
-	i := len(bt.recs)
-	bt.recs = append(bt.recs, rec)
+	rec := &bt.recs[i]
 	p := &bt.pkts[i]
 	bt.offs[i], bt.aside[i] = -1, kept
 	if rec.BadTime {

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
 	"github.com/pcaplab/pcaplab/table"
@@ -595,6 +597,29 @@ func TestHistogramStatsEqualSorting(t *testing.T) {
 		}
 		if got, want := h.stats(), statsOf(vals); got != want {
 			t.Errorf("%d values: %+v, want %+v", n, got, want)
+		}
+	}
+}
+
+// rankPorts keeps the top n by packets, the lower port first among equals,
+// as a stable sort of every port would.
+func TestRankPortsTopN(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ports := make([]ingest.PortStats, 65536)
+	for i := range 5000 {
+		ports[rng.IntN(65536)].Packets = uint64(1 + rng.IntN(40) + i%3)
+	}
+	var all []TopPort
+	for p := range ports {
+		if ports[p].Packets > 0 {
+			all = append(all, TopPort{Port: uint16(p), Packets: ports[p].Packets})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Packets > all[j].Packets })
+	for _, n := range []int{0, 1, 10, 100, len(all), len(all) + 5} {
+		got := rankPorts(ports, n)
+		if want := all[:min(n, len(all))]; !slices.Equal(got, want) {
+			t.Errorf("rankPorts(%d): %d rows, not the first of a stable sort", n, len(got))
 		}
 	}
 }

@@ -90,11 +90,14 @@ func (s *FlowSpill) endRun() error {
 	}
 	s.keys = s.keys[:0]
 	for p := 0; p < len(s.run); p += recordLen(s.run[p:]) {
-		k := keyOf(s.run[p:])
-		k.pos = int64(p)
-		s.keys = append(s.keys, k)
+		s.keys = append(s.keys, sortKey{recordFirst(s.run[p:]), int64(p)})
 	}
-	slices.SortStableFunc(s.keys, compareKeys)
+	slices.SortStableFunc(s.keys, func(a, b sortKey) int {
+		if a.first != b.first {
+			return cmp.Compare(a.first, b.first)
+		}
+		return compareRecords(s.run[a.pos:], s.run[b.pos:])
+	})
 	r := spillRun{off: s.size, n: len(s.keys)}
 	for _, k := range s.keys {
 		rec := s.run[k.pos:]
@@ -170,7 +173,6 @@ func (s *FlowSpill) Each(fn func(*flow.Flow)) error {
 type runReader struct {
 	r    *bufio.Reader
 	rec  []byte
-	key  sortKey
 	left int
 	run  int
 }
@@ -195,7 +197,7 @@ func (in *runReader) next() error {
 	if len(rec) < recordHead {
 		return errBadRecord
 	}
-	in.rec, in.key = rec, keyOf(rec)
+	in.rec = rec
 	return nil
 }
 
@@ -205,7 +207,7 @@ type runMerge struct{ h []*runReader }
 
 func (m *runMerge) Len() int { return len(m.h) }
 func (m *runMerge) Less(i, j int) bool {
-	if c := compareKeys(m.h[i].key, m.h[j].key); c != 0 {
+	if c := compareRecords(m.h[i].rec, m.h[j].rec); c != 0 {
 		return c < 0
 	}
 	return m.h[i].run < m.h[j].run
@@ -218,28 +220,52 @@ func (m *runMerge) Pop() any {
 	return x
 }
 
-// sortKey is what flow.Less orders flows by, read from a record, and the
-// record's position.
-type sortKey struct {
-	first      int64
-	proto      flow.Proto
-	orig, resp [17]byte // bit length first, as netip.Addr.Compare orders
-	oport      uint16
-	rport      uint16
-	pos        int64
+// sortKey is a record's start time and position: what ordering the
+// records needs in memory (16 bytes a record; the rest of flow.Less's key,
+// 40 bytes more, is read from the record only when starts are equal).
+type sortKey struct{ first, pos int64 }
+
+// recordFirst reads a record's start time (a record checked by recordLen).
+func recordFirst(rec []byte) int64 {
+	at := recordHead + addrSize(rec[3]&3) + addrSize(rec[3]>>2&3)
+	if len(rec) < at+8 {
+		return 0
+	}
+	return int64(binary.LittleEndian.Uint64(rec[at:]))
 }
 
-// keyOf reads a record's sort key (a record checked by recordLen).
-func keyOf(rec []byte) sortKey {
-	le := binary.LittleEndian
-	k := sortKey{proto: flow.Proto(rec[2]), oport: le.Uint16(rec[11:]), rport: le.Uint16(rec[13:])}
-	rest := rec[recordHead:]
-	rest = recordAddrKey(rest, rec[3]&3, &k.orig)
-	rest = recordAddrKey(rest, rec[3]>>2&3, &k.resp)
-	if len(rest) >= 8 {
-		k.first = int64(le.Uint64(rest))
+func addrSize(kind byte) int {
+	switch kind {
+	case addr4:
+		return 4
+	case addr16:
+		return 16
 	}
-	return k
+	return 0
+}
+
+// compareRecords orders two records as flow.Less orders their flows.
+func compareRecords(a, b []byte) int {
+	if c := cmp.Compare(recordFirst(a), recordFirst(b)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a[2], b[2]); c != 0 { // protocol
+		return c
+	}
+	var ka, kb [2][17]byte
+	ra, rb := recordAddrKey(a[recordHead:], a[3]&3, &ka[0]), recordAddrKey(b[recordHead:], b[3]&3, &kb[0])
+	recordAddrKey(ra, a[3]>>2&3, &ka[1])
+	recordAddrKey(rb, b[3]>>2&3, &kb[1])
+	for i := range 2 {
+		if c := bytes.Compare(ka[i][:], kb[i][:]); c != 0 {
+			return c
+		}
+	}
+	le := binary.LittleEndian
+	if c := cmp.Compare(le.Uint16(a[11:]), le.Uint16(b[11:])); c != 0 { // originator port
+		return c
+	}
+	return cmp.Compare(le.Uint16(a[13:]), le.Uint16(b[13:]))
 }
 
 // recordAddrKey puts a record's address of the given kind in k as
@@ -258,25 +284,6 @@ func recordAddrKey(b []byte, kind byte, k *[17]byte) []byte {
 		return b[16:]
 	}
 	return b
-}
-
-func compareKeys(a, b sortKey) int {
-	if c := cmp.Compare(a.first, b.first); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.proto, b.proto); c != 0 {
-		return c
-	}
-	if c := bytes.Compare(a.orig[:], b.orig[:]); c != 0 {
-		return c
-	}
-	if c := bytes.Compare(a.resp[:], b.resp[:]); c != 0 {
-		return c
-	}
-	if c := cmp.Compare(a.oport, b.oport); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.rport, b.rport)
 }
 
 // WriteFlows writes the model's flows as records (appendFlow) in start

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
 
@@ -42,12 +43,16 @@ func (d *finished) records() *FlowRecords {
 	keys := make([]sortKey, 0, d.n)
 	for seq := range d.at {
 		if r := d.record(seq); r != nil {
-			k := keyOf(r)
-			k.pos = d.at[seq] - 1
-			keys = append(keys, k)
+			keys = append(keys, sortKey{recordFirst(r), d.at[seq] - 1})
 		}
 	}
-	slices.SortStableFunc(keys, compareKeys)
+	rec := func(p int64) []byte { return d.recs[p/recChunk][p%recChunk:] }
+	slices.SortStableFunc(keys, func(a, b sortKey) int {
+		if a.first != b.first {
+			return cmp.Compare(a.first, b.first)
+		}
+		return compareRecords(rec(a.pos), rec(b.pos))
+	})
 	r := &FlowRecords{Chunks: d.recs, mapped: d.mapped, Order: make([]int64, len(keys))}
 	for i, k := range keys {
 		r.Order[i] = k.pos

@@ -150,6 +150,9 @@ func goAnswers(c *Capture) map[string][][]any {
 			out[name] = append(out[name], []any{r.Host.String(), r.Bytes, r.Packets, r.SentBytes, r.ReceivedBytes})
 		}
 	}
+	for _, r := range c.Hosts().Countries(5) {
+		out["countries"] = append(out["countries"], []any{r.Code, r.Country, r.Hosts, r.Packets, r.Bytes})
+	}
 	for _, r := range c.Hosts().Kinds() {
 		out["host_kinds"] = append(out["host_kinds"], []any{r.Family, r.Kind, r.Scope, r.Hosts, r.Packets, r.Bytes})
 	}

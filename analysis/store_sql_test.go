@@ -177,7 +177,8 @@ func goRatesAndFailures(c *Capture, out map[string][][]any) {
 		out["volume_bins"] = append(out["volume_bins"], []any{c.m.BinOrigin + k*c.m.BinWidth, b.Packets, b.Bytes})
 	}
 	r, _ := c.Traffic().Rates(0)
-	out["rates"] = [][]any{{c.Packets(), c.Bytes(), c.m.First, c.m.Last, r.MeanBitsPerS, r.MeanPacketsPerS}}
+	out["rates"] = [][]any{{c.Packets(), c.Bytes(), c.m.First, c.m.Last, r.MeanBitsPerS, r.MeanPacketsPerS,
+		r.MedianBitsPerS, r.MedianPacketsPerS, r.PeakBitsPerS, r.PeakPacketsPerS}}
 	out["fastest"] = [][]any{}
 	for _, r := range c.Flows().Fastest(10, FastestOptions{}).Rows {
 		out["fastest"] = append(out["fastest"], []any{r.Orig.String(), r.OrigPort, r.Resp.String(), r.RespPort, r.Server, r.Bulk,

@@ -52,7 +52,12 @@ type labeler struct{}
 
 func (labeler) Flow(f *flow.Flow) flow.Labels { return (*Capture)(nil).Label(f) }
 
-func (labeler) Host(a netip.Addr) (kind, scope string) { return AddressKind(a), AddressScope(a) }
+// Host labels an address with the embedded country data (Country), as a
+// Capture without UseGeoIP looks it up.
+func (labeler) Host(a netip.Addr) chain.HostLabels {
+	code, name := Country(a)
+	return chain.HostLabels{Kind: AddressKind(a), Scope: AddressScope(a), Country: code, CountryName: name}
+}
 
 func (labeler) DNS(t *ingest.DNSTransaction) string {
 	if t.QueryTime == 0 {

@@ -150,6 +150,9 @@ func goAnswers(c *Capture) map[string][][]any {
 			out[name] = append(out[name], []any{r.Host.String(), r.Bytes, r.Packets, r.SentBytes, r.ReceivedBytes})
 		}
 	}
+	for _, r := range c.Hosts().Countries(5) {
+		out["countries"] = append(out["countries"], []any{r.Code, r.Country, r.Hosts, r.Packets, r.Bytes})
+	}
 	for _, r := range c.Hosts().Kinds() {
 		out["host_kinds"] = append(out["host_kinds"], []any{r.Family, r.Kind, r.Scope, r.Hosts, r.Packets, r.Bytes})
 	}
@@ -174,7 +177,8 @@ func goRatesAndFailures(c *Capture, out map[string][][]any) {
 		out["volume_bins"] = append(out["volume_bins"], []any{c.m.BinOrigin + k*c.m.BinWidth, b.Packets, b.Bytes})
 	}
 	r, _ := c.Traffic().Rates(0)
-	out["rates"] = [][]any{{c.Packets(), c.Bytes(), c.m.First, c.m.Last, r.MeanBitsPerS, r.MeanPacketsPerS}}
+	out["rates"] = [][]any{{c.Packets(), c.Bytes(), c.m.First, c.m.Last, r.MeanBitsPerS, r.MeanPacketsPerS,
+		r.MedianBitsPerS, r.MedianPacketsPerS, r.PeakBitsPerS, r.PeakPacketsPerS}}
 	out["fastest"] = [][]any{}
 	for _, r := range c.Flows().Fastest(10, FastestOptions{}).Rows {
 		out["fastest"] = append(out["fastest"], []any{r.Orig.String(), r.OrigPort, r.Resp.String(), r.RespPort, r.Server, r.Bulk,

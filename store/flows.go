@@ -7,7 +7,7 @@
 //	manifest.json                      sources (size, SHA-256), options, model version
 //	flows/date=YYYY-MM-DD/hour=HH/part-*.parquet   flows by start (UTC), sorted by start_ns
 //	bins/part-*.parquet                packets and bytes per time bin
-//	hosts/part-*.parquet               per-address packet counters and flows
+//	hosts/part-*.parquet               per-address packet counters, flows and labels (kind, scope, country)
 //	ports/part-*.parquet               per-port packet counters (TCP, UDP)
 //	counters/part-*.parquet            IP protocols, link types, non-IP frames, VLAN tags, decode problems
 //	sources/part-*.parquet             one row per capture file: time range, totals

@@ -10,7 +10,8 @@ import (
 )
 
 // FormatVersion is the store's layout version, written in the manifest.
-const FormatVersion = 1
+// Version 2 added the hosts' country and country_name columns.
+const FormatVersion = 2
 
 // Manifest says what a store holds: its capture files in time order
 // (with size and SHA-256, so re-ingesting a file adds nothing), and the
@@ -78,7 +79,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("%s: %v", filepath.Join(dir, ManifestName), err)
 	}
 	if m.Format != FormatVersion {
-		return nil, fmt.Errorf("%s: store format %d, this pcaplab reads format %d", dir, m.Format, FormatVersion)
+		return nil, fmt.Errorf("%s: store format %d, this pcaplab reads format %d: ingest its captures into a new store", dir, m.Format, FormatVersion)
 	}
 	return &m, nil
 }

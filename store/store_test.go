@@ -114,6 +114,21 @@ func TestManifestAndLock(t *testing.T) {
 	}
 }
 
+// A store of another format (format 1 had no host countries) is refused
+// in one line that says what to do.
+func TestManifestOldFormat(t *testing.T) {
+	dir := t.TempDir()
+	m := &Manifest{Format: 1, Model: "m1"}
+	if err := m.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadManifest(dir)
+	want := dir + ": store format 1, this pcaplab reads format 2: ingest its captures into a new store"
+	if err == nil || err.Error() != want {
+		t.Errorf("format 1: %v, want %q", err, want)
+	}
+}
+
 // The flows table has flow.Schema's columns, in its order, with the types
 // engines agree on.
 func TestFlowColumns(t *testing.T) {

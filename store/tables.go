@@ -18,11 +18,19 @@ type Bin struct {
 // once for each distinct address among its source and destination. Flows
 // and Originated count the flows that started in this file.
 type Host struct {
-	Addr            string `parquet:"addr,dict"`
-	AddrKey         []byte `parquet:"addr_key"`
-	Family          string `parquet:"family,dict"`
-	Kind            string `parquet:"kind,dict"`  // unicast, multicast, broadcast, unspecified (label)
-	Scope           string `parquet:"scope,dict"` // public, private, link-local … (label)
+	Addr    string `parquet:"addr,dict"`
+	AddrKey []byte `parquet:"addr_key"`
+	Family  string `parquet:"family,dict"`
+	Kind    string `parquet:"kind,dict"`  // unicast, multicast, broadcast, unspecified (label)
+	Scope   string `parquet:"scope,dict"` // public, private, link-local … (label)
+	// Country is the ISO 3166-1 alpha-2 code of a public address's country
+	// in the embedded IP2Location LITE data (analysis.Country), "" for
+	// other addresses and public ones the data places nowhere (label).
+	Country string `parquet:"country,dict"`
+	// CountryName is the country's English name, or for an address without
+	// a country what it is: "private network", "link-local", "multicast",
+	// "unknown" (public, placed nowhere) … (label).
+	CountryName     string `parquet:"country_name,dict"`
 	Packets         int64  `parquet:"packets"`
 	Bytes           int64  `parquet:"bytes"`
 	SentPackets     int64  `parquet:"sent_packets"`

@@ -31,9 +31,17 @@ import (
 // analysis package's definitions).
 type Labeler interface {
 	Flow(f *flow.Flow) flow.Labels
-	Host(a netip.Addr) (kind, scope string)
+	Host(a netip.Addr) HostLabels
 	DNS(t *ingest.DNSTransaction) string
 	ICMP(e *ingest.ICMPError) (failure, signal string)
+}
+
+// HostLabels are the labels stored with an address: what it is (kind,
+// scope) and where the country data places it (ISO code and name; for an
+// address without a country, code "" and what the address is).
+type HostLabels struct {
+	Kind, Scope          string
+	Country, CountryName string
 }
 
 // Report says what an ingest did.

@@ -311,7 +311,7 @@ func (w *writer) hosts(m *ingest.Model, sourceFirst int64) []store.Host {
 		if h.Packets == 0 && h.Flows == 0 {
 			continue // the host of a flow carried over from an earlier file, silent here
 		}
-		kind, scope := w.lab.Host(a)
+		l := w.lab.Host(a)
 		fam := "IPv6"
 		if a.Is4() {
 			fam = "IPv4"
@@ -320,7 +320,8 @@ func (w *writer) hosts(m *ingest.Model, sourceFirst int64) []store.Host {
 		if h.MAC != ([6]byte{}) {
 			mac = net.HardwareAddr(h.MAC[:]).String()
 		}
-		out = append(out, store.Host{Addr: a.String(), AddrKey: flow.AddrKey(a), Family: fam, Kind: kind, Scope: scope,
+		out = append(out, store.Host{Addr: a.String(), AddrKey: flow.AddrKey(a), Family: fam, Kind: l.Kind, Scope: l.Scope,
+			Country: l.Country, CountryName: l.CountryName,
 			Packets: int64(h.Packets), Bytes: int64(h.Bytes), SentPackets: int64(h.Sent.Packets), SentBytes: int64(h.Sent.Bytes),
 			ReceivedPackets: int64(h.Received.Packets), ReceivedBytes: int64(h.Received.Bytes), Flows: int64(h.Flows),
 			Originated: int64(h.Originated), MAC: mac, SourceFirstNS: sourceFirst})

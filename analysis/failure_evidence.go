@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/ingest"
 	"github.com/pcaplab/pcaplab/flow"
@@ -241,10 +242,23 @@ func (c *Capture) dhcpFailures(late int64, add func(failure, bool)) {
 			add(failure{FailDHCPNak, t.Server, client, t.FirstRequest, fmt.Sprintf("transaction 0x%08x", t.XID)}, false)
 		case t.Requests > 0 && t.Acks == 0:
 			add(failure{FailDHCPNoAck, netip.Addr{}, client, t.FirstRequest,
-				fmt.Sprintf("transaction 0x%08x (%s)", t.XID, units.Plural(t.Requests, "Request"))}, t.FirstRequest > late)
+				fmt.Sprintf("transaction 0x%08x (%s)", t.XID, dhcpAsked(t))}, t.FirstRequest > late)
 		case t.Discovers > 0 && t.Offers == 0 && t.Requests == 0:
 			add(failure{FailDHCPNoOffer, netip.Addr{}, client, t.FirstDiscover,
 				fmt.Sprintf("transaction 0x%08x (%s)", t.XID, units.Plural(t.Discovers, "Discover"))}, t.FirstDiscover > late)
 		}
 	}
+}
+
+// dhcpAsked names the messages of a transaction that asked for an ACK:
+// "2 Requests", "1 Inform", "1 Request and 1 Inform".
+func dhcpAsked(t ingest.DHCPTransaction) string {
+	var parts []string
+	if n := t.Requests - t.Informs; n > 0 {
+		parts = append(parts, units.Plural(n, "Request"))
+	}
+	if t.Informs > 0 {
+		parts = append(parts, units.Plural(t.Informs, "Inform"))
+	}
+	return strings.Join(parts, " and ")
 }

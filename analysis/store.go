@@ -310,7 +310,7 @@ func loadICMP(dir string, man *store.Manifest, m *ingest.Model) error {
 func loadDHCP(dir string, man *store.Manifest, m *ingest.Model) error {
 	return store.Each(dir, man, "dhcp", func(r *store.DHCP) error {
 		t := ingest.DHCPTransaction{XID: uint32(r.XID), Discovers: uint16(r.Discovers), Offers: uint16(r.Offers),
-			Requests: uint16(r.Requests), Acks: uint16(r.Acks), Naks: uint16(r.Naks), FirstDiscover: r.FirstDiscover,
+			Requests: uint16(r.Requests), Informs: uint16(r.Informs), Acks: uint16(r.Acks), Naks: uint16(r.Naks), FirstDiscover: r.FirstDiscover,
 			FirstOffer: r.FirstOffer, FirstRequest: r.FirstRequest, FirstAck: r.FirstAck}
 		if hw, err := net.ParseMAC(r.Client); err == nil && len(hw) == 6 {
 			copy(t.Client[:], hw)

@@ -90,6 +90,28 @@ func TestDHCPWithoutOffer(t *testing.T) {
 	}
 }
 
+// A DHCPINFORM without an ACK is a failed transaction named as the Inform
+// it was, and a Request with Informs of one transaction names both.
+func TestDHCPInformWithoutAck(t *testing.T) {
+	var c synth.Capture
+	pc, srv := netip.MustParseAddr("192.168.1.20"), netip.MustParseAddr("255.255.255.255")
+	a, b := net.HardwareAddr{0x02, 0xcc, 0, 0, 0, 3}, net.HardwareAddr{0x02, 0xdd, 0, 0, 0, 4}
+	c.UDP(t0, ap(pc, 68), ap(srv, 67), synth.DHCP(synth.DHCPInform, 0x2222, a))
+	c.UDP(t0.Add(ms(10)), ap(pc, 68), ap(srv, 67), synth.DHCP(synth.DHCPRequest, 0x3333, b))
+	c.UDP(t0.Add(ms(20)), ap(pc, 68), ap(srv, 67), synth.DHCP(synth.DHCPInform, 0x3333, b))
+	closing(&c, t0.Add(65*time.Second))
+	cp := openSynth(t, &c)
+	if got := classes(cp); len(got) != 1 || got[FailDHCPNoAck] != 2 {
+		t.Fatalf("failures %v, want dhcp_no_ack 2", got)
+	}
+	want := map[string]string{a.String(): "transaction 0x00002222 (1 Inform)", b.String(): "transaction 0x00003333 (1 Request and 1 Inform)"}
+	for _, r := range cp.Failures().List() {
+		if r.Detail != want[r.Name] {
+			t.Errorf("%s: %q, want %q", r.Name, r.Detail, want[r.Name])
+		}
+	}
+}
+
 // A late duplicate DNS answer, refused by the asker's closed port, is a
 // network signal, not a failure; a name that does not exist is counted
 // once, against the name.

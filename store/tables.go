@@ -138,7 +138,8 @@ type DHCP struct {
 	XID           int64  `parquet:"xid"`
 	Discovers     int32  `parquet:"discovers"`
 	Offers        int32  `parquet:"offers"`
-	Requests      int32  `parquet:"requests"`
+	Requests      int32  `parquet:"requests"` // Requests and Informs
+	Informs       int32  `parquet:"informs"`
 	Acks          int32  `parquet:"acks"`
 	Naks          int32  `parquet:"naks"`
 	FirstDiscover int64  `parquet:"first_discover_ns"`

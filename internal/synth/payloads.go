@@ -17,15 +17,16 @@ const (
 	DHCPRequest  = 3
 	DHCPAck      = 5
 	DHCPNak      = 6
+	DHCPInform   = 8
 )
 
 // DHCP returns a DHCP message of the given type for a client hardware
-// address and transaction id: a BOOTREQUEST for Discover and Request, a
+// address and transaction id: a BOOTREQUEST for Discover, Request and Inform, a
 // BOOTREPLY otherwise.
 func DHCP(typ byte, xid uint32, client net.HardwareAddr) []byte {
 	b := make([]byte, 240)
 	b[0] = 1
-	if typ != DHCPDiscover && typ != DHCPRequest {
+	if typ != DHCPDiscover && typ != DHCPRequest && typ != DHCPInform {
 		b[0] = 2
 	}
 	b[1], b[2] = 1, 6 // Ethernet, 6-byte addresses

@@ -436,7 +436,7 @@ func dhcpRows(l []ingest.DHCPTransaction) []store.DHCP {
 			srv = t.Server.String()
 		}
 		out[i] = store.DHCP{Client: net.HardwareAddr(t.Client[:]).String(), XID: int64(t.XID), Discovers: int32(t.Discovers),
-			Offers: int32(t.Offers), Requests: int32(t.Requests), Acks: int32(t.Acks), Naks: int32(t.Naks),
+			Offers: int32(t.Offers), Requests: int32(t.Requests), Informs: int32(t.Informs), Acks: int32(t.Acks), Naks: int32(t.Naks),
 			FirstDiscover: t.FirstDiscover, FirstOffer: t.FirstOffer, FirstRequest: t.FirstRequest, FirstAck: t.FirstAck,
 			Server: srv, ServerKey: flow.AddrKey(t.Server)}
 	}

@@ -15,7 +15,10 @@ type DHCPTransaction struct {
 	Client [6]byte // client hardware address (chaddr)
 	XID    uint32
 	// Messages by type, and the time of the first of each (ns, 0: none).
+	// Requests counts Requests and Informs alike (both ask for an ACK);
+	// Informs says how many of them were Informs.
 	Discovers, Offers, Requests, Acks, Naks uint16
+	Informs                                 uint16
 	FirstDiscover, FirstOffer               int64
 	FirstRequest, FirstAck                  int64
 	Server                                  netip.Addr // sender of the first Offer, ACK or NAK
@@ -69,6 +72,9 @@ func (v *evidence) dhcp(p *decode.Packet, ts int64) {
 		t.FirstOffer = firstTime(t.FirstOffer, ts)
 	case dhcpRequest, dhcpInform:
 		t.Requests++
+		if typ == dhcpInform {
+			t.Informs++
+		}
 		t.FirstRequest = firstTime(t.FirstRequest, ts)
 	case dhcpAck:
 		t.Acks++

@@ -250,8 +250,8 @@ func (p Pairs) CountingMethods() CountingResults {
 	// A pair's index in all (sorted by address) by binary search: a map
 	// of 316 000 pairs would hold 30 MB while the methods are measured.
 	at := func(p Pair) int {
-		i := sort.Search(len(all), func(i int) bool { return !pairLess(all[i].Pair, p) })
-		if i < len(all) && all[i].Pair == p {
+		i := sort.Search(len(all), func(i int) bool { return !pairLess(all[i].Pair(), p) })
+		if i < len(all) && all[i].Pair() == p {
 			return i
 		}
 		return -1
@@ -261,11 +261,11 @@ func (p Pairs) CountingMethods() CountingResults {
 	stream := make([]int32, 0, p.c.m.NFlows)
 	p.c.eachFlow(func(f *flow.Flow) { stream = append(stream, int32(at(MakePair(f.Orig, f.Resp)))) })
 	ks := keySet{n: len(all),
-		pair:  func(i int) Pair { return all[i].Pair },
+		pair:  func(i int) Pair { return all[i].Pair() },
 		flows: func(i int) uint64 { return all[i].Flows },
 		index: at}
 	for _, x := range rankPairs(all, false, TopPairs) {
-		ks.top = append(ks.top, at(x.Pair))
+		ks.top = append(ks.top, at(x.Pair()))
 	}
 	out := make(CountingResults, len(countingMethods))
 	fixed := fixedSizes()
@@ -273,7 +273,7 @@ func (p Pairs) CountingMethods() CountingResults {
 		mem, acc := measure(fixed[i], func() pairCounter {
 			c := m.empty()
 			for _, q := range stream {
-				c.add(all[q].Pair)
+				c.add(all[q].Pair())
 			}
 			return c
 		}, ks)

@@ -258,7 +258,7 @@ func (p Pairs) ExactVsSlotPlot(s *SlotArray) (*plot.Plot, error) {
 	top := 0.0
 	for i, x := range s.exactTop {
 		exact[i] = float64(x.Flows)
-		over[i] = float64(uint64(s.Counts[s.index(x.Pair)]) - x.Flows)
+		over[i] = float64(uint64(s.Counts[s.index(x.Pair())]) - x.Flows)
 		top = math.Max(top, exact[i]+over[i])
 	}
 	title := fmt.Sprintf("Top %d pairs: exact flows and what their 2^16-array slot adds", n)

@@ -125,7 +125,7 @@ func TestSummaryAgreesWithTshark(t *testing.T) {
 			// addresses = tshark's per-packet sums over the outer header.
 			pairs := map[string][2]uint64{}
 			for _, p := range c.Pairs().all() {
-				pairs[p.A.String()+" "+p.B.String()] = [2]uint64{p.Bytes, p.Packets}
+				pairs[p.Pair().A.String()+" "+p.Pair().B.String()] = [2]uint64{p.Bytes, p.Packets}
 			}
 			for k, v := range ref.Pairs {
 				if pairs[k] != v {

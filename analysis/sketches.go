@@ -84,7 +84,7 @@ func (p Pairs) SlotArray(index SlotIndex, name string) *SlotArray {
 	s.pairs = p.all()
 	s.Pairs = len(s.pairs)
 	for _, p := range s.pairs {
-		s.pairsIn[index(p.Pair)]++
+		s.pairsIn[index(p.Pair())]++
 	}
 	for _, n := range s.pairsIn {
 		if n > 0 {
@@ -99,7 +99,7 @@ func (p Pairs) SlotArray(index SlotIndex, name string) *SlotArray {
 	s.Expected = m * (1 - math.Pow(1-1/m, float64(s.Pairs)))
 	s.merged = make([]mergedPair, 0, s.PairsInShared)
 	for i, p := range s.pairs {
-		if k := index(p.Pair); s.pairsIn[k] > 1 {
+		if k := index(p.Pair()); s.pairsIn[k] > 1 {
 			s.merged = append(s.merged, mergedPair{k, int32(i)})
 		}
 	}
@@ -149,7 +149,8 @@ func (s *SlotArray) Merged() iter.Seq[MergedRow] {
 	return func(yield func(MergedRow) bool) {
 		for _, m := range s.merged {
 			n, p := s.Counts[m.slot], &s.pairs[m.i]
-			if !yield(MergedRow{Slot: m.slot, SlotFlows: n, SlotPairs: int(s.pairsIn[m.slot]), A: p.A, B: p.B,
+			x := p.Pair()
+			if !yield(MergedRow{Slot: m.slot, SlotFlows: n, SlotPairs: int(s.pairsIn[m.slot]), A: x.A, B: x.B,
 				ExactFlows: p.Flows, OverCount: uint64(n) - p.Flows}) {
 				return
 			}
@@ -201,8 +202,9 @@ type ComparisonRow struct {
 func (s *SlotArray) Comparison() []ComparisonRow {
 	out := make([]ComparisonRow, len(s.exactTop))
 	for i, p := range s.exactTop {
-		k := s.index(p.Pair)
-		out[i] = ComparisonRow{Rank: i + 1, A: p.A, B: p.B, ExactFlows: p.Flows, Slot: k, SlotFlows: s.Counts[k], OverCount: uint64(s.Counts[k]) - p.Flows}
+		x := p.Pair()
+		k := s.index(x)
+		out[i] = ComparisonRow{Rank: i + 1, A: x.A, B: x.B, ExactFlows: p.Flows, Slot: k, SlotFlows: s.Counts[k], OverCount: uint64(s.Counts[k]) - p.Flows}
 	}
 	return out
 }
@@ -211,7 +213,7 @@ func (s *SlotArray) Comparison() []ComparisonRow {
 // over-counts, and the largest over-count.
 func (s *SlotArray) OverCounted() (n int, max uint64) {
 	for _, p := range s.exactTop {
-		if d := uint64(s.Counts[s.index(p.Pair)]) - p.Flows; d > 0 {
+		if d := uint64(s.Counts[s.index(p.Pair())]) - p.Flows; d > 0 {
 			n++
 			if d > max {
 				max = d
@@ -260,7 +262,7 @@ func (s *SlotArray) mergedSentence() string {
 		var of []string
 		for ; i < len(s.merged) && s.merged[i].slot == k; i++ {
 			p := &s.pairs[s.merged[i].i]
-			of = append(of, fmt.Sprintf("%s of %s", units.Count(p.Flows), p.Pair))
+			of = append(of, fmt.Sprintf("%s of %s", units.Count(p.Flows), p.Pair()))
 		}
 		slots = append(slots, fmt.Sprintf("slot %d counts %s (%s)", k, units.Plural(s.Counts[k], "flow"), andList(of)))
 	}

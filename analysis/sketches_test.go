@@ -63,10 +63,10 @@ func TestSlotArrayMerged(t *testing.T) {
 // The sentence names the mergedNamed fullest slots and counts the rest;
 // one shared slot is singular.
 func TestMergedSentenceLimit(t *testing.T) {
-	s := &SlotArray{}
+	s, h := &SlotArray{}, &pairHosts{}
 	for k := range 8 {
 		a, b := synthPair(uint32(2*k)), synthPair(uint32(2*k+1))
-		s.pairs = append(s.pairs, pairStats{Pair: a, Flows: 2}, pairStats{Pair: b, Flows: 1})
+		s.pairs = append(s.pairs, newPairStats(h, a, 2, 0, 0), newPairStats(h, b, 1, 0, 0))
 		s.merged = append(s.merged, mergedPair{uint16(k), int32(2 * k)}, mergedPair{uint16(k), int32(2*k + 1)})
 		s.Counts[k] = 3
 		s.Shared++

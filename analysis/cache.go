@@ -22,9 +22,10 @@ const modelVersion = "pcaplab-model-10"
 
 // cacheFormat changes whenever the way the model is written to the cache
 // changes (see cachecodec.go; codec-2: absolute file names; codec-4: flows
-// as compact records, a spilled model's in a file beside); it is part of
+// as compact records, a spilled model's in a file beside; codec-5: records
+// with varints); it is part of
 // the key and of the file.
-const cacheFormat = "codec-4"
+const cacheFormat = "codec-5"
 
 // cacheKey hashes the model's version, every option that changes the
 // model (the whole Options struct but for Cache and Progress, which do not)
@@ -73,7 +74,7 @@ type cachedModel struct {
 	Big     []byte        // those four, encoded
 	// FlowsSize, when not 0, is the size of the file beside (KEY.flows)
 	// that holds the flows of a model whose flows were spilled, as
-	// 130-byte records in start order (ingest.Model.WriteFlows): they are
+	// compact records in start order (ingest.Model.WriteFlows): they are
 	// read from there, one at a time, as from the spill file.
 	FlowsSize int64
 }

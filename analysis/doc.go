@@ -210,8 +210,8 @@
 // per non-empty time bin and the finished flow records; packets are never
 // kept. Live flows leave the flow table when their timeout passes (and, past
 // MaxFlows live flows, the longest-idle tenth end early), so the table holds
-// the concurrent flows only. Finished flows are 130-byte records outside
-// Go's heap; past SpillAfter of them (100 000, 13 MB) they go to an unlinked
+// the concurrent flows only. Finished flows are records of about 60 bytes outside
+// Go's heap; past SpillAfter of them (100 000, some 6 MB) they go to an unlinked
 // temporary file in sorted runs of 4 MiB, merged when read, and only failed
 // DNS transactions are kept: memory then stays flat however long the
 // capture. Every question streams the flows in start order (Flows.All);

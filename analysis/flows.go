@@ -35,7 +35,7 @@ func (v Flows) All() iter.Seq[*flow.Flow] { return v.c.flowSeq() }
 
 // Slice returns every flow, ordered by start time and 5-tuple. The slice is
 // shared: do not modify it. The first call puts every flow in memory as a
-// flow.Flow (about 250 bytes each, where the model keeps 130-byte records
+// flow.Flow (about 250 bytes each, where the model keeps records of about 60 bytes
 // or, past Options.SpillAfter flows, a file): All and the other views
 // stream them instead.
 func (v Flows) Slice() []flow.Flow {

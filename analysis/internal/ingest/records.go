@@ -8,7 +8,7 @@ import (
 	"github.com/pcaplab/pcaplab/flow"
 )
 
-// FlowRecords are finished flows kept as compact records (about 130 bytes
+// FlowRecords are finished flows kept as compact records (about 60 bytes
 // each, no pointers; see appendFlow) instead of flow.Flow values (232
 // bytes and strings): what Build keeps with Config.CompactFlows. Each reads
 // them one at a time, in start order. The fields are exported for the

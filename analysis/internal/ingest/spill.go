@@ -12,14 +12,14 @@ import (
 )
 
 // DefaultSpillAfter is how many finished flows are kept in memory before
-// they go to a temporary file instead (see Config.SpillAfter): 13 MB of
+// they go to a temporary file instead (see Config.SpillAfter): some 6 MB of
 // records. At 200 000, a capture of a million flows peaked 25 MB above one
 // of 100 000 (the records kept before spilling, then the run buffer); at
 // 100 000 summary's peak is within 1.2× of it.
 const DefaultSpillAfter = 100_000
 
 // finished holds the finished flows as compact records (see appendFlow:
-// about 130 bytes, no pointers, so the collector never scans them): in
+// about 60 bytes, no pointers, so the collector never scans them): in
 // memory, found by creation number (the order of their first packets,
 // which is start order but where flows start at the same time or packets
 // come out of time order, so sorting them at the end has little to move),
@@ -182,11 +182,15 @@ func SortFlows(fl []flow.Flow) {
 // A record is: its length (2 bytes), the protocol, the two addresses'
 // kinds, the flags, state, end reason and opening (1 byte each), the ICMP
 // error and the ports (2 bytes each), the addresses (4 or 16 bytes each),
-// eleven 8-byte numbers, and three strings (history, application, server
-// name) of a length byte and the bytes; little-endian.
+// the start (8 bytes, where the sort reads it), ten numbers as varints (end
+// minus start, packets, bytes and payload each way, RTT, transfer times),
+// and three strings (history, application, server name) of a length byte
+// and the bytes; little-endian. With the varints a flow of the generator's
+// traffic takes 56.5 bytes on average, about half the fixed-width layout's:
+// 100 000 flows hold 5.6 MB.
 const (
-	recordHead = 15 // bytes before the addresses
-	recordNums = 11 * 8
+	recordHead = 15     // bytes before the addresses
+	recordNums = 8 + 10 // the start and ten one-byte varints at least
 )
 
 // Address kinds in a record's flag byte, two bits per address.
@@ -234,9 +238,13 @@ func appendFlow(b []byte, f *flow.Flow) []byte {
 	b = le.AppendUint16(b, f.RespPort)
 	b = appendAddr(b, f.Orig)
 	b = appendAddr(b, f.Resp)
-	for _, v := range [...]uint64{uint64(f.First), uint64(f.Last), f.OrigPackets, f.RespPackets, f.OrigBytes, f.RespBytes,
-		f.OrigPayload, f.RespPayload, uint64(f.RTT), uint64(f.OrigTransfer), uint64(f.RespTransfer)} {
-		b = le.AppendUint64(b, v)
+	b = le.AppendUint64(b, uint64(f.First))
+	b = binary.AppendVarint(b, f.Last-f.First)
+	for _, v := range [...]uint64{f.OrigPackets, f.RespPackets, f.OrigBytes, f.RespBytes, f.OrigPayload, f.RespPayload} {
+		b = binary.AppendUvarint(b, v)
+	}
+	for _, v := range [...]time.Duration{f.RTT, f.OrigTransfer, f.RespTransfer} { // -1: none
+		b = binary.AppendVarint(b, int64(v))
 	}
 	b = appendString(b, f.History)
 	b = appendString(b, f.App)
@@ -270,11 +278,26 @@ func decodeFlow(b []byte, f *flow.Flow, names *interner) error {
 	if len(rest) < recordNums {
 		return errBadRecord
 	}
-	u := func(i int) uint64 { return le.Uint64(rest[i*8:]) }
-	f.First, f.Last = int64(u(0)), int64(u(1))
-	f.OrigPackets, f.RespPackets, f.OrigBytes, f.RespBytes, f.OrigPayload, f.RespPayload = u(2), u(3), u(4), u(5), u(6), u(7)
-	f.RTT, f.OrigTransfer, f.RespTransfer = time.Duration(u(8)), time.Duration(u(9)), time.Duration(u(10))
-	rest = rest[recordNums:]
+	f.First = int64(le.Uint64(rest))
+	rest = rest[8:]
+	var d int64
+	if d, rest, ok = varint(rest); !ok {
+		return errBadRecord
+	}
+	f.Last = f.First + d
+	for _, v := range [...]*uint64{&f.OrigPackets, &f.RespPackets, &f.OrigBytes, &f.RespBytes, &f.OrigPayload, &f.RespPayload} {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 {
+			return errBadRecord
+		}
+		*v, rest = n, rest[k:]
+	}
+	for _, v := range [...]*time.Duration{&f.RTT, &f.OrigTransfer, &f.RespTransfer} {
+		if d, rest, ok = varint(rest); !ok {
+			return errBadRecord
+		}
+		*v = time.Duration(d)
+	}
 	for i, s := range []*string{&f.History, &f.App, &f.ServerName} {
 		if len(rest) < 1 || len(rest) < 1+int(rest[0]) {
 			return errBadRecord
@@ -290,6 +313,15 @@ func decodeFlow(b []byte, f *flow.Flow, names *interner) error {
 		rest = rest[1+len(v):]
 	}
 	return nil
+}
+
+// varint reads a varint and returns the bytes after it.
+func varint(b []byte) (int64, []byte, bool) {
+	v, k := binary.Varint(b)
+	if k <= 0 {
+		return 0, b, false
+	}
+	return v, b[k:], true
 }
 
 func decodeAddr(b []byte, kind byte) (netip.Addr, []byte, bool) {

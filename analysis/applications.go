@@ -298,6 +298,10 @@ type FlowPorts struct {
 	Tied, Top int
 	// TCP and UDP count the flows of each transport among Flows.
 	TCP, UDP int
+	// NoHandshake counts the TCP flows of a capture with neither SYN nor
+	// SYN-ACK seen (begun before it): their originator is only the side
+	// seen first, which may be the server. 0 for a flow file.
+	NoHandshake int
 }
 
 // SourcePorts answers T2.3: the originators' ports of TCP and UDP flows,
@@ -316,6 +320,7 @@ type protoPort struct {
 func (s Services) flowPorts(n int, source bool) FlowPorts {
 	m := map[protoPort]*volume{}
 	out := FlowPorts{Source: source}
+	capture := s.c.Input().FlowFile == nil // a flow file's originators are its exporter's (Input().FlowFile says how)
 	s.c.eachFlow(func(f *flow.Flow) {
 		if f.Proto != flow.TCP && f.Proto != flow.UDP {
 			return
@@ -331,6 +336,9 @@ func (s Services) flowPorts(n int, source bool) FlowPorts {
 		out.Flows++
 		if f.Proto == flow.TCP {
 			out.TCP++
+			if capture && (f.OrigFlags|f.RespFlags)&flow.SYN == 0 {
+				out.NoHandshake++
+			}
 		} else {
 			out.UDP++
 		}
@@ -359,7 +367,8 @@ func (s Services) flowPorts(n int, source bool) FlowPorts {
 }
 
 // Sentence names the most used port and, for source ports, how many flows
-// come from a client's temporary port.
+// come from a client's temporary port and how many TCP flows have no
+// handshake to tell their originator (NoHandshake).
 func (p FlowPorts) Sentence() string {
 	if len(p.Rows) == 0 {
 		return ""
@@ -387,6 +396,14 @@ func (p FlowPorts) Sentence() string {
 	}
 	if p.Top <= len(p.Rows) {
 		out += tieNote(p.Tied, len(p.Rows), func(i int) uint64 { return p.Rows[i].Flows }, "flow", "port", [2]string{"the one with more bytes is shown", "those with more bytes are shown"})
+	}
+	if p.Source && p.NoHandshake > 0 {
+		has, its := "has", "its"
+		if p.NoHandshake != 1 {
+			has, its = "have", "their"
+		}
+		out += fmt.Sprintf(" %s of the %s %s no SYN in the capture (begun before it), so %s originator is only the side seen first: a server's port may then be among the source ports and a client's among the destination ports.",
+			units.Count(p.NoHandshake), units.Plural(p.TCP, "TCP flow"), has, its)
 	}
 	return out
 }

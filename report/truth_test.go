@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -79,6 +80,24 @@ func checkClaims(t *testing.T, c *analysis.Capture, a map[string]string) {
 	claim("T2.2", "heavy-tailed", heavyTailed(c))
 	claim("T2.5", "a few pairs dominate", dominated(c))
 	claim("T2.1", "even number of flows", c.Flows().Count()%2 == 0)
+	noSYN, tcp := 0, 0
+	for f := range c.Flows().All() {
+		if c.Input().FlowFile != nil {
+			break
+		}
+		if f.Proto == flow.TCP {
+			tcp++
+			if !strings.Contains(f.History, "S") && !strings.Contains(f.History, "s") && !strings.Contains(f.History, "H") && !strings.Contains(f.History, "h") {
+				noSYN++
+			}
+		}
+	}
+	if noSYN > 0 {
+		want := fmt.Sprintf("%s of the %s TCP flow", grouped(noSYN), grouped(tcp))
+		claim("T2.3", want, true)
+	} else {
+		claim("T2.3", "no SYN in the capture", false)
+	}
 	fs := c.Failures().Summary()
 	if strings.Contains(a["T3.8"], "every TCP SYN was answered") {
 		if c.Traffic().IPProtocol(flow.TCP).Packets == 0 || len(fs.Classes) > 0 {

@@ -100,15 +100,7 @@ func TestSpillMergesRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := slices.Clone(in)
-	slices.SortStableFunc(want, func(a, b flow.Flow) int {
-		switch {
-		case flow.Less(&a, &b):
-			return -1
-		case flow.Less(&b, &a):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(want, compareFlows)
 	if !reflect.DeepEqual(out, want) { // equal keys: earlier runs first, within a run in write order
 		t.Fatalf("%d flows read back, want %d in start order", len(out), len(in))
 	}

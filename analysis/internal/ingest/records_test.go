@@ -14,12 +14,7 @@ import (
 // With CompactFlows, the model's records read back (EachFlow) as exactly
 // the flows Build keeps otherwise, in the same order, on every capture.
 func TestCompactFlowsReadBackAsFlows(t *testing.T) {
-	var paths []string
-	for _, g := range []string{"../../../testdata/sample.pcapng", "../../../testdata/captures/*.pcap*", "../../../../shared/captures/*.pcap*"} {
-		p, _ := filepath.Glob(g)
-		paths = append(paths, p...)
-	}
-	for _, path := range paths {
+	for _, path := range everyCapture() {
 		for _, to := range []flow.Timeouts{flow.DefaultTimeouts, flow.AllTimeouts(0)} {
 			cfg := Config{Timeouts: to, SpillAfter: -1}
 			want, err := Build([]string{path}, cfg)
@@ -43,12 +38,7 @@ func TestCompactFlowsReadBackAsFlows(t *testing.T) {
 // Spilled to disk after 10 flows, the flows read back (EachFlow) as exactly
 // the flows kept in memory, in the same order, on every capture.
 func TestSpilledFlowsReadBackInStartOrder(t *testing.T) {
-	var paths []string
-	for _, g := range []string{"../../../testdata/sample.pcapng", "../../../testdata/captures/*.pcap*", "../../../../shared/captures/*.pcap*"} {
-		p, _ := filepath.Glob(g)
-		paths = append(paths, p...)
-	}
-	for _, path := range paths {
+	for _, path := range everyCapture() {
 		want, err := Build([]string{path}, Config{Timeouts: flow.DefaultTimeouts, SpillAfter: -1})
 		if err != nil {
 			t.Fatal(err)
@@ -104,4 +94,15 @@ func TestSpillMergesRuns(t *testing.T) {
 	if !reflect.DeepEqual(out, want) { // equal keys: earlier runs first, within a run in write order
 		t.Fatalf("%d flows read back, want %d in start order", len(out), len(in))
 	}
+}
+
+// everyCapture lists the bundled sample and captures, and the shared ones
+// where ../shared exists.
+func everyCapture() []string {
+	var paths []string
+	for _, g := range []string{"../../../testdata/sample.pcapng", "../../../testdata/captures/*.pcap*", "../../../../shared/captures/*.pcap*"} {
+		p, _ := filepath.Glob(g)
+		paths = append(paths, p...)
+	}
+	return paths
 }

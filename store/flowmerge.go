@@ -64,13 +64,13 @@ func mergeFiles(dir string, files []string, fn func(*flow.Record) error) error {
 		}
 	}
 	for len(live) > 0 {
-		min := 0 // few files per hour: a linear scan beats a heap
+		least := 0 // few files per hour: a linear scan beats a heap
 		for i := 1; i < len(live); i++ {
-			if flow.Less(&live[i].rec.Flow, &live[min].rec.Flow) {
-				min = i
+			if flow.Less(&live[i].rec.Flow, &live[least].rec.Flow) {
+				least = i
 			}
 		}
-		h := live[min]
+		h := live[least]
 		if err := fn(&h.rec); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func mergeFiles(dir string, files []string, fn func(*flow.Record) error) error {
 		case *h.err != nil:
 			return *h.err
 		default:
-			live = slices.Delete(live, min, min+1)
+			live = slices.Delete(live, least, least+1)
 		}
 	}
 	return nil

@@ -293,9 +293,28 @@ func TestMergedPairsCutOnPage(t *testing.T) {
 			page = tb
 		}
 	}
-	want := fmt.Sprintf("(the first %d of %s rows, fullest slots first; all in tables/merged-pairs-all.csv)", mergedOnPage, units.Count(n))
-	if page == nil || len(page.Rows) != mergedOnPage || !strings.Contains(page.Caption, want) {
+	if page == nil || len(page.Rows) == 0 || len(page.Rows) > mergedOnPage {
 		t.Fatalf("merged-pairs table: %v", page)
+	}
+	want := fmt.Sprintf("(the first %d of %s rows, the fullest slots whole; all in tables/merged-pairs-all.csv)", len(page.Rows), units.Count(n))
+	if !strings.Contains(page.Caption, want) {
+		t.Errorf("caption %q lacks %q", page.Caption, want)
+	}
+	// Every slot on the page is whole: as many rows as its pairs_in_slot.
+	slot, inSlot := page.Columns[0], map[string]int{}
+	if slot != "slot" {
+		t.Fatalf("first column %q", slot)
+	}
+	for _, r := range page.Rows {
+		inSlot[r[0]+" "+r[2]]++
+	}
+	for k, got := range inSlot {
+		var s string
+		var want int
+		fmt.Sscanf(k, "%s %d", &s, &want)
+		if got != want {
+			t.Errorf("slot %s: %d rows on the page, pairs_in_slot %d", s, got, want)
+		}
 	}
 	out := filepath.Join(t.TempDir(), "out")
 	if err := r.Write(out, Output{}); err != nil {
@@ -308,5 +327,38 @@ func TestMergedPairsCutOnPage(t *testing.T) {
 	head, _ := os.ReadFile(filepath.Join(out, "tables", "merged-pairs.csv"))
 	if !bytes.HasPrefix(all, head) {
 		t.Error("merged-pairs.csv is not the head of merged-pairs-all.csv")
+	}
+}
+
+// mergedHead drops the rows of a slot the cut would split, unless that
+// leaves none.
+func TestMergedHeadKeepsSlotsWhole(t *testing.T) {
+	rowsOf := func(slots ...int) []analysis.MergedRow {
+		var out []analysis.MergedRow
+		for _, s := range slots {
+			n := 0
+			for _, x := range slots {
+				if x == s {
+					n++
+				}
+			}
+			out = append(out, analysis.MergedRow{Slot: uint16(s), SlotPairs: n})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		slots []int
+		n     int
+		want  int
+	}{
+		{[]int{1, 1, 2, 2, 2}, 4, 2}, // slot 2 would show 2 of its 3 pairs
+		{[]int{1, 1, 2, 2, 2}, 5, 5},
+		{[]int{1, 1, 2, 2}, 4, 4},
+		{[]int{1, 1, 1, 1}, 2, 2}, // one slot fuller than the page: cut anyway
+		{nil, 4, 0},
+	} {
+		if got := mergedHead(slices.Values(rowsOf(tc.slots...)), tc.n); len(got) != tc.want {
+			t.Errorf("slots %v, n %d: %d rows, want %d", tc.slots, tc.n, len(got), tc.want)
+		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"slices"
 
+	"github.com/pcaplab/pcaplab/analysis"
 	"github.com/pcaplab/pcaplab/table"
 	"github.com/pcaplab/pcaplab/units"
 )
@@ -105,22 +105,25 @@ func (b *builder) t25() (*Question, error) {
 // generator among 250 × 2 000 hosts fill 24 586 rows.
 const mergedOnPage = 40
 
-// iterHead yields the first n values of seq.
-func iterHead[T any](seq iter.Seq[T], n int) iter.Seq[T] {
-	return func(yield func(T) bool) {
-		if n <= 0 {
-			return
+// mergedHead is the page's share of the merged pairs: the first n rows,
+// less the rows of a slot the cut would split (a slot listed with fewer
+// pairs than pairs_in_slot reads as a wrong count), unless that leaves none.
+func mergedHead(seq iter.Seq[analysis.MergedRow], n int) []analysis.MergedRow {
+	var head []analysis.MergedRow
+	for r := range seq {
+		if len(head) == n {
+			break
 		}
-		i := 0
-		for v := range seq {
-			if !yield(v) {
-				return
-			}
-			if i++; i == n {
-				return
-			}
-		}
+		head = append(head, r)
 	}
+	last := len(head)
+	for last > 0 && head[last-1].Slot == head[len(head)-1].Slot {
+		last--
+	}
+	if l := len(head) - last; last > 0 && l < head[len(head)-1].SlotPairs {
+		head = head[:last]
+	}
+	return head
 }
 
 func (b *builder) t26() (*Question, error) {
@@ -133,14 +136,14 @@ func (b *builder) t26() (*Question, error) {
 	b.figure(q, "exact-vs-slot", "Exact flows of the top pairs (blue) and what their slot adds from other pairs (orange)", fig(p.ExactVsSlotPlot(sa)))
 	if sa.PairsInShared > 0 {
 		caption := "Host pairs merged in one slot: each slot's count and its pairs' exact flows"
-		if sa.PairsInShared > mergedOnPage { // a big capture merges most slots: hundreds of thousands of rows
-			caption += fmt.Sprintf(" (the first %d of %s rows, fullest slots first; all in tables/merged-pairs-all.csv)",
-				mergedOnPage, units.Count(sa.PairsInShared))
+		head := mergedHead(sa.Merged(), mergedOnPage)
+		if sa.PairsInShared > len(head) { // a big capture merges most slots: hundreds of thousands of rows
+			caption += fmt.Sprintf(" (the first %d of %s rows, the fullest slots whole; all in tables/merged-pairs-all.csv)",
+				len(head), units.Count(sa.PairsInShared))
 			b.r.Tables = append(b.r.Tables, &Table{Name: "merged-pairs-all", csv: func(w io.Writer) error {
 				return table.WriteCSVOf(w, sa.Merged())
 			}})
 		}
-		head := slices.Collect(iterHead(sa.Merged(), mergedOnPage))
 		q.Tables = append(q.Tables, b.table("merged-pairs", caption, rows(head)))
 	}
 	cmp := rows(sa.Comparison())

@@ -22,28 +22,9 @@ type SlotIndex func(Pair) uint16
 
 // FNV1aSlot is the default SlotIndex: 32-bit FNV-1a over the 16-byte forms
 // of A then B (A < B, IPv4 addresses in their IPv4-mapped form), folded to
-// 16 bits by XOR of its two halves.
-func FNV1aSlot(p Pair) uint16 {
-	return fold16(fnv1a(fnvOffset, p))
-}
-
-const (
-	fnvOffset = 2166136261
-	fnvPrime  = 16777619
-)
-
-func fnv1a(h uint32, p Pair) uint32 {
-	a, b := p.A.As16(), p.B.As16()
-	for _, c := range a {
-		h = (h ^ uint32(c)) * fnvPrime
-	}
-	for _, c := range b {
-		h = (h ^ uint32(c)) * fnvPrime
-	}
-	return h
-}
-
-func fold16(h uint32) uint16 { return uint16(h>>16) ^ uint16(h) }
+// 16 bits by XOR of its two halves (flow.PairSlot, the flow schema's
+// pair_slot).
+func FNV1aSlot(p Pair) uint16 { return flow.PairSlot(p.A, p.B) }
 
 // SlotArray is T2.6: flows counted in 2^16 slots indexed by a hash of the
 // host pair, compared with the exact per-pair counts.

@@ -16,10 +16,11 @@ import (
 	"github.com/pcaplab/pcaplab/store"
 )
 
-// IngestReport says what Ingest did: the files read for the first time,
-// those already in the store (same content), those of the store read
-// again because a file landed before them, the files of a directory that
-// are not captures, the packets read and the flow rows written.
+// IngestReport says what Ingest did: the files read for the first time
+// (or merged from another store), those already in the store (same
+// content), those of the store read again from their packet logs because
+// a file landed before them, the files of a directory that are not
+// captures, the packets read and the flow rows written.
 type IngestReport struct {
 	Added, Skipped, Reread, Ignored []string
 	Packets                         uint64
@@ -33,12 +34,15 @@ type IngestReport struct {
 // state the one before left (the flows, TCP connections, fragments, DNS
 // queries and DHCP transactions still open), so the store equals one pass
 // over all of them whatever order and batches they were ingested in. A
-// file already in the store (same SHA-256) adds nothing; a file that lands
-// before files already in the store makes those be read again from where
-// they were ingested (they must not have moved or changed), until the
-// state at the end of one of them is what the store held. The options
-// are the store's: a store made with other options, or by another model
-// version, is refused. Options.MaxFlows applies as in one pass.
+// file already in the store (same SHA-256) adds nothing. The store keeps
+// each file's packet log (what the engine read of every packet, about 6
+// bytes a packet): a file that lands before files already in the store
+// makes those be replayed from their logs, until the state at the end of
+// one of them is what the store held, so no capture is needed again once
+// ingested. An input that is itself a store (made on another machine,
+// say) merges its files the same way. The options are the store's: a
+// store made with other options, or by another model version, is refused,
+// and so is merging such a store. Options.MaxFlows applies as in one pass.
 func Ingest(dir string, inputs []string, opts ...Option) (IngestReport, error) {
 	o := resolve(opts)
 	cfg := o.config()

@@ -191,3 +191,39 @@ func sqlEqualsGo(t *testing.T, files []string) {
 		compareRows(t, name, got[name], want[name])
 	}
 }
+
+// T2.6's queries on a capture with enough host pairs (4 000, IPv4 and
+// IPv6, one to three flows each) that dozens of slots hold two or more:
+// SQL over the stored pair_slot equals Go's array, row by row.
+func TestStoreSQLSlotsCase(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+	c := &synth.Capture{}
+	for i := range 4000 {
+		a := netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)})
+		b := netip.AddrFrom4([4]byte{172, 16, byte(i * 7 >> 8), byte(i * 7)})
+		if i%5 == 0 {
+			a = netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 14: byte(i >> 8), 15: byte(i)})
+			b = netip.MustParseAddr("2001:db8::ffff")
+		}
+		for f := range 1 + i%3 {
+			src, dst := netip.AddrPortFrom(a, uint16(40000+f)), netip.AddrPortFrom(b, 53)
+			c.UDP(t0.Add(time.Duration(i)*time.Millisecond), src, dst, make([]byte, 10+i%50))
+		}
+	}
+	path := filepath.Join(t.TempDir(), "pairs.pcap")
+	must(t, c.Save(path))
+	dir := t.TempDir()
+	_, err := Ingest(dir, []string{path})
+	must(t, err)
+	one, err := Open(path)
+	must(t, err)
+	want := map[string][][]any{}
+	goSlots(one, want)
+	if n := len(want["merged_pairs"]); n < 100 {
+		t.Fatalf("%d merged pairs: too few collisions for the test", n)
+	}
+	got := duckdb(t, dir, []string{"top_slots", "slot_summary", "merged_pairs"})
+	for name, rows := range want {
+		compareRows(t, name, got[name], rows)
+	}
+}

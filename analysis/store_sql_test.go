@@ -163,7 +163,21 @@ func goAnswers(c *Capture) map[string][][]any {
 		}
 	}
 	goRatesAndFailures(c, out)
+	goSlots(c, out)
 	return out
+}
+
+func goSlots(c *Capture, out map[string][][]any) {
+	s := c.Pairs().SlotArray(nil, "")
+	out["slot_summary"] = [][]any{{s.Pairs, s.Occupied, s.Shared, s.PairsInShared}}
+	out["top_slots"] = [][]any{}
+	for _, r := range s.TopSlots(100) {
+		out["top_slots"] = append(out["top_slots"], []any{r.Slot, r.Flows, r.Pairs})
+	}
+	out["merged_pairs"] = [][]any{}
+	for r := range s.Merged() {
+		out["merged_pairs"] = append(out["merged_pairs"], []any{r.Slot, r.SlotFlows, r.SlotPairs, r.A.String(), r.B.String(), r.ExactFlows, r.OverCount})
+	}
 }
 
 func goRatesAndFailures(c *Capture, out map[string][][]any) {

@@ -142,6 +142,8 @@ var Schema = []Column{
 	{Name: "orig_addr_key", Type: Text, Doc: "sort key of orig_addr (see AddrKey; hex in CSV, binary in the flow store)",
 		get: func(r *Record) any { return hex.EncodeToString(AddrKey(r.Orig)) }},
 	{Name: "resp_addr_key", Type: Text, Doc: "sort key of resp_addr", get: func(r *Record) any { return hex.EncodeToString(AddrKey(r.Resp)) }},
+	{Name: "pair_slot", Type: Int, Doc: "the host pair's slot in T2.6's array of 2^16 slots (see PairSlot; label)",
+		get: func(r *Record) any { return int64(PairSlot(r.Orig, r.Resp)) }},
 }
 
 // AddrKey is an address's sort key: 4 or 6, then the address's 4 or 16
@@ -159,6 +161,30 @@ func AddrKey(a netip.Addr) []byte {
 	b := a.As16()
 	return append([]byte{6}, b[:]...)
 }
+
+// PairSlot is the slot of the host pair {a, b} in T2.6's fixed array of
+// 2^16 slots: 32-bit FNV-1a over the 16-byte forms (IPv4 addresses
+// IPv4-mapped) of the lower address, then the higher (netip order),
+// folded to 16 bits by XOR of its halves. It is a stored label because SQL
+// engines share no FNV-1a: with it, a GROUP BY answers T2.6.
+func PairSlot(a, b netip.Addr) uint16 {
+	if b.Less(a) {
+		a, b = b, a
+	}
+	h := uint32(fnvOffset)
+	for _, x := range [2]netip.Addr{a, b} {
+		for _, c := range x.As16() {
+			h = (h ^ uint32(c)) * fnvPrime
+		}
+	}
+	return uint16(h>>16) ^ uint16(h)
+}
+
+// FNV-1a's 32-bit offset basis and prime.
+const (
+	fnvOffset = 2166136261
+	fnvPrime  = 16777619
+)
 
 func parsePort(s string) (uint16, error) {
 	v, err := strconv.ParseUint(s, 10, 16)

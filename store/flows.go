@@ -13,10 +13,11 @@
 //	sources/part-*.parquet             one row per capture file: time range, totals
 //	dns/, icmp/, dhcp/                 the evidence failures are judged by
 //	edges/*.edge                       the engine's state between files (see Ingest)
+//	logs/*.log                         each file's packet log: what the engine read of every packet
 //
 // Every file is named after the capture file it came from (the first 12
-// hex digits of its SHA-256), so re-reading a file replaces its own
-// output; "part-edge" files hold what was still open at the end of the
+// hex digits of its SHA-256), so reading a file again (replaying its
+// packet log) replaces its own output; "part-edge" files hold what was still open at the end of the
 // last file and are rewritten when a file is added. The schema avoids what
 // engines disagree on: times are int64 nanoseconds (start_ns) plus
 // TIMESTAMP(MICROS, UTC) columns (start), counts are signed int64, ports
@@ -65,6 +66,7 @@ type Flow struct {
 	RespKind      string  `parquet:"resp_kind,dict"`
 	OrigAddrKey   []byte  `parquet:"orig_addr_key"`
 	RespAddrKey   []byte  `parquet:"resp_addr_key"`
+	PairSlot      int32   `parquet:"pair_slot"`
 }
 
 // Micros is a time in ns as microseconds, rounded down: what the
@@ -89,6 +91,6 @@ func FlowOf(r *flow.Record) Flow {
 		PayloadApp: f.App, ServerName: f.ServerName, Opening: f.Opening.String(),
 		OrigTransferS: f.OrigTransfer.Seconds(), RespTransferS: f.RespTransfer.Seconds(),
 		Application: r.Application, IdentifiedBy: r.IdentifiedBy, Failure: r.Failure, RespKind: r.RespKind,
-		OrigAddrKey: flow.AddrKey(f.Orig), RespAddrKey: flow.AddrKey(f.Resp),
+		OrigAddrKey: flow.AddrKey(f.Orig), RespAddrKey: flow.AddrKey(f.Resp), PairSlot: int32(flow.PairSlot(f.Orig, f.Resp)),
 	}
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // FormatVersion is the store's layout version, written in the manifest.
-// Version 2 added the hosts' country and country_name columns.
-const FormatVersion = 2
+// Version 2 added the hosts' country and country_name columns, version 3
+// a packet log per source (SourceEntry.Log) and the flows' pair_slot.
+const FormatVersion = 3
 
 // Manifest says what a store holds: its capture files in time order
 // (with size and SHA-256, so re-ingesting a file adds nothing), and the
@@ -51,9 +52,13 @@ type SourceEntry struct {
 	Fingerprint string `json:"fingerprint"`
 	FirstNS     int64  `json:"first_ns"` // first packet record's time: the store's time order
 	// Files are the store files made from it (relative to the store),
-	// Edge the engine's state after it.
+	// Edge the engine's state after it, Log its packet log: what the
+	// engine read of each packet, from which the source is read again
+	// when a file lands before it (the capture itself is never needed
+	// again).
 	Files []string `json:"files"`
 	Edge  string   `json:"edge"`
+	Log   string   `json:"log"`
 }
 
 // Tag names a source's files: the first 12 hex digits of its SHA-256.

@@ -114,18 +114,18 @@ func TestManifestAndLock(t *testing.T) {
 	}
 }
 
-// A store of another format (format 1 had no host countries) is refused
-// in one line that says what to do.
+// A store of another format (format 2 had no packet logs) is refused in
+// one line that says what to do.
 func TestManifestOldFormat(t *testing.T) {
 	dir := t.TempDir()
-	m := &Manifest{Format: 1, Model: "m1"}
+	m := &Manifest{Format: 2, Model: "m1"}
 	if err := m.Write(dir); err != nil {
 		t.Fatal(err)
 	}
 	_, err := ReadManifest(dir)
-	want := dir + ": store format 1, this pcaplab reads format 2: ingest its captures into a new store"
+	want := dir + ": store format 2, this pcaplab reads format 3: ingest its captures into a new store"
 	if err == nil || err.Error() != want {
-		t.Errorf("format 1: %v, want %q", err, want)
+		t.Errorf("format 2: %v, want %q", err, want)
 	}
 }
 

@@ -8,9 +8,10 @@ import (
 	"github.com/pcaplab/pcaplab/units"
 )
 
-// cmdIngest adds captures to a Parquet flow store (see analysis.Ingest).
+// cmdIngest adds captures, or the files of other stores, to a Parquet
+// flow store (see analysis.Ingest).
 func cmdIngest(args []string, stdout, stderr io.Writer) error {
-	fs := command("ingest", "pcaplab ingest --store DIR [--idle-timeout D] [--bin D] [--max-flows N] [--quiet] CAPTURE...|DIRECTORY", stderr)
+	fs := command("ingest", "pcaplab ingest --store DIR [--idle-timeout D] [--bin D] [--max-flows N] [--quiet] CAPTURE...|DIRECTORY|STORE", stderr)
 	dir := fs.String("store", "", "the store directory (made if needed)")
 	var cf captureFlags
 	cf.register(fs)

@@ -42,7 +42,7 @@ Usage:
   pcaplab answers-template [-o answers.md]     (the file for your name, capture setup, answers and conclusion)
   pcaplab summary [--json] [--idle-timeout D] [--bin D] CAPTURE...
   pcaplab flows [-o FILE.csv] [--idle-timeout D] CAPTURE...
-  pcaplab ingest --store DIR [--idle-timeout D] CAPTURE...|DIRECTORY   (Parquet flow store for SQL)
+  pcaplab ingest --store DIR [--idle-timeout D] CAPTURE...|DIRECTORY|STORE   (Parquet flow store for SQL)
 
 CAPTURE is a pcap or pcapng file (gzip-compressed or not), - for standard input,
 flow files of one exporter (tshark conv, nfdump csv/json, Argus ra, Zeek conn.log,

@@ -2,9 +2,12 @@
 // the files are read in time order (of their first packet) as one input,
 // each as one segment that goes on from the engine's state at the end of
 // the file before it (ingest.Edge) and leaves its own state for the file
-// after it. A file that lands before files already in the store is read
-// with every file after it again, from the state before it, so the store
-// always equals one continuous pass over all its files in time order.
+// after it. A file that lands before files already in the store is read,
+// and every file after it replayed from its packet log (ingest.
+// ReplaySegment) from the state before it, until the state at the end of
+// one is what the store held: the store always equals one continuous pass
+// over all its files in time order, and needs none of the captures again.
+// The sources of another store (made elsewhere) merge the same way.
 package chain
 
 import (
@@ -48,7 +51,7 @@ type HostLabels struct {
 type Report struct {
 	Added   []string // files read for the first time
 	Skipped []string // files already in the store (same content)
-	Reread  []string // files of the store read again (a file landed before them and changed the state they start from)
+	Reread  []string // files of the store replayed from their packet logs (a file landed before them and changed the state they start from)
 	Ignored []string // files of a directory that are not captures: "name: why"
 	Packets uint64   // packets read
 	Flows   int      // flow rows written
@@ -61,7 +64,7 @@ type Report struct {
 func Ingest(dir string, inputs []string, cfg ingest.Config, model string, lab Labeler) (Report, error) {
 	start := time.Now()
 	var rep Report
-	files, ignored, err := expand(inputs)
+	files, stores, ignored, err := expand(inputs)
 	if err != nil {
 		return rep, err
 	}
@@ -75,7 +78,7 @@ func Ingest(dir string, inputs []string, cfg ingest.Config, model string, lab La
 	if err != nil {
 		return rep, err
 	}
-	srcs, from, err := plan(m, files, &rep)
+	srcs, from, err := plan(dir, m, files, stores, &rep)
 	if err != nil {
 		return rep, err
 	}
@@ -93,20 +96,25 @@ func Ingest(dir string, inputs []string, cfg ingest.Config, model string, lab La
 
 // expand lists the capture files of the inputs: files as given, the
 // regular files of a directory (not its subdirectories) in name order,
-// leaving out those that are not captures.
-func expand(inputs []string) (files, ignored []string, err error) {
+// leaving out those that are not captures; and the inputs that are flow
+// stores, whose sources are to be merged in.
+func expand(inputs []string) (files, stores, ignored []string, err error) {
 	for _, in := range inputs {
 		st, err := os.Stat(in)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %v", in, errors.Unwrap(err))
+			return nil, nil, nil, fmt.Errorf("%s: %v", in, errors.Unwrap(err))
 		}
 		if !st.IsDir() {
 			files = append(files, in)
 			continue
 		}
+		if _, err := os.Stat(filepath.Join(in, store.ManifestName)); err == nil {
+			stores = append(stores, in)
+			continue
+		}
 		ents, err := os.ReadDir(in)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for _, e := range ents {
 			p := filepath.Join(in, e.Name())
@@ -120,10 +128,10 @@ func expand(inputs []string) (files, ignored []string, err error) {
 			files = append(files, p)
 		}
 	}
-	if len(files) == 0 {
-		return nil, ignored, errors.New("no capture file given")
+	if len(files)+len(stores) == 0 {
+		return nil, nil, ignored, errors.New("no capture file given")
 	}
-	return files, ignored, nil
+	return files, stores, ignored, nil
 }
 
 // fileHash is a file's size and SHA-256 in hex, as the manifest keeps it.
@@ -201,14 +209,15 @@ func describe(o store.Options) string {
 // source is one capture file of the plan.
 type source struct {
 	store.SourceEntry
-	isNew bool
+	isNew   bool
+	logFrom string // the packet log in another store, for a source merged from it
 }
 
-// plan merges the new files into the store's sources in time order and
-// says from which one on the files must be read (-1: nothing new). A file
-// whose content is already in the store (or earlier in the list) is
-// skipped.
-func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error) {
+// plan merges the new files, and the sources of other stores, into the
+// store's sources in time order and says from which one on the sources
+// must be read (-1: nothing new). A file whose content is already in the
+// store (or earlier in the list) is skipped.
+func plan(dir string, m *store.Manifest, files, stores []string, rep *Report) ([]source, int, error) {
 	var srcs []source
 	for _, s := range m.Sources {
 		srcs = append(srcs, source{SourceEntry: s})
@@ -222,7 +231,7 @@ func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error)
 		if err != nil {
 			return nil, 0, err
 		}
-		dup, err := duplicate(srcs, abs, fp)
+		dup, err := duplicate(srcs, fp, func() (string, error) { _, h, err := fileHash(abs); return h, err })
 		if err != nil {
 			return nil, 0, err
 		}
@@ -237,11 +246,20 @@ func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error)
 		srcs = append(srcs, source{SourceEntry: store.SourceEntry{Path: abs, Size: size, Fingerprint: fp, FirstNS: first}, isNew: true})
 		rep.Added = append(rep.Added, p)
 	}
+	for _, st := range stores {
+		var err error
+		if srcs, err = merge(dir, m, st, srcs, rep); err != nil {
+			return nil, 0, err
+		}
+	}
 	sort.SliceStable(srcs, func(i, j int) bool {
 		if srcs[i].FirstNS != srcs[j].FirstNS {
 			return srcs[i].FirstNS < srcs[j].FirstNS
 		}
-		return filepath.Base(srcs[i].Path) < filepath.Base(srcs[j].Path)
+		if a, b := filepath.Base(srcs[i].Path), filepath.Base(srcs[j].Path); a != b {
+			return a < b
+		}
+		return srcs[i].SHA256 < srcs[j].SHA256 // known for every source in a store
 	})
 	from := -1
 	for i, s := range srcs {
@@ -252,19 +270,63 @@ func plan(m *store.Manifest, files []string, rep *Report) ([]source, int, error)
 	return srcs, from, nil
 }
 
-// duplicate reports whether the file at path (fingerprint fp) has the
-// content of a source already planned, comparing whole hashes when the
+// merge plans the sources of another store (made with the same options
+// and model version, on this machine or another) into this one: each is
+// read from its packet log, which is copied in, so the captures are not
+// needed.
+func merge(dir string, m *store.Manifest, other string, srcs []source, rep *Report) ([]source, error) {
+	if a, b := absPath(dir), absPath(other); a == b {
+		return nil, fmt.Errorf("%s: a store cannot be ingested into itself", other)
+	}
+	om, err := store.ReadManifest(other)
+	if err != nil {
+		return nil, err
+	}
+	if om.Model != m.Model {
+		return nil, fmt.Errorf("%s: store made by model %s, not %s: stores merge only when made by one version", other, om.Model, m.Model)
+	}
+	if om.Options != m.Options {
+		return nil, fmt.Errorf("%s: store made with %s, not %s: stores merge only when made with the same options", other, describe(om.Options), describe(m.Options))
+	}
+	for _, e := range om.Sources {
+		dup, err := duplicate(srcs, e.Fingerprint, func() (string, error) { return e.SHA256, nil })
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			rep.Skipped = append(rep.Skipped, e.Path)
+			continue
+		}
+		e.Files, e.Edge = nil, ""
+		srcs = append(srcs, source{SourceEntry: e, isNew: true, logFrom: filepath.Join(other, e.Log)})
+		rep.Added = append(rep.Added, e.Path)
+	}
+	return srcs, nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	return p
+}
+
+// duplicate reports whether content with fingerprint fp (whole hash:
+// sum) is a source already planned, comparing whole hashes when the
 // fingerprints are equal.
-func duplicate(srcs []source, path, fp string) (bool, error) {
-	sum := ""
+func duplicate(srcs []source, fp string, sum func() (string, error)) (bool, error) {
+	whole := ""
 	for i := range srcs {
 		s := &srcs[i]
 		if s.Fingerprint != fp {
 			continue
 		}
-		if sum == "" {
+		if whole == "" {
 			var err error
-			if _, sum, err = fileHash(path); err != nil {
+			if whole, err = sum(); err != nil {
 				return false, err
 			}
 		}
@@ -275,7 +337,7 @@ func duplicate(srcs []source, path, fp string) (bool, error) {
 			}
 			s.SHA256 = h
 		}
-		if s.SHA256 == sum {
+		if s.SHA256 == whole {
 			return true, nil
 		}
 	}

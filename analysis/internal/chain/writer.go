@@ -1,11 +1,14 @@
 package chain
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -41,13 +44,6 @@ func (w *writer) run(m *store.Manifest, srcs []source, from int, rep *Report) er
 	in, err := w.oldEdge(srcs, from)
 	if err != nil {
 		return err
-	}
-	for _, s := range srcs[from:] {
-		if !s.isNew {
-			if size, fp, err := fingerprint(s.Path); err != nil || size != s.Size || fp != s.Fingerprint {
-				return changed(s, w.dir)
-			}
-		}
 	}
 	w.out = filepath.Join(w.dir, ".staging")
 	if err := os.RemoveAll(w.out); err != nil {
@@ -123,23 +119,25 @@ func sameEdge(a, b *ingest.Edge) (bool, error) {
 }
 
 // readSource reads one source from the state in, writes its tables and
-// its edge, and returns the state at its end.
+// its edge, and returns the state at its end. A new capture file is read
+// (and hashed, and its packet log written); a source of this store or of
+// another one is replayed from its packet log.
 func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Edge, error) {
 	cfg := w.cfg
 	if p := w.progress; p != nil { // counts from the first file read, not per file
 		done, doneBytes := w.donePackets, w.doneBytes
 		cfg.Progress = func(n uint64, b int64) { p(done+n, doneBytes+b) }
 	}
-	h := sha256.New()
-	mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in, h)
+	var mod *ingest.Model
+	var out *ingest.Edge
+	var err error
+	if s.isNew && s.logFrom == "" {
+		mod, out, err = w.readCapture(s, cfg, in)
+	} else {
+		mod, out, err = w.replay(s, cfg, in)
+	}
 	if err != nil {
 		return nil, err
-	}
-	switch sum := hex.EncodeToString(h.Sum(nil)); {
-	case s.isNew:
-		s.SHA256 = sum
-	case sum != s.SHA256: // changed since the fingerprint was checked: nothing is committed
-		return nil, changed(*s, w.dir)
 	}
 	files, n, err := w.writeSource(s, mod)
 	if err != nil {
@@ -157,8 +155,82 @@ func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Ed
 	return out, nil
 }
 
-func changed(s source, dir string) error {
-	return fmt.Errorf("%s: read again to stitch a file that lands before it, but it is missing or changed (store %s has SHA-256 %s…)", s.Path, dir, s.SHA256[:12])
+// readCapture reads a new capture file, hashing it and writing its
+// packet log into the staging directory as it goes (one read).
+func (w *writer) readCapture(s *source, cfg ingest.Config, in *ingest.Edge) (*ingest.Model, *ingest.Edge, error) {
+	if err := os.MkdirAll(filepath.Join(w.out, "logs"), 0o755); err != nil {
+		return nil, nil, err
+	}
+	f, err := os.CreateTemp(filepath.Join(w.out, "logs"), ".new-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.Chmod(0o644); err != nil { // as the store's other files
+		f.Close()
+		return nil, nil, err
+	}
+	defer os.Remove(f.Name()) // once renamed, this does nothing
+	bw := bufio.NewWriterSize(f, 1<<20)
+	h := sha256.New()
+	mod, out, err := ingest.BuildSegment([]string{s.Path}, cfg, in, h, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	switch sum := hex.EncodeToString(h.Sum(nil)); {
+	case s.SHA256 == "":
+		s.SHA256 = sum
+	case sum != s.SHA256: // hashed when planned, changed since
+		return nil, nil, fmt.Errorf("%s: changed while it was ingested", s.Path)
+	}
+	s.Log = filepath.Join("logs", s.Tag()+".log")
+	return mod, out, os.Rename(f.Name(), filepath.Join(w.out, s.Log))
+}
+
+// replay reads a source again from its packet log: this store's, or
+// (logFrom) another store's, which is copied into this one.
+func (w *writer) replay(s *source, cfg ingest.Config, in *ingest.Edge) (*ingest.Model, *ingest.Edge, error) {
+	path := filepath.Join(w.dir, s.Log)
+	if s.logFrom != "" {
+		path = s.logFrom
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: packet log of %s: %v", w.dir, s.Path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	mod, out, err := ingest.ReplaySegment(path, f, cfg, in)
+	if err != nil || s.logFrom == "" {
+		return mod, out, err
+	}
+	s.Log = filepath.Join("logs", s.Tag()+".log")
+	return mod, out, copyFile(path, filepath.Join(w.out, s.Log))
+}
+
+// copyFile copies a file whole.
+func copyFile(from, to string) error {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // commit moves the staged files into the store, replacing their old
@@ -262,7 +334,7 @@ func (w *writer) writeEnd(e *ingest.Edge) ([]string, int, error) {
 }
 
 // tableDirs are the directories a store's files live in.
-var tableDirs = []string{"flows", "bins", "hosts", "ports", "counters", "sources", "dns", "icmp", "dhcp", "edges"}
+var tableDirs = []string{"flows", "bins", "hosts", "ports", "counters", "sources", "dns", "icmp", "dhcp", "edges", "logs"}
 
 // cleanup removes the files of the table directories that the manifest
 // does not name: those of an earlier version of a re-read source, or of an
@@ -273,7 +345,7 @@ func cleanup(dir string, m *store.Manifest) error {
 		for _, f := range s.Files {
 			keep[f] = true
 		}
-		keep[s.Edge] = true
+		keep[s.Edge], keep[s.Log] = true, true
 	}
 	for _, f := range m.EdgeFiles {
 		keep[f] = true

@@ -90,3 +90,42 @@ func BenchmarkFinish(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPacketLog: writing the packet log of decoded packets (the
+// flow store's cost per packet on the reading goroutine), and the bytes
+// it takes a packet.
+func BenchmarkPacketLog(b *testing.B) {
+	s := steadyFrames(200000)
+	dec := decode.New()
+	var batches []*batch
+	for lo := 0; lo+batchSize <= len(s.recs); lo += batchSize {
+		bt := &batch{recs: s.recs[lo : lo+batchSize], pkts: make([]decode.Packet, batchSize), aside: make([]aside, batchSize),
+			dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
+		for i := range batchSize {
+			dec.Decode(s.arena[s.offs[lo+i]:s.offs[lo+i+1]], layers.LinkTypeEthernet, &bt.pkts[i])
+			bt.pkts[i].Payload, bt.offs[i] = nil, -1
+		}
+		batches = append(batches, bt)
+	}
+	var n countWriter
+	b.ReportAllocs()
+	for b.Loop() {
+		l, err := newLogWriter(&n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, bt := range batches {
+			l.batch(bt)
+		}
+		if err := l.close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	packets := float64(len(batches)*batchSize) * float64(b.N)
+	b.ReportMetric(float64(n)/packets, "B/packet")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/packets, "ns/packet")
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(b []byte) (int, error) { *c += countWriter(len(b)); return len(b), nil }

@@ -65,8 +65,10 @@ type Fragment struct {
 // returns instead of the Model (whose DNS holds only the transactions
 // that ended and whose DHCP is empty). Counters in the Model are this
 // part's own, so the parts of an input add up to one pass over it;
-// Edge.Flows ends what is still open when no part follows.
-func BuildSegment(paths []string, cfg Config, in *Edge, tee io.Writer) (*Model, *Edge, error) {
+// Edge.Flows ends what is still open when no part follows. When log is
+// not nil, the packet log of the files is written to it (see
+// ReplaySegment).
+func BuildSegment(paths []string, cfg Config, in *Edge, tee, log io.Writer) (*Model, *Edge, error) {
 	if len(paths) == 0 {
 		return nil, nil, errors.New("no capture file given")
 	}
@@ -74,11 +76,28 @@ func BuildSegment(paths []string, cfg Config, in *Edge, tee io.Writer) (*Model, 
 	if in != nil {
 		b.restore(in)
 	}
+	if log != nil {
+		var err error
+		if b.log, err = newLogWriter(log); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, p := range paths {
 		if err := b.readTee(p, tee); err != nil {
 			return nil, nil, err
 		}
 	}
+	if b.log != nil {
+		if err := b.log.close(); err != nil {
+			return nil, nil, fmt.Errorf("packet log: %v", err)
+		}
+	}
+	return b.segmentEnd()
+}
+
+// segmentEnd finishes a segment's model and takes what is still open
+// into its Edge.
+func (b *builder) segmentEnd() (*Model, *Edge, error) {
 	out := b.takeLive()
 	m, err := b.finish()
 	if err != nil {

@@ -128,6 +128,7 @@ type builder struct {
 	evidence   *evidence
 	readBefore int64 // bytes of the files already read, for progress
 	memory     memoryCheck
+	log        *logWriter // the packet log written, if any
 }
 
 func newBuilder(cfg Config) *builder {

@@ -52,64 +52,31 @@ func keepPayload(p *decode.Packet) bool {
 }
 
 // readFile reads and decodes on one goroutine and updates the model on
-// this one, so both cores work on a large capture.
+// this one, so both cores work on a large capture. With a packet log
+// (builder.log), a third goroutine logs the batches between them: on the
+// reading goroutine, the log made ingest 28 % slower (1.58 s instead of
+// 1.23 s for 1.3 M packets); beside it, 5–8 % (1.29–1.33 s against
+// 1.23–1.24 s, paired runs).
 func (b *builder) readFile(r *capfile.Reader) error {
 	fi := FileInfo{Name: r.Name(), Format: r.Format()}
-	full := make(chan *batch, 2)
-	free := make(chan *batch, 4)
-	for i := 0; i < cap(free); i++ {
-		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
-			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
-	}
-	var readErr error
-	var stop atomic.Bool // set when the model gives up (out of memory)
-	go func() {
-		defer close(full)
-		// A mapped file that shrinks under the reader faults on access;
-		// that becomes an error here, not a crash.
-		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-		defer func() {
-			if p := recover(); p != nil {
-				readErr = readPanic(r.Name(), p)
+	readErr, err := b.consume(&fi, r.Name(), r.Offset, func(free, full chan *batch, stop *atomic.Bool) error {
+		if b.log == nil {
+			return (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: stop}).run()
+		}
+		logged := make(chan *batch, 2)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for bt := range logged {
+				b.log.batch(bt)
+				full <- bt
 			}
 		}()
-		readErr = (&batcher{r: r, dec: decode.New(), free: free, full: full, stop: &stop}).run()
-	}()
-	var memErr error
-	for bt := range full {
-		if memErr != nil {
-			free <- bt // drain what the reader had read
-			continue
-		}
-		for i := range bt.recs {
-			rec := &bt.recs[i]
-			if rec.Cut {
-				b.model.Dropped.CutRecords++
-			}
-			switch bt.aside[i] {
-			case noTime:
-				b.model.Dropped.BadTime++
-				continue
-			case timeJump:
-				b.model.Dropped.TimeJumps++
-				continue
-			}
-			fi.add(rec)
-			b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
-			if b.model.Packets&0xffff == 0 {
-				if b.cfg.Progress != nil {
-					b.cfg.Progress(b.model.Packets, b.readBefore+r.Offset())
-				}
-				if memErr = b.memory.check(r.Name(), rec.Index); memErr != nil {
-					stop.Store(true)
-					break
-				}
-			}
-		}
-		free <- bt
-	}
-	if memErr != nil {
-		return memErr
+		defer func() { close(logged); <-done }()
+		return (&batcher{r: r, dec: decode.New(), free: free, full: logged, stop: stop}).run()
+	})
+	if err != nil {
+		return err
 	}
 	if err := readErr; err != io.EOF {
 		var ie internalError
@@ -127,6 +94,77 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	}
 	b.model.Files = append(b.model.Files, fi)
 	b.readBefore += r.Offset()
+	if b.log != nil {
+		b.log.end(&fi)
+		return b.log.err
+	}
+	return nil
+}
+
+// consume runs produce on a goroutine of its own, which fills batches
+// from free and sends them on full, and puts their records through the
+// model here, counting them in fi. It returns what produce returned
+// (readErr) and, apart, the error that stops the model (out of memory).
+func (b *builder) consume(fi *FileInfo, name string, offset func() int64, produce func(free, full chan *batch, stop *atomic.Bool) error) (readErr, err error) {
+	full := make(chan *batch, 2)
+	free := make(chan *batch, 4)
+	for i := 0; i < cap(free); i++ {
+		free <- &batch{recs: make([]capfile.Record, 0, batchSize), pkts: make([]decode.Packet, batchSize),
+			aside: make([]aside, batchSize), dns: make([]dnsMessage, batchSize), offs: make([]int, batchSize)}
+	}
+	var stop atomic.Bool // set when the model gives up (out of memory)
+	go func() {
+		defer close(full)
+		// A mapped file that shrinks under the reader faults on access;
+		// that becomes an error here, not a crash.
+		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+		defer func() {
+			if p := recover(); p != nil {
+				readErr = readPanic(name, p)
+			}
+		}()
+		readErr = produce(free, full, &stop)
+	}()
+	for bt := range full {
+		if err != nil {
+			free <- bt // drain what the reader had read
+			continue
+		}
+		err = b.batch(bt, fi, name, offset)
+		if err != nil {
+			stop.Store(true)
+		}
+		free <- bt
+	}
+	return readErr, err
+}
+
+// batch puts a batch's records through the model.
+func (b *builder) batch(bt *batch, fi *FileInfo, name string, offset func() int64) error {
+	for i := range bt.recs {
+		rec := &bt.recs[i]
+		if rec.Cut {
+			b.model.Dropped.CutRecords++
+		}
+		switch bt.aside[i] {
+		case noTime:
+			b.model.Dropped.BadTime++
+			continue
+		case timeJump:
+			b.model.Dropped.TimeJumps++
+			continue
+		}
+		fi.add(rec)
+		b.packetWith(rec, &bt.pkts[i], &bt.dns[i])
+		if b.model.Packets&0xffff == 0 {
+			if b.cfg.Progress != nil {
+				b.cfg.Progress(b.model.Packets, b.readBefore+offset())
+			}
+			if err := b.memory.check(name, rec.Index); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -260,7 +298,10 @@ func (t *batcher) send() {
 
 // finish points the kept payloads into the batch's arena, which may have
 // moved as it grew.
-func (t *batcher) finish(bt *batch) {
+func (t *batcher) finish(bt *batch) { bt.point() }
+
+// point points the kept payloads into the arena.
+func (bt *batch) point() {
 	for i := range bt.recs {
 		if o := bt.offs[i]; o >= 0 {
 			bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]

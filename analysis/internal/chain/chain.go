@@ -256,10 +256,7 @@ func plan(dir string, m *store.Manifest, files, stores []string, rep *Report) ([
 		if srcs[i].FirstNS != srcs[j].FirstNS {
 			return srcs[i].FirstNS < srcs[j].FirstNS
 		}
-		if a, b := filepath.Base(srcs[i].Path), filepath.Base(srcs[j].Path); a != b {
-			return a < b
-		}
-		return srcs[i].SHA256 < srcs[j].SHA256 // known for every source in a store
+		return filepath.Base(srcs[i].Path) < filepath.Base(srcs[j].Path) // then as they came: the store's first
 	})
 	from := -1
 	for i, s := range srcs {
@@ -283,10 +280,10 @@ func merge(dir string, m *store.Manifest, other string, srcs []source, rep *Repo
 		return nil, err
 	}
 	if om.Model != m.Model {
-		return nil, fmt.Errorf("%s: store made by model %s, not %s: stores merge only when made by one version", other, om.Model, m.Model)
+		return nil, fmt.Errorf("%s: store made by model %s, but %s by %s: stores merge only when made by one version", other, om.Model, dir, m.Model)
 	}
 	if om.Options != m.Options {
-		return nil, fmt.Errorf("%s: store made with %s, not %s: stores merge only when made with the same options", other, describe(om.Options), describe(m.Options))
+		return nil, fmt.Errorf("%s: store made with %s, but %s with %s: stores merge only when made with the same options", other, describe(om.Options), dir, describe(m.Options))
 	}
 	for _, e := range om.Sources {
 		dup, err := duplicate(srcs, e.Fingerprint, func() (string, error) { return e.SHA256, nil })

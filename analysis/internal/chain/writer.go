@@ -201,7 +201,7 @@ func (w *writer) replay(s *source, cfg ingest.Config, in *ingest.Edge) (*ingest.
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: packet log of %s: %v", w.dir, s.Path, errors.Unwrap(err))
+		return nil, nil, fmt.Errorf("%s: the packet log of %s: %v", path, s.Path, errors.Unwrap(err))
 	}
 	defer f.Close()
 	mod, out, err := ingest.ReplaySegment(path, f, cfg, in)

@@ -387,3 +387,51 @@ func TestStoreMergeRefused(t *testing.T) {
 	}
 	sameRecords(t, "after refused merges", storeRecords(t, a), before)
 }
+
+// A damaged packet log is read around when its capture is still where it
+// was ingested from, unchanged (and the log is written anew); when the
+// capture is gone too, the ingest fails in one line that names the log,
+// and the store is as it was.
+func TestStoreDamagedLog(t *testing.T) {
+	sample := filepath.Join("..", "testdata", "sample.pcapng")
+	one, err := Open(sample)
+	must(t, err)
+	pieces := splitCapture(t, sample, t.TempDir(), []int{500, 1000})
+	dir := t.TempDir()
+	_, err = Ingest(dir, pieces[1:])
+	must(t, err)
+	m, err := store.ReadManifest(dir)
+	must(t, err)
+	damage := func() string {
+		log := filepath.Join(dir, m.Sources[1].Log)
+		data, err := os.ReadFile(log)
+		must(t, err)
+		must(t, os.WriteFile(log, data[:len(data)/2], 0o644))
+		return log
+	}
+	log := damage()
+	r, err := Ingest(dir, pieces[:1])
+	must(t, err)
+	if len(r.Reread) != 2 {
+		t.Errorf("reread %v, want the 2 later pieces", r.Reread)
+	}
+	sameRecords(t, "a damaged log read around", storeRecords(t, dir), captureRecords(one))
+	merged := t.TempDir() // replays every log: the damaged one was written anew
+	_, err = Ingest(merged, []string{dir})
+	must(t, err)
+	sameRecords(t, "its logs replayed", storeRecords(t, merged), captureRecords(one))
+
+	dir = t.TempDir()
+	_, err = Ingest(dir, pieces[1:])
+	must(t, err)
+	m, err = store.ReadManifest(dir)
+	must(t, err)
+	log = damage()
+	before := storeRecords(t, dir)
+	must(t, os.Remove(pieces[2]))
+	_, err = Ingest(dir, pieces[:1])
+	if err == nil || !strings.HasPrefix(err.Error(), log+": damaged packet log") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("damaged log, capture gone: %v", err)
+	}
+	sameRecords(t, "store after a refused ingest", storeRecords(t, dir), before)
+}

@@ -186,15 +186,32 @@ func (w *writer) readCapture(s *source, cfg ingest.Config, in *ingest.Edge) (*in
 	case s.SHA256 == "":
 		s.SHA256 = sum
 	case sum != s.SHA256: // hashed when planned, changed since
-		return nil, nil, fmt.Errorf("%s: changed while it was ingested", s.Path)
+		return nil, nil, fmt.Errorf("%s: not the content the store holds (SHA-256 %s…)", s.Path, s.SHA256[:12])
 	}
 	s.Log = filepath.Join("logs", s.Tag()+".log")
 	return mod, out, os.Rename(f.Name(), filepath.Join(w.out, s.Log))
 }
 
 // replay reads a source again from its packet log: this store's, or
-// (logFrom) another store's, which is copied into this one.
+// (logFrom) another store's, which is copied into this one. When the log
+// is missing or damaged but the capture is where it was ingested from,
+// unchanged, the capture is read instead and its log written anew.
 func (w *writer) replay(s *source, cfg ingest.Config, in *ingest.Edge) (*ingest.Model, *ingest.Edge, error) {
+	mod, out, err := w.replayLog(s, cfg, in)
+	if err == nil {
+		return mod, out, nil
+	}
+	if size, fp, ferr := fingerprint(s.Path); ferr != nil || size != s.Size || fp != s.Fingerprint {
+		return nil, nil, err
+	}
+	mod, out, rerr := w.readCapture(s, cfg, in)
+	if rerr != nil {
+		return nil, nil, fmt.Errorf("%v; and reading the capture instead: %v", err, rerr)
+	}
+	return mod, out, nil
+}
+
+func (w *writer) replayLog(s *source, cfg ingest.Config, in *ingest.Edge) (*ingest.Model, *ingest.Edge, error) {
 	path := filepath.Join(w.dir, s.Log)
 	if s.logFrom != "" {
 		path = s.logFrom

@@ -133,7 +133,7 @@ type logWriter struct {
 const logChunk = 1 << 16
 
 func newLogWriter(w io.Writer) (*logWriter, error) {
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
+	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(logWindowBytes))
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +158,13 @@ func (l *logWriter) batch(bt *batch) {
 // its record fields are kept.
 func (l *logWriter) record(rec *capfile.Record, a aside, p *decode.Packet, msg *dnsMessage, payload []byte) {
 	if l.err != nil {
+		return
+	}
+	if a != kept {
+		payload = nil // copied before the record was set aside, and not read
+	}
+	if len(payload) > maxLogPayload {
+		l.err = fmt.Errorf("record %d: a payload of %d bytes, more than a packet log keeps (%d)", rec.Index, len(payload), maxLogPayload)
 		return
 	}
 	v := &l.vals
@@ -284,6 +291,9 @@ func (l *logWriter) str(s string) uint64 {
 	if i, ok := l.strs[s]; ok {
 		return i
 	}
+	if len(s) > maxLogString && l.err == nil {
+		l.err = fmt.Errorf("a name of %d bytes, more than a packet log keeps (%d)", len(s), maxLogString)
+	}
 	i := uint64(len(l.strs) + 1)
 	l.strs[s] = i
 	l.literal(tagString, []byte(s))
@@ -312,6 +322,26 @@ const (
 	tagMAC    = 5
 )
 
+// Bounds a log's reader holds it to, so that a damaged or hostile log
+// (zstd turns a few kB into gigabytes of repeated bytes) costs no more
+// memory than the capture it claims to come from would:
+//   - a name is at most 255 bytes (decode.MaxName and DNS names are
+//     less), and a record brings at most 8 new table entries;
+//   - a kept payload (DHCP's) is at most a UDP datagram, 64 KiB, and a
+//     batch stops taking records once it holds 4 MiB of them;
+//   - a file's name, format, warning and link type at most 64 KiB each,
+//     and at most 64 link types;
+//   - the zstd window is 4 MiB (the writer's).
+const (
+	maxLogString   = 255
+	maxLogEntries  = 8
+	maxLogPayload  = 1 << 16
+	maxBatchArena  = 4 << 20
+	maxLogInfo     = 64 << 10
+	maxLogLinks    = 64
+	logWindowBytes = 4 << 20
+)
+
 func (l *logWriter) literal(tag byte, lit []byte) {
 	if l.err != nil {
 		return
@@ -332,6 +362,7 @@ func (l *logWriter) end(fi *FileInfo) {
 		b = append(b, s...)
 	}
 	l.buf = binary.AppendUvarint(b, 0xffffffff) // the list's end
+	l.prev = 0                                  // the next file's times start afresh, as the reader's
 	l.flush(false)
 }
 
@@ -359,24 +390,32 @@ type logReader struct {
 	strs  []string
 	macs  [][6]byte
 	info  FileInfo     // the current file's, once its end was read
-	read  atomic.Int64 // bytes of the log read, for progress
+	read  atomic.Int64 // bytes of the log read
+	// records and table entries read, for the bound on entries
+	records, entries uint64
 }
 
 var errLogEnd = errors.New("end of a file's records")
 
 func openLog(name string, r io.Reader) (*logReader, error) {
 	l := &logReader{name: name, addrs: []netip.Addr{{}}, strs: []string{""}, macs: [][6]byte{{}}}
-	zr, err := zstd.NewReader(countReader{r, &l.read}, zstd.WithDecoderConcurrency(1))
+	zr, err := zstd.NewReader(countReader{r, &l.read}, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(logWindowBytes))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", name, err)
 	}
 	l.zr, l.br = zr, bufio.NewReaderSize(zr, 1<<16)
 	magic := make([]byte, len(logMagic))
-	if _, err := io.ReadFull(l.br, magic); err != nil || string(magic) != logMagic {
-		zr.Close()
-		return nil, fmt.Errorf("%s: not a pcaplab packet log", name)
+	n, err := io.ReadFull(l.br, magic)
+	switch {
+	case err == nil && string(magic) == logMagic:
+		return l, nil
+	case err == nil || n == 0 && err == io.EOF || errors.Is(err, zstd.ErrMagicMismatch):
+		err = fmt.Errorf("%s: not a pcaplab packet log", name)
+	default:
+		err = l.wrap(err)
 	}
-	return l, nil
+	zr.Close()
+	return nil, err
 }
 
 // countReader counts the bytes read through it.
@@ -433,13 +472,14 @@ func (l *logReader) next(bt *batch, i int) error {
 	}
 }
 
-func (l *logReader) bytes() ([]byte, error) {
+// bytes reads a length and that many bytes, at most limit.
+func (l *logReader) bytes(limit uint64) ([]byte, error) {
 	n, err := binary.ReadUvarint(l.br)
 	if err != nil {
 		return nil, err
 	}
-	if n > capfile.MaxRecord {
-		return nil, fmt.Errorf("a field of %d bytes", n)
+	if n > limit {
+		return nil, fmt.Errorf("a field of %d bytes (at most %d)", n, limit)
 	}
 	b := make([]byte, n)
 	_, err = io.ReadFull(l.br, b)
@@ -447,7 +487,10 @@ func (l *logReader) bytes() ([]byte, error) {
 }
 
 func (l *logReader) literal(tag byte) error {
-	b, err := l.bytes()
+	if l.entries++; l.entries > maxLogEntries*(l.records+1) {
+		return fmt.Errorf("%d table entries for %d records", l.entries, l.records)
+	}
+	b, err := l.bytes(maxLogString)
 	if err != nil {
 		return err
 	}
@@ -479,8 +522,8 @@ func (l *logReader) end() error {
 		if n == 0xffffffff {
 			break
 		}
-		if n > 1<<20 {
-			return fmt.Errorf("a name of %d bytes", n)
+		if n > maxLogInfo || len(list) == 3+maxLogLinks {
+			return fmt.Errorf("a file's facts: %d bytes, more than %d link types", n, len(list)-3)
 		}
 		b := make([]byte, n)
 		if _, err := io.ReadFull(l.br, b); err != nil {
@@ -511,12 +554,18 @@ func (l *logReader) record(bt *batch, i int) error {
 		}
 	}
 	l.n++
+	l.records++
 	bits := v[fBits]
 	rec := &bt.recs[i]
 	*rec = capfile.Record{Index: l.n, WireLen: int(v[fWireLen]), LinkType: layers.LinkType(v[fRecLink]),
 		Cut: bits&bCut != 0, BadTime: bits&bBadTime != 0}
 	if !rec.BadTime {
-		l.prev += unzigzag(v[fTime])
+		// Times stay where a capture's are, from 1970 on (prev ≥ 0, so a
+		// sum past the int64 range comes out negative too): an engine clock
+		// that wraps around would sweep forever.
+		if l.prev += unzigzag(v[fTime]); l.prev < 0 {
+			return fmt.Errorf("record %d: a time before 1970", l.n)
+		}
 		rec.Time = l.prev
 	}
 	bt.aside[i], bt.offs[i], bt.dns[i] = aside(v[fAside]), -1, dnsMessage{}
@@ -535,8 +584,8 @@ func (l *logReader) record(bt *batch, i int) error {
 		bt.dns[i] = dnsMessage{ok: true, id: uint16(v[fDNSID]), flags: uint16(v[fDNSFlags]), an: uint16(v[fDNSAn]), name: name, qtype: uint16(v[fDNSQType])}
 	}
 	if n := v[fPayload]; n > 0 {
-		if n-1 > capfile.MaxRecord {
-			return fmt.Errorf("a payload of %d bytes", n-1)
+		if n-1 > maxLogPayload || int(n-1) != bt.pkts[i].PayloadLen {
+			return fmt.Errorf("a payload of %d bytes for a payload length of %d", n-1, bt.pkts[i].PayloadLen)
 		}
 		bt.offs[i] = len(bt.arena)
 		bt.arena = append(bt.arena, make([]byte, n-1)...)
@@ -590,7 +639,7 @@ func (l *logReader) run(free, full chan *batch, stop *atomic.Bool) error {
 	for {
 		bt := <-free
 		bt.recs, bt.arena = bt.recs[:0], bt.arena[:0]
-		for len(bt.recs) < batchSize {
+		for len(bt.recs) < batchSize && len(bt.arena) < maxBatchArena {
 			i := len(bt.recs)
 			bt.recs = bt.recs[:i+1]
 			if err := l.next(bt, i); err != nil {
@@ -612,7 +661,9 @@ func (l *logReader) run(free, full chan *batch, stop *atomic.Bool) error {
 // readFile puts the capture it was made from.
 func (b *builder) replayFile(l *logReader) error {
 	var fi FileInfo
-	readErr, err := b.consume(&fi, l.name, l.read.Load, l.run)
+	// Progress counts packets only: the bytes are the capture's, which a
+	// log's compressed bytes do not measure.
+	readErr, err := b.consume(&fi, l.name, func() int64 { return 0 }, l.run)
 	if err != nil {
 		return err
 	}
@@ -621,7 +672,6 @@ func (b *builder) replayFile(l *logReader) error {
 	}
 	fi.Name, fi.Format, fi.Warning, fi.LinkTypes = l.info.Name, l.info.Format, l.info.Warning, l.info.LinkTypes
 	b.model.Files = append(b.model.Files, fi)
-	b.readBefore += l.read.Load()
 	return nil
 }
 

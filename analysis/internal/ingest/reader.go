@@ -68,7 +68,7 @@ func (b *builder) readFile(r *capfile.Reader) error {
 		go func() {
 			defer close(done)
 			for bt := range logged {
-				b.log.batch(bt)
+				b.logBatch(bt)
 				full <- bt
 			}
 		}()
@@ -99,6 +99,17 @@ func (b *builder) readFile(r *capfile.Reader) error {
 		return b.log.err
 	}
 	return nil
+}
+
+// logBatch logs a batch; a panic (a bug) becomes the log's error, one
+// line, instead of a crash.
+func (b *builder) logBatch(bt *batch) {
+	defer func() {
+		if p := recover(); p != nil && b.log.err == nil {
+			b.log.err = internalError{fmt.Sprintf("packet log: internal error: %v", p)}
+		}
+	}()
+	b.log.batch(bt)
 }
 
 // consume runs produce on a goroutine of its own, which fills batches

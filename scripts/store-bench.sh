@@ -18,7 +18,7 @@ echo "== ingest"
 rm -rf "$store"
 timed /tmp/pcaplab-bench ingest --store "$store" "$cap"
 echo "== store size"
-du -sh "$store" "$store"/flows "$store"/edges "$store"/logs
+for d in "$store" "$store"/flows "$store"/edges "$store"/logs; do du -sh "$d"; done # one at a time: du counts a directory once
 queries=$(cd sql && ls *.sql | sed 's/\.sql$//')
 echo "== DuckDB, ms per query (median of 3 runs)"
 for i in 1 2 3; do node sql/duckdb/run.mjs "$store" sql $queries; done | python3 -c '

@@ -5,14 +5,17 @@ import (
 	"iter"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/pcaplab/pcaplab/flow"
 )
 
 // EachFlow calls fn for every flow of the store in dir, in start order
-// (flow.Less): partitions in time order, and within one the files (one or
-// more per source, each sorted) merged, so memory holds a row group per
-// file of one hour, not the flows. The record passed is reused.
+// (flow.Less): partitions in time order, and within one the sources
+// merged, each source's files read one after the other (a FlowWriter
+// writes them in order), so memory holds a row group per source of one
+// hour, whatever the number of flows. The record passed is reused.
 func EachFlow(dir string, m *Manifest, fn func(*flow.Record) error) error {
 	parts := map[string][]string{}
 	var order []string
@@ -49,9 +52,9 @@ func mergeFiles(dir string, files []string, fn func(*flow.Record) error) error {
 			h.stop()
 		}
 	}()
-	for _, f := range files {
+	for _, run := range sourceRuns(files) {
 		h := &head{err: new(error)}
-		h.next, h.stop = iter.Pull(fileRecords(filepath.Join(dir, f), h.err))
+		h.next, h.stop = iter.Pull(runRecords(dir, run, h.err))
 		heads = append(heads, h)
 	}
 	live := heads[:0:0]
@@ -85,6 +88,62 @@ func mergeFiles(dir string, files []string, fn func(*flow.Record) error) error {
 		}
 	}
 	return nil
+}
+
+// sourceRuns groups a partition's files by the source they came from
+// (part-TAG-SEQ.parquet), each group in the order it was written (SEQ):
+// the rows of one group are in start order from its first file to its
+// last.
+func sourceRuns(files []string) [][]string {
+	type part struct {
+		name string
+		seq  int
+	}
+	groups := map[string][]part{}
+	var tags []string
+	for _, f := range files {
+		base := strings.TrimSuffix(filepath.Base(f), ".parquet")
+		tag, seq := base, 0
+		if i := strings.LastIndexByte(base, '-'); i > 0 {
+			if n, err := strconv.Atoi(base[i+1:]); err == nil {
+				tag, seq = base[:i], n
+			}
+		}
+		if groups[tag] == nil {
+			tags = append(tags, tag)
+		}
+		groups[tag] = append(groups[tag], part{f, seq})
+	}
+	runs := make([][]string, 0, len(tags))
+	for _, tag := range tags {
+		g := groups[tag]
+		slices.SortFunc(g, func(a, b part) int { return a.seq - b.seq })
+		run := make([]string, len(g))
+		for i, p := range g {
+			run[i] = p.name
+		}
+		runs = append(runs, run)
+	}
+	return runs
+}
+
+// runRecords yields the flows of files one after the other; a failure
+// ends the sequence and is left in *errp.
+func runRecords(dir string, files []string, errp *error) iter.Seq[flow.Record] {
+	return func(yield func(flow.Record) bool) {
+		for _, f := range files {
+			more := true
+			for r := range fileRecords(filepath.Join(dir, f), errp) {
+				if !yield(r) {
+					more = false
+					break
+				}
+			}
+			if !more || *errp != nil {
+				return
+			}
+		}
+	}
 }
 
 // fileRecords yields the flows of one file; a failure ends the sequence

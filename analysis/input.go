@@ -363,7 +363,8 @@ func (c *Capture) Input() Input {
 		in.NonIP[k] = v.Packets
 	}
 	for _, f := range c.m.Files {
-		in.Files = append(in.Files, FileInfo(f))
+		in.Files = append(in.Files, FileInfo{Name: f.Name, Format: f.Format, LinkTypes: f.LinkTypes, Packets: f.Packets, Bytes: f.Bytes,
+			Warning: f.Warning, First: f.First, Last: f.Last})
 	}
 	if s := c.source; s != nil {
 		in.FlowFile = flowFileInfo(s)

@@ -108,6 +108,11 @@ func OpenStore(dir string) (*Capture, error) {
 			return nil, err
 		}
 	}
+	if len(m.Files) == len(man.Sources) { // one row a source, in the manifest's order
+		for i, s := range man.Sources {
+			m.Files[i].Log = filepath.Join(dir, s.Log)
+		}
+	}
 	n, err := store.Rows(dir, man, "flows")
 	if err != nil {
 		return nil, err

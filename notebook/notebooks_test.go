@@ -266,6 +266,48 @@ func TestUserTrafficNotebook(t *testing.T) {
 	if !strings.Contains(t25, "host pair rank") || strings.Count(t25, "<svg") != 2 {
 		t.Error("T2.5's figures are missing")
 	}
+	sameOnStore(t, cells)
+}
+
+// sameOnStore runs the whole-assignment notebook once more, on a flow
+// store made from the sample (pcaplab ingest), and finds every cell's
+// output equal to the capture's (cells): notebooks answer from a store.
+func sameOnStore(t *testing.T, cells []cell) {
+	t.Helper()
+	store, err := filepath.Abs(filepath.Join(t.TempDir(), "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := analysis.Ingest(store, []string{"../testdata/sample.pcapng"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("..", "notebooks", "user-traffic.ipynb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sample = `var capturePath = \"../testdata/sample.pcapng\"`
+	if !strings.Contains(string(data), sample) {
+		t.Fatalf("the notebook does not set capturePath to the sample (%s)", sample)
+	}
+	// In the notebooks folder, where its first cell finds the module.
+	name := ".store-test-user-traffic.ipynb"
+	path := filepath.Join("..", "notebooks", name)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), sample, `var capturePath = \"`+store+`\"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	got, _ := execute(t, name)
+	checkNoErrors(t, got)
+	if len(got) != len(cells) {
+		t.Fatalf("on the store: %d cells, %d on the capture", len(got), len(cells))
+	}
+	for i := range cells {
+		a, b := cells[i].comparable(), got[i].comparable()
+		if a != b {
+			t.Errorf("cell %d shows other outputs on the store (from byte %d):\ncapture: %s\nstore:   %s",
+				i, firstDiff(a, b), around(a, firstDiff(a, b)), around(b, firstDiff(a, b)))
+		}
+	}
 }
 
 func allSources(cells []cell) string {

@@ -54,6 +54,10 @@ type FileInfo struct {
 	// when it has no packet: several files whose spans overlap may hold
 	// the same traffic twice.
 	First, Last int64
+	// Log is the file's packet log, for a file of a flow store: a second
+	// pass (Series) replays it instead of reading the file, which the
+	// store does not need.
+	Log string
 }
 
 // Model is the result of one pass.

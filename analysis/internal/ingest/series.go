@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
 	"github.com/pcaplab/pcaplab/analysis/internal/decode"
@@ -68,11 +71,58 @@ func Series(files []FileInfo, origin, width int64, n int, filters []*PacketFilte
 		if fi.Name == "-" {
 			return nil, fmt.Errorf("standard input cannot be read a second time: save the capture to a file")
 		}
-		if err := s.file(fi); err != nil {
+		read := s.file
+		if fi.Log != "" {
+			read = s.log
+		}
+		if err := read(fi); err != nil {
 			return nil, err
 		}
 	}
 	return s.out, nil
+}
+
+// log counts the packets of a file of a flow store from its packet log,
+// whose records carry the set-asides the model made.
+func (s *seriesPass) log(fi FileInfo) error {
+	f, err := os.Open(fi.Log)
+	if err != nil {
+		return fmt.Errorf("%s: the packet log of %s: %v", fi.Log, fi.Name, errors.Unwrap(err))
+	}
+	defer f.Close()
+	l, err := openLog(fi.Log, bufio.NewReader(f))
+	if err != nil {
+		return err
+	}
+	defer l.zr.Close()
+	bt := &batch{recs: make([]capfile.Record, 1), pkts: make([]decode.Packet, 1), aside: make([]aside, 1),
+		dns: make([]dnsMessage, 1), offs: make([]int, 1)}
+	var packets, bytes uint64
+	for {
+		bt.arena = bt.arena[:0]
+		if err := l.next(bt, 0); err == errLogEnd {
+			break
+		} else if err != nil {
+			return err
+		}
+		rec := &bt.recs[0]
+		if bt.aside[0] != kept {
+			continue
+		}
+		packets++
+		bytes += uint64(rec.WireLen)
+		if rec.Time >= s.origin && (rec.Time-s.origin)/s.width < s.n {
+			for i, flt := range s.filters {
+				if flt.Match(&bt.pkts[0]) {
+					s.out[i][(rec.Time-s.origin)/s.width].add(rec.WireLen)
+				}
+			}
+		}
+	}
+	if packets != fi.Packets || bytes != fi.Bytes {
+		return fmt.Errorf("%s: %d packets, %d bytes in the packet log of %s, %d packets, %d bytes in the store", fi.Log, packets, bytes, fi.Name, fi.Packets, fi.Bytes)
+	}
+	return nil
 }
 
 // seriesPass is the state of Series.

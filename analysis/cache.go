@@ -18,7 +18,7 @@ import (
 
 // modelVersion changes whenever the model or its meaning changes, so that a
 // new pcaplab never reads a model cached by an old one.
-const modelVersion = "pcaplab-model-10"
+const modelVersion = "pcaplab-model-11"
 
 // cacheFormat changes whenever the way the model is written to the cache
 // changes (see cachecodec.go; codec-2: absolute file names; codec-4: flows

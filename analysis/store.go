@@ -20,10 +20,11 @@ import (
 // (or merged from another store), those already in the store (same
 // content), those of the store read again from their packet logs because
 // a file landed before them, the files of a directory that are not
-// captures, the packets read and the flow rows written.
+// captures, the packets read from captures and those replayed from
+// packet logs, and the flow rows written.
 type IngestReport struct {
 	Added, Skipped, Reread, Ignored []string
-	Packets                         uint64
+	Packets, Replayed               uint64
 	Flows                           int
 	Elapsed                         time.Duration
 }
@@ -35,7 +36,7 @@ type IngestReport struct {
 // queries and DHCP transactions still open), so the store equals one pass
 // over all of them whatever order and batches they were ingested in. A
 // file already in the store (same SHA-256) adds nothing. The store keeps
-// each file's packet log (what the engine read of every packet, about 6
+// each file's packet log (what the engine read of every packet, 6–14
 // bytes a packet): a file that lands before files already in the store
 // makes those be replayed from their logs, until the state at the end of
 // one of them is what the store held, so no capture is needed again once
@@ -108,11 +109,6 @@ func OpenStore(dir string) (*Capture, error) {
 			return nil, err
 		}
 	}
-	if len(m.Files) == len(man.Sources) { // one row a source, in the manifest's order
-		for i, s := range man.Sources {
-			m.Files[i].Log = filepath.Join(dir, s.Log)
-		}
-	}
 	n, err := store.Rows(dir, man, "flows")
 	if err != nil {
 		return nil, err
@@ -147,9 +143,18 @@ func storeOptions(s store.Options) (Options, error) {
 }
 
 func loadSources(dir string, man *store.Manifest, m *ingest.Model) error {
+	logs := map[string]string{} // by SHA-256: the packet logs, which Series reads
+	for _, s := range man.Sources {
+		logs[s.SHA256] = s.Log
+	}
 	first := true
 	return store.Each(dir, man, "sources", func(s *store.Source) error {
-		fi := ingest.FileInfo{Name: s.Name, Format: s.Format, Packets: uint64(s.Packets), Bytes: uint64(s.Bytes), Warning: s.Warning}
+		log, ok := logs[s.SHA256]
+		if !ok {
+			return fmt.Errorf("%s: sources: %s (SHA-256 %.12s…) is not in the manifest", dir, s.Name, s.SHA256)
+		}
+		fi := ingest.FileInfo{Name: s.Name, Format: s.Format, Packets: uint64(s.Packets), Bytes: uint64(s.Bytes), Warning: s.Warning,
+			Log: filepath.Join(dir, log)}
 		if s.LinkTypes != "" {
 			fi.LinkTypes = strings.Split(s.LinkTypes, ", ")
 		}

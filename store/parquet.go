@@ -76,14 +76,18 @@ func ReadFile[T any](path string, fn func(*T) error) error {
 }
 
 // FlowWriter writes flows into the date/hour partitions of a store's
-// flows directory as files part-TAG-N.parquet, each sorted by start_ns.
-// It holds at most MaxBuffered rows, writing the largest partition's
-// buffer as one file when full.
+// flows directory as files part-TAG-N.parquet. It holds at most
+// MaxBuffered rows, writing the largest partition's buffer as one file
+// when full. Flows must come in start order: then a partition's files, in
+// the order N, hold its flows in start order, which EachFlow relies on
+// (it reads them one after the other); Write refuses a flow that starts
+// before the last one written.
 type FlowWriter struct {
 	dir, tag string
 	parts    map[string][]Flow // by partition directory
 	n        int
 	seq      int
+	last     int64    // start of the last flow written
 	Files    []string // files written, relative to the store
 }
 
@@ -104,6 +108,10 @@ func Partition(startNS int64) string {
 
 // Write adds one flow.
 func (w *FlowWriter) Write(f Flow) error {
+	if f.StartNS < w.last {
+		return fmt.Errorf("flow store: a flow starting at %d ns written after one starting at %d ns (flows go in start order)", f.StartNS, w.last)
+	}
+	w.last = f.StartNS
 	p := Partition(f.StartNS)
 	w.parts[p] = append(w.parts[p], f)
 	w.n++
@@ -123,15 +131,6 @@ func (w *FlowWriter) flush(p string) error {
 	rows := w.parts[p]
 	delete(w.parts, p)
 	w.n -= len(rows)
-	slices.SortStableFunc(rows, func(a, b Flow) int {
-		switch {
-		case a.StartNS < b.StartNS:
-			return -1
-		case a.StartNS > b.StartNS:
-			return 1
-		}
-		return 0
-	})
 	w.seq++
 	rel := filepath.Join(p, fmt.Sprintf("part-%s-%d.parquet", w.tag, w.seq))
 	w.Files = append(w.Files, rel)

@@ -54,15 +54,20 @@ func TestFlowRoundTrip(t *testing.T) {
 	}
 }
 
-// A FlowWriter puts each flow in its start's hour and sorts each file.
+// A FlowWriter puts each flow in its start's hour, and refuses a flow
+// out of start order (EachFlow reads a partition's files one after the
+// other).
 func TestFlowWriter(t *testing.T) {
 	dir := t.TempDir()
 	w := NewFlowWriter(dir, "abc")
 	base := time.Date(2025, 1, 1, 23, 0, 0, 0, time.UTC).UnixNano()
-	for _, off := range []time.Duration{70 * time.Minute, 5 * time.Minute, time.Minute, 61 * time.Minute} {
+	for _, off := range []time.Duration{time.Minute, 5 * time.Minute, 61 * time.Minute, 70 * time.Minute} {
 		if err := w.Write(Flow{StartNS: base + int64(off)}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := w.Write(Flow{StartNS: base}); err == nil || !strings.Contains(err.Error(), "flows go in start order") {
+		t.Errorf("a flow out of order: %v", err)
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)

@@ -42,8 +42,8 @@ func cmdIngest(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %s added, %s already there, %s read again; %s packets, %s flow rows in %s\n", *dir,
-		units.Plural(len(r.Added), "file"), units.Count(len(r.Skipped)), units.Count(len(r.Reread)),
-		units.Count(r.Packets), units.Count(r.Flows), units.Duration(r.Elapsed.Round(1e6)))
+	fmt.Fprintf(stdout, "%s: %s added, %s already there, %s earlier replayed; %s packets read from captures, %s replayed from packet logs; %s flow rows in %s s\n",
+		*dir, units.Plural(len(r.Added), "file"), units.Count(len(r.Skipped)), units.Count(len(r.Reread)),
+		units.Count(r.Packets), units.Count(r.Replayed), units.Count(r.Flows), units.Fixed(r.Elapsed.Seconds(), 2))
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 func TestIngestCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "store")
 	code, out, errOut := runCLI("ingest", "--store", dir, "../../testdata/sample.pcapng")
-	if code != 0 || !strings.Contains(out, "1 file added, 0 already there, 0 read again; 1\u202f659 packets, 59 flow rows") {
+	if code != 0 || !strings.Contains(out, "1 file added, 0 already there, 0 earlier replayed; 1\u202f659 packets read from captures, 0 replayed from packet logs; 59 flow rows") {
 		t.Fatalf("exit %d: %q %q", code, out, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "flows", "date=2025-10-14", "hour=09")); err != nil {
@@ -24,7 +24,7 @@ func TestIngestCommand(t *testing.T) {
 		t.Errorf("re-ingest: exit %d: %q", code, out)
 	}
 	code, _, errOut = runCLI("ingest", "--store", dir, "--idle-timeout", "0", "../../testdata/sample.pcapng")
-	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "store made with idle timeouts TCP 5m0s") {
+	if code != 1 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "store made with TCP idle timeout 5m0s, UDP idle timeout 1m0s, other idle timeout 1m0s, closed TCP timeout 30s, not TCP idle timeout 0s") {
 		t.Errorf("other options: exit %d: %q", code, errOut)
 	}
 	other := t.TempDir()

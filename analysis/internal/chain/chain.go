@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pcaplab/pcaplab/analysis/internal/capfile"
@@ -49,13 +50,14 @@ type HostLabels struct {
 
 // Report says what an ingest did.
 type Report struct {
-	Added   []string // files read for the first time
-	Skipped []string // files already in the store (same content)
-	Reread  []string // files of the store replayed from their packet logs (a file landed before them and changed the state they start from)
-	Ignored []string // files of a directory that are not captures: "name: why"
-	Packets uint64   // packets read
-	Flows   int      // flow rows written
-	Elapsed time.Duration
+	Added    []string // files read for the first time
+	Skipped  []string // files already in the store (same content)
+	Reread   []string // files of the store replayed from their packet logs (a file landed before them and changed the state they start from)
+	Ignored  []string // files of a directory that are not captures: "name: why"
+	Packets  uint64   // packets read from captures
+	Replayed uint64   // packets replayed from packet logs
+	Flows    int      // flow rows written
+	Elapsed  time.Duration
 }
 
 // Ingest adds captures (files, or directories of them) to the store in
@@ -99,6 +101,7 @@ func Ingest(dir string, inputs []string, cfg ingest.Config, model string, lab La
 // leaving out those that are not captures; and the inputs that are flow
 // stores, whose sources are to be merged in.
 func expand(inputs []string) (files, stores, ignored []string, err error) {
+	var dirs []string
 	for _, in := range inputs {
 		st, err := os.Stat(in)
 		if err != nil {
@@ -116,6 +119,7 @@ func expand(inputs []string) (files, stores, ignored []string, err error) {
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		dirs = append(dirs, in)
 		for _, e := range ents {
 			p := filepath.Join(in, e.Name())
 			if !e.Type().IsRegular() || e.Name()[0] == '.' {
@@ -128,7 +132,11 @@ func expand(inputs []string) (files, stores, ignored []string, err error) {
 			files = append(files, p)
 		}
 	}
-	if len(files)+len(stores) == 0 {
+	switch {
+	case len(files)+len(stores) > 0:
+	case len(dirs) > 0:
+		return nil, nil, ignored, fmt.Errorf("%s: no capture file in it", strings.Join(dirs, ", "))
+	default:
 		return nil, nil, ignored, errors.New("no capture file given")
 	}
 	return files, stores, ignored, nil
@@ -196,14 +204,25 @@ func openManifest(dir string, cfg ingest.Config, model string) (*store.Manifest,
 		return nil, fmt.Errorf("%s: store made by model %s, this pcaplab is %s: ingest into a new store", dir, m.Model, model)
 	}
 	if o := Options(cfg); o != m.Options {
-		return nil, fmt.Errorf("%s: store made with %s, not %s: use the store's options or a new store", dir, describe(m.Options), describe(o))
+		have, want := describe(m.Options, o)
+		return nil, fmt.Errorf("%s: store made with %s, not %s: use the store's options or a new store", dir, have, want)
 	}
 	return m, nil
 }
 
-func describe(o store.Options) string {
-	return fmt.Sprintf("idle timeouts TCP %s, UDP %s, other %s, closed TCP %s, bins %s, transfer gap %s, max flows %d",
-		o.TCPTimeout, o.UDPTimeout, o.OtherTimeout, o.ClosedTimeout, o.BinWidth, o.TransferGap, o.MaxFlows)
+func describe(a, b store.Options) (string, string) {
+	var x, y []string
+	for _, f := range []struct{ name, a, b string }{
+		{"TCP idle timeout", a.TCPTimeout, b.TCPTimeout}, {"UDP idle timeout", a.UDPTimeout, b.UDPTimeout},
+		{"other idle timeout", a.OtherTimeout, b.OtherTimeout}, {"closed TCP timeout", a.ClosedTimeout, b.ClosedTimeout},
+		{"bins", a.BinWidth, b.BinWidth}, {"transfer gap", a.TransferGap, b.TransferGap},
+		{"max flows", fmt.Sprint(a.MaxFlows), fmt.Sprint(b.MaxFlows)},
+	} {
+		if f.a != f.b {
+			x, y = append(x, f.name+" "+f.a), append(y, f.name+" "+f.b)
+		}
+	}
+	return strings.Join(x, ", "), strings.Join(y, ", ")
 }
 
 // source is one capture file of the plan.
@@ -283,7 +302,8 @@ func merge(dir string, m *store.Manifest, other string, srcs []source, rep *Repo
 		return nil, fmt.Errorf("%s: store made by model %s, but %s by %s: stores merge only when made by one version", other, om.Model, dir, m.Model)
 	}
 	if om.Options != m.Options {
-		return nil, fmt.Errorf("%s: store made with %s, but %s with %s: stores merge only when made with the same options", other, describe(om.Options), dir, describe(m.Options))
+		theirs, ours := describe(om.Options, m.Options)
+		return nil, fmt.Errorf("%s: store made with %s, but %s with %s: stores merge only when made with the same options", other, theirs, dir, ours)
 	}
 	for _, e := range om.Sources {
 		dup, err := duplicate(srcs, e.Fingerprint, func() (string, error) { return e.SHA256, nil })

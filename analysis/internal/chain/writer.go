@@ -131,10 +131,12 @@ func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Ed
 	var mod *ingest.Model
 	var out *ingest.Edge
 	var err error
+	counted := &rep.Packets
 	if s.isNew && s.logFrom == "" {
 		mod, out, err = w.readCapture(s, cfg, in)
 	} else {
 		mod, out, err = w.replay(s, cfg, in)
+		counted = &rep.Replayed // or read around a damaged log: counted as replayed still
 	}
 	if err != nil {
 		return nil, err
@@ -148,7 +150,7 @@ func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Ed
 		return nil, err
 	}
 	s.Files = files
-	rep.Packets += mod.Packets
+	*counted += mod.Packets
 	rep.Flows += n
 	w.donePackets += mod.Packets
 	w.doneBytes += s.Size

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -13,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/klauspost/compress/zstd"
 	"github.com/pcaplab/pcaplab/flow"
 	"github.com/pcaplab/pcaplab/internal/synth"
@@ -59,7 +63,63 @@ func logCaptures(t *testing.T) []string {
 	if err := c.Save(jump); err != nil {
 		t.Fatal(err)
 	}
-	return append(append(paths, bad...), jump)
+	return append(append(paths, bad...), jump, bigDHCP(t))
+}
+
+// bigDHCP writes frames whose IPv4 total length is 0 (TSO's "unknown"),
+// so that their UDP payload, DHCP's ports, runs to the end of a 70 kB
+// frame: more than a packet log keeps of a payload.
+func bigDHCP(t *testing.T) string {
+	udp := binary.BigEndian.AppendUint16(nil, 68)
+	udp = binary.BigEndian.AppendUint16(udp, 67)
+	udp = append(append(udp, 0, 0, 0, 0, 1), make([]byte, 69999)...)
+	ip := append([]byte{0x45, 0, 0, 0, 0, 1, 0, 0, 64, 17, 0, 0, 0, 0, 0, 0, 255, 255, 255, 255}, udp...)
+	frame := append([]byte{255, 255, 255, 255, 255, 255, 2, 0, 0, 0, 0, 1, 8, 0}, ip...)
+	path := filepath.Join(t.TempDir(), "dhcp-70kB.pcap")
+	var buf bytes.Buffer
+	w := pcapgo.NewWriter(&buf)
+	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		ci := gopacket.CaptureInfo{Timestamp: time.Unix(1700000000+int64(i), 0), CaptureLength: len(frame), Length: len(frame)}
+		if err := w.WritePacket(ci, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// A log holds as many link types as a file has (up to 1 024), and the
+// writer refuses more rather than write a log that cannot be read.
+func TestLogLinkTypes(t *testing.T) {
+	cfg := Config{Timeouts: flow.DefaultTimeouts, SpillAfter: -1}
+	for _, n := range []int{maxLogLinks, maxLogLinks + 1} {
+		var log bytes.Buffer
+		l, err := newLogWriter(&log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi := FileInfo{Name: "many.pcapng", Format: "pcapng"}
+		for i := range n {
+			fi.LinkTypes = append(fi.LinkTypes, fmt.Sprint("link type ", i))
+		}
+		l.end(&fi)
+		werr := l.close()
+		if n > maxLogLinks {
+			if werr == nil || !strings.Contains(werr.Error(), "1025 link types, more than a packet log keeps (1024)") {
+				t.Errorf("%d link types written: %v", n, werr)
+			}
+			continue
+		}
+		m, _, err := ReplaySegment("many.log", &log, cfg, nil)
+		if werr != nil || err != nil || len(m.Files) != 1 || len(m.Files[0].LinkTypes) != n {
+			t.Errorf("%d link types: write %v, replay %v", n, werr, err)
+		}
+	}
 }
 
 // Replaying a packet log gives exactly the model and the Edge that
@@ -76,6 +136,9 @@ func TestLogReplay(t *testing.T) {
 			var log bytes.Buffer
 			want, wantEdge, err := BuildSegment([]string{path}, cfg, in, nil, &log)
 			if err != nil {
+				if _, rerr := Build([]string{path}, cfg); rerr == nil {
+					t.Errorf("%s: read without a log, but with one: %v", filepath.Base(path), err)
+				}
 				break // a malformed capture that cannot be read at all
 			}
 			replayEquals(t, filepath.Base(path), log.Bytes(), cfg, in, want, wantEdge)

@@ -51,6 +51,12 @@ func keepPayload(p *decode.Packet) bool {
 	return p.HasPorts && p.Proto == flow.UDP && isDHCP(p) && p.PayloadLen > 0
 }
 
+// keptLen is how much of a kept payload is kept: all of a UDP datagram's,
+// at most 64 KiB (maxLogPayload). Only a frame whose IPv4 total length is
+// 0 (TSO's "unknown": its payload runs to the end of the frame) has more,
+// and a DHCP message ends long before.
+func keptLen(p *decode.Packet) int { return min(p.PayloadLen, maxLogPayload) }
+
 // readFile reads and decodes on one goroutine and updates the model on
 // this one, so both cores work on a large capture. With a packet log
 // (builder.log), a third goroutine logs the batches between them: on the
@@ -95,8 +101,9 @@ func (b *builder) readFile(r *capfile.Reader) error {
 	b.model.Files = append(b.model.Files, fi)
 	b.readBefore += r.Offset()
 	if b.log != nil {
-		b.log.end(&fi)
-		return b.log.err
+		if b.log.end(&fi); b.log.err != nil {
+			return fmt.Errorf("%s: packet log: %v", r.Name(), b.log.err)
+		}
 	}
 	return nil
 }
@@ -252,7 +259,7 @@ func (t *batcher) add(data []byte, i int) {
 	}
 	if keepPayload(p) {
 		bt.offs[i] = len(bt.arena)
-		bt.arena = append(bt.arena, p.Payload...)
+		bt.arena = append(bt.arena, p.Payload[:keptLen(p)]...)
 	}
 	p.Payload = nil
 }
@@ -315,7 +322,7 @@ func (t *batcher) finish(bt *batch) { bt.point() }
 func (bt *batch) point() {
 	for i := range bt.recs {
 		if o := bt.offs[i]; o >= 0 {
-			bt.pkts[i].Payload = bt.arena[o : o+bt.pkts[i].PayloadLen]
+			bt.pkts[i].Payload = bt.arena[o : o+keptLen(&bt.pkts[i])]
 		}
 	}
 }

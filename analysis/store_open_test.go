@@ -36,12 +36,9 @@ func TestOpenFilesOnAStore(t *testing.T) {
 // capture's, for the whole traffic, a host, a port and a flow, with the
 // pieces ingested deleted (a store never needs its captures again).
 func TestStoreSeriesFromLogs(t *testing.T) {
-	sample := filepath.Join("..", "testdata", "sample.pcapng")
-	one, err := Open(sample)
-	must(t, err)
-	pieces := splitCapture(t, sample, t.TempDir(), []int{600, 1200})
+	one, pieces := samplePieces(t, 600, 1200)
 	dir := t.TempDir()
-	_, err = Ingest(dir, pieces)
+	_, err := Ingest(dir, pieces)
 	must(t, err)
 	for _, p := range pieces {
 		must(t, os.Remove(p))

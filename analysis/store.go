@@ -24,6 +24,7 @@ import (
 // packet logs, and the flow rows written.
 type IngestReport struct {
 	Added, Skipped, Reread, Ignored []string
+	Warnings                        []string // a new capture read only in part: why (its packets up to there are in)
 	Packets, Replayed               uint64
 	Flows                           int
 	Elapsed                         time.Duration

@@ -39,11 +39,14 @@ func cmdIngest(args []string, stdout, stderr io.Writer) error {
 	for _, why := range r.Ignored {
 		fmt.Fprintf(stderr, "pcaplab: ignored %s\n", why)
 	}
+	for _, why := range r.Warnings {
+		fmt.Fprintf(stderr, "pcaplab: warning: %s\n", why)
+	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s: %s added, %s already there, %s earlier replayed; %s packets read from captures, %s replayed from packet logs; %s flow rows in %s s\n",
+	fmt.Fprintf(stdout, "%s: %s added, %s already there, %s earlier replayed; %s read from captures, %s replayed from packet logs; %s in %s s\n",
 		*dir, units.Plural(len(r.Added), "file"), units.Count(len(r.Skipped)), units.Count(len(r.Reread)),
-		units.Count(r.Packets), units.Count(r.Replayed), units.Count(r.Flows), units.Fixed(r.Elapsed.Seconds(), 2))
+		units.Plural(r.Packets, "packet"), units.Count(r.Replayed), units.Plural(r.Flows, "flow row"), units.Fixed(r.Elapsed.Seconds(), 2))
 	return nil
 }

@@ -37,3 +37,18 @@ func TestIngestCommand(t *testing.T) {
 		t.Errorf("no store: exit %d: %q", code, errOut)
 	}
 }
+
+// A capture read only in part is ingested with a warning that says where
+// it stopped; one without packets is refused in one line.
+func TestIngestWarnsAndRefusesEmpty(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	code, out, errOut := runCLI("ingest", "--quiet", "--store", dir, "../../testdata/malformed/gzip-cut.pcap.gz")
+	if code != 0 || !strings.Contains(out, "1 packet read from captures") ||
+		!strings.Contains(errOut, "malformed/gzip-cut.pcap.gz: packet 2: record truncated") {
+		t.Errorf("cut capture: exit %d: %q %q", code, out, errOut)
+	}
+	code, _, errOut = runCLI("ingest", "--quiet", "--store", dir, "../../testdata/malformed/header-only.pcap")
+	if code != 1 || errOut != "pcaplab: ../../testdata/malformed/header-only.pcap: no packets in the capture, nothing to add\n" {
+		t.Errorf("capture without packets: exit %d: %q", code, errOut)
+	}
+}

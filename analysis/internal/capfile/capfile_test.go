@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -270,7 +271,7 @@ func TestPcapngBounds(t *testing.T) {
 			return f
 		}(), func(t *testing.T, recs []Record, err error) {
 			at := second
-			if len(recs) != 1 || err == nil || !strings.Contains(err.Error(), "x.pcapng: packet 2: damaged file at byte "+itoa(at)+": block of type 0x6 has length 37") {
+			if len(recs) != 1 || err == nil || !strings.Contains(err.Error(), "x.pcapng: packet 2: damaged file at byte "+strconv.Itoa(at)+": block of type 0x6 has length 37") {
 				t.Errorf("%+v %v", recs, err)
 			}
 		}},
@@ -315,16 +316,6 @@ func TestPcapngBounds(t *testing.T) {
 }
 
 func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-
-func itoa(n int) string {
-	var b []byte
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		if n /= 10; n == 0 {
-			return string(b)
-		}
-	}
-}
 
 func pcapFile(snaplen uint32, records ...[]byte) []byte {
 	h := le32(nil, 0xa1b2c3d4)

@@ -17,8 +17,11 @@ func FirstTime(path string) (int64, error) {
 	}
 	defer r.Close()
 	_, rec, err := r.Next()
+	if err == io.EOF {
+		return 0, fmt.Errorf("%s: no packets in the capture, nothing to add", path)
+	}
 	if err != nil {
-		return 0, fmt.Errorf("%s: no packet: %v", path, err)
+		return 0, fmt.Errorf("%s: no packet could be read: %v", path, err)
 	}
 	return rec.Time, nil
 }

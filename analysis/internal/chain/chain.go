@@ -54,6 +54,7 @@ type Report struct {
 	Skipped  []string // files already in the store (same content)
 	Reread   []string // files of the store replayed from their packet logs (a file landed before them and changed the state they start from)
 	Ignored  []string // files of a directory that are not captures: "name: why"
+	Warnings []string // what went wrong reading a new capture ("name: why"), its packets before that kept
 	Packets  uint64   // packets read from captures
 	Replayed uint64   // packets replayed from packet logs
 	Flows    int      // flow rows written

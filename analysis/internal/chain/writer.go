@@ -151,6 +151,13 @@ func (w *writer) readSource(s *source, in *ingest.Edge, rep *Report) (*ingest.Ed
 	}
 	s.Files = files
 	*counted += mod.Packets
+	if counted == &rep.Packets {
+		for _, f := range mod.Files {
+			if f.Warning != "" {
+				rep.Warnings = append(rep.Warnings, f.Warning)
+			}
+		}
+	}
 	rep.Flows += n
 	w.donePackets += mod.Packets
 	w.doneBytes += s.Size
@@ -188,7 +195,7 @@ func (w *writer) readCapture(s *source, cfg ingest.Config, in *ingest.Edge) (*in
 	case s.SHA256 == "":
 		s.SHA256 = sum
 	case sum != s.SHA256: // hashed when planned, changed since
-		return nil, nil, fmt.Errorf("%s: not the content the store holds (SHA-256 %s…)", s.Path, s.SHA256[:12])
+		return nil, nil, fmt.Errorf("%s: its content changed (its SHA-256 is no longer %s…)", s.Path, s.SHA256[:12])
 	}
 	s.Log = filepath.Join("logs", s.Tag()+".log")
 	return mod, out, os.Rename(f.Name(), filepath.Join(w.out, s.Log))

@@ -5,6 +5,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
@@ -52,7 +53,7 @@ func TestFastPathAgrees(t *testing.T) {
 				break
 			}
 			total++
-			if agree(t, d, data, rec.LinkType, filepath.Base(path)+": packet "+itoa(rec.Index)) {
+			if agree(t, d, data, rec.LinkType, filepath.Base(path)+": packet "+strconv.Itoa(rec.Index)) {
 				fast++
 			}
 		}
@@ -94,14 +95,4 @@ func FuzzFastPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, link uint8, data []byte) {
 		agree(t, d, data, fuzzLinks[int(link)%len(fuzzLinks)], "fuzz")
 	})
-}
-
-func itoa(n int) string {
-	var b []byte
-	for {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		if n /= 10; n == 0 {
-			return string(b)
-		}
-	}
 }
